@@ -1,0 +1,22 @@
+// Periodic housekeeping that runs inside the server process.
+import { deleteExpiredSessions } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+import { pruneRateLimits } from "~/lib/rate-limit.server";
+
+type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
+
+export const backgroundJobs: Job[] = [
+  { name: "delete-expired-sessions", everyMs: 60 * 60_000, run: () => deleteExpiredSessions() },
+  { name: "prune-rate-limits", everyMs: 60 * 60_000, run: () => pruneRateLimits(getDb()) },
+];
+
+export function startBackgroundJobs(): () => void {
+  const timers = backgroundJobs.map((job) => {
+    const tick = () =>
+      job.run().catch((error: unknown) => console.error(`[job ${job.name}] failed:`, error));
+    const timer = setInterval(tick, job.everyMs);
+    timer.unref();
+    return timer;
+  });
+  return () => timers.forEach(clearInterval);
+}

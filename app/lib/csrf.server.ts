@@ -1,0 +1,31 @@
+// Origin checks for every state-changing request: a form posted from another site is refused.
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Paths called by machines with their own authentication (service token, signature), not by browsers. */
+const MACHINE_PATH_PREFIXES = ["/api/gateway/", "/webhooks/"];
+
+export interface OriginCheckInput {
+  method: string;
+  path: string;
+  originHeader: string | undefined;
+  refererHeader: string | undefined;
+  /** Origins this deployment answers on: APP_URL's and the request's own scheme://host. */
+  allowedOrigins: string[];
+}
+
+export function isCrossSiteRequest(input: OriginCheckInput): boolean {
+  if (SAFE_METHODS.has(input.method.toUpperCase())) return false;
+  if (MACHINE_PATH_PREFIXES.some((prefix) => input.path.startsWith(prefix))) return false;
+  const claimed = input.originHeader ?? originOf(input.refererHeader);
+  if (!claimed || claimed === "null") return true;
+  return !input.allowedOrigins.includes(claimed);
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}

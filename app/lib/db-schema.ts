@@ -1,0 +1,89 @@
+// The typed shape of every table. Times are ISO-8601 UTC strings; tokens and money are integers.
+import type { Insertable, Selectable, Updateable } from "kysely";
+
+export type Role = "developer" | "support" | "staff" | "admin";
+export type EmailCodePurpose = "verify_email" | "reset_password";
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  email_verified_at: string | null;
+  role: Role;
+  locale: string;
+  disabled_at: string | null;
+  password_changed_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session id: the id itself lives only in the cookie. */
+  id: string;
+  user_id: string;
+  expires_at: string;
+  authenticated_at: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+}
+
+export interface EmailCodesTable {
+  id: string;
+  user_id: string;
+  purpose: EmailCodePurpose;
+  code_hash: string;
+  expires_at: string;
+  attempts: number;
+  consumed_at: string | null;
+  created_at: string;
+}
+
+export interface RateLimitsTable {
+  bucket: string;
+  window_start: number;
+  hits: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: string;
+  ip: string | null;
+  created_at: string;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  created_at: string;
+}
+
+export interface SignInEventsTable {
+  id: string;
+  user_id: string;
+  outcome: "success" | "bad_password" | "disabled" | "rate_limited";
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  email_codes: EmailCodesTable;
+  rate_limits: RateLimitsTable;
+  audit_log: AuditLogTable;
+  mail_outbox: MailOutboxTable;
+  sign_in_events: SignInEventsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type AuditEntry = Selectable<AuditLogTable>;

@@ -1,0 +1,70 @@
+// The one place that reads process.env: parsed once with zod, failing loudly with the variable's name.
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((value) => value === "1" || value === "true" || value === "yes");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  APP_URL: z.string().url().optional(),
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .default("./data/ferry.sqlite")
+    .refine(
+      (value) => !/^[a-z]+:\/\//i.test(value) || /^postgres(ql)?:\/\//i.test(value),
+      "must be a SQLite file path or a postgres:// URL",
+    ),
+  PROVIDER: z.enum(["glm", "qwen", "ernie"]).default("glm"),
+  APP_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("Ferry <no-reply@ferry.localhost>"),
+  TRUST_PROXY: booleanFlag,
+  DEMO: booleanFlag,
+  LOG_MAIL: booleanFlag,
+});
+
+export type Env = z.infer<typeof envSchema> & { isProduction: boolean; appSecret: string };
+
+const DEVELOPMENT_SECRET = "ferry-development-secret-not-for-production-use";
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `  ${issue.path.join(".")}: ${issue.message}`)
+      .join("\n");
+    throw new Error(`Invalid environment variables:\n${problems}`);
+  }
+  const env = result.data;
+  const isProduction = env.NODE_ENV === "production";
+  if (isProduction && !env.APP_SECRET) {
+    throw new Error("Invalid environment variables:\n  APP_SECRET: required in production (32+ random characters)");
+  }
+  if (isProduction && env.DEMO) {
+    throw new Error("Invalid environment variables:\n  DEMO: demo accounts are never created in production");
+  }
+  return { ...env, isProduction, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change the environment between suites; production never calls this. */
+export function resetEnvForTests() {
+  cached = undefined;
+}

@@ -1,0 +1,21 @@
+import type { mail as en } from "../en/mail";
+import type { Dictionary } from "../dictionary";
+
+export const mail: Dictionary<typeof en> = {
+  verify: {
+    subject: "你的 Ferry 验证码：{{code}}",
+    body: "你的验证码是 {{code}}。\n\n请在 15 分钟内于 {{url}} 输入。\n\n如果你没有注册 Ferry，请忽略此邮件。",
+  },
+  alreadyRegistered: {
+    subject: "有人尝试用你的邮箱注册",
+    body: "有人（可能是你）尝试用此邮箱创建 Ferry 账号，但该邮箱已有账号。\n\n登录：{{loginUrl}}\n忘记密码？{{resetUrl}}\n\n如果不是你本人操作，请忽略此邮件。",
+  },
+  reset: {
+    subject: "重置你的 Ferry 密码",
+    body: "请在此设置新密码：{{url}}\n\n链接仅可使用一次，{{minutes}} 分钟后过期。如果不是你本人申请，请忽略此邮件，你的密码不会改变。",
+  },
+  passwordChanged: {
+    subject: "你的 Ferry 密码已修改",
+    body: "你的 Ferry 账号密码刚刚被修改，其他会话已全部结束。\n\n如果不是你本人操作，请立即重置密码：{{resetUrl}}",
+  },
+};

@@ -1,0 +1,19 @@
+import type { ProviderProfile } from "./types";
+
+export const ernie: ProviderProfile = {
+  id: "ernie",
+  name: "ERNIE",
+  company: "Baidu AI Cloud",
+  apiBaseUrl: "https://qianfan.baidubce.com/v2",
+  consoleUrl: "https://console.bce.baidu.com/qianfan/",
+  keyPrefix: "erniesk",
+  modelMap: [
+    { openai: "gpt-4o", provider: "ernie-4.0-turbo-8k" },
+    { openai: "gpt-4-turbo", provider: "ernie-4.0-8k" },
+    { openai: "gpt-4", provider: "ernie-4.0-8k" },
+    { openai: "gpt-4o-mini", provider: "ernie-3.5-8k" },
+    { openai: "gpt-3.5-turbo", provider: "ernie-speed-128k" },
+    { openai: "text-embedding-3-small", provider: "embedding-v1" },
+    { openai: "text-embedding-ada-002", provider: "embedding-v1" },
+  ],
+};

@@ -1,0 +1,21 @@
+import type { ProviderProfile } from "./types";
+
+export const glm: ProviderProfile = {
+  id: "glm",
+  name: "GLM",
+  company: "Zhipu AI",
+  apiBaseUrl: "https://open.bigmodel.cn/api/paas/v4/",
+  consoleUrl: "https://open.bigmodel.cn/",
+  keyPrefix: "glmsk",
+  modelMap: [
+    { openai: "gpt-4o", provider: "glm-4-plus" },
+    { openai: "gpt-4-turbo", provider: "glm-4-plus" },
+    { openai: "gpt-4", provider: "glm-4-plus" },
+    { openai: "gpt-4o-mini", provider: "glm-4-air" },
+    { openai: "gpt-3.5-turbo", provider: "glm-4-flash" },
+    { openai: "gpt-4-vision-preview", provider: "glm-4v-plus" },
+    { openai: "text-embedding-3-small", provider: "embedding-3" },
+    { openai: "text-embedding-3-large", provider: "embedding-3" },
+    { openai: "text-embedding-ada-002", provider: "embedding-2" },
+  ],
+};

@@ -1,0 +1,21 @@
+import type { ProviderProfile } from "./types";
+
+export const qwen: ProviderProfile = {
+  id: "qwen",
+  name: "Qwen",
+  company: "Alibaba Cloud",
+  apiBaseUrl: "https://dashscope.aliyuncs.com/compatible-mode/v1",
+  consoleUrl: "https://dashscope.console.aliyun.com/",
+  keyPrefix: "qwensk",
+  modelMap: [
+    { openai: "gpt-4o", provider: "qwen-max" },
+    { openai: "gpt-4-turbo", provider: "qwen-max" },
+    { openai: "gpt-4", provider: "qwen-max" },
+    { openai: "gpt-4o-mini", provider: "qwen-plus" },
+    { openai: "gpt-3.5-turbo", provider: "qwen-turbo" },
+    { openai: "gpt-4-vision-preview", provider: "qwen-vl-max" },
+    { openai: "text-embedding-3-small", provider: "text-embedding-v3" },
+    { openai: "text-embedding-3-large", provider: "text-embedding-v3" },
+    { openai: "text-embedding-ada-002", provider: "text-embedding-v2" },
+  ],
+};

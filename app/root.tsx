@@ -1,0 +1,134 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLocation, useRouteLoaderData } from "@remix-run/react";
+import { useMemo, type ReactNode } from "react";
+import { I18nextProvider, useTranslation } from "react-i18next";
+import { GeneralErrorBoundary } from "./components/error-boundary";
+import { useNonce } from "./components/nonce";
+import { getOptionalUser } from "./lib/auth.server";
+import { getEnv } from "./lib/env.server";
+import { createI18n, DEFAULT_LOCALE, HTML_LANG, LOCALE_NAMES, SUPPORTED_LOCALES, type Locale } from "./lib/i18n";
+import { resolveLocale } from "./lib/locale.server";
+import { currentProvider } from "./lib/provider.server";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: "/styles/app.css" },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request);
+  const locale = await resolveLocale(request, user?.locale);
+  const provider = currentProvider();
+  const env = getEnv();
+  return {
+    locale,
+    user: user ? { email: user.email, role: user.role, emailVerified: user.emailVerified } : null,
+    provider: { name: provider.name, company: provider.company },
+    devOutbox: !env.isProduction && !env.SMTP_URL,
+  };
+}
+
+export type RootLoaderData = Awaited<ReturnType<typeof loader>>;
+
+export function useRootData(): RootLoaderData | undefined {
+  return useRouteLoaderData<typeof loader>("root");
+}
+
+function LanguagePicker({ locale }: { locale: Locale }) {
+  const { t } = useTranslation();
+  const location = useLocation();
+  return (
+    <Form method="post" action="/set-language" className="language-picker" aria-label={t("common.nav.language")}>
+      <input type="hidden" name="redirectTo" value={`${location.pathname}${location.search}`} />
+      {SUPPORTED_LOCALES.map((candidate) => (
+        <button
+          key={candidate}
+          type="submit"
+          name="locale"
+          value={candidate}
+          lang={HTML_LANG[candidate]}
+          aria-pressed={candidate === locale}
+          className="link-button"
+        >
+          {LOCALE_NAMES[candidate]}
+        </button>
+      ))}
+    </Form>
+  );
+}
+
+function SiteHeader({ root }: { root: RootLoaderData | undefined }) {
+  const { t } = useTranslation();
+  const provider = root?.provider.name ?? "";
+  return (
+    <header className="site-header">
+      <div className="container header-row">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true">⛴</span> {t("common.appName")}{" "}
+          <span className="brand-tagline">{t("common.tagline", { provider })}</span>
+        </Link>
+        <nav aria-label={t("common.nav.mainNavigation")} className="main-nav">
+          {root?.user ? (
+            <>
+              <NavLink to="/account">{t("common.nav.account")}</NavLink>
+              <Form method="post" action="/logout">
+                <button type="submit" className="link-button">
+                  {t("common.nav.logOut")}
+                </button>
+              </Form>
+            </>
+          ) : (
+            <>
+              <NavLink to="/login">{t("common.nav.logIn")}</NavLink>
+              <NavLink to="/signup" className="button button-small">
+                {t("common.nav.signUp")}
+              </NavLink>
+            </>
+          )}
+          <LanguagePicker locale={root?.locale ?? DEFAULT_LOCALE} />
+        </nav>
+      </div>
+    </header>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const root = useRootData();
+  const locale = root?.locale ?? DEFAULT_LOCALE;
+  const i18n = useMemo(() => createI18n(locale), [locale]);
+  const nonce = useNonce();
+  return (
+    <html lang={HTML_LANG[locale]}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <I18nextProvider i18n={i18n}>
+          <a href="#main" className="skip-link">
+            {i18n.t("common.skipToContent")}
+          </a>
+          <SiteHeader root={root} />
+          <main id="main" className="container">
+            {children}
+          </main>
+          <footer className="site-footer container">
+            {i18n.t("common.footer", { provider: root?.provider.name ?? "", company: root?.provider.company ?? "" })}
+          </footer>
+        </I18nextProvider>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,62 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { requireUser } from "~/lib/auth.server";
+import { pageTitle } from "~/lib/meta";
+import { currentProvider } from "~/lib/provider.server";
+
+export const meta: MetaFunction = (args) => pageTitle(args, "account.title");
+
+type StepState = "done" | "next" | "later";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const steps: Array<{ id: "verifyUsage" | "claimCredit" | "apiKeys" | "code"; state: StepState; href: string | null }> = [
+    { id: "verifyUsage", state: "later", href: null },
+    { id: "claimCredit", state: "later", href: null },
+    { id: "apiKeys", state: "later", href: null },
+    { id: "code", state: "later", href: null },
+  ];
+  return { user: { email: user.email, role: user.role, emailVerified: user.emailVerified }, steps, provider: currentProvider().name };
+}
+
+export default function Dashboard() {
+  const { user, steps, provider } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  return (
+    <>
+      <h1>{t("account.title")}</h1>
+      <p className="muted">
+        {t("account.welcome", { email: user.email })} · {t("account.role", { role: t(`account.roles.${user.role}`) })}
+      </p>
+      {!user.emailVerified ? (
+        <div className="alert alert-warning" role="status">
+          <strong>{t("account.unverified.title")}</strong> {t("account.unverified.body", { email: user.email })}{" "}
+          <Link to={`/verify?${new URLSearchParams({ email: user.email })}`}>{t("account.unverified.action")}</Link>
+        </div>
+      ) : null}
+      <h2>{t("account.stepsTitle", { provider })}</h2>
+      <ol className="onboarding">
+        {steps.map((step, index) => (
+          <li key={step.id} className={`onboarding-step state-${step.state}`}>
+            <span className="step-number" aria-hidden="true">
+              {index + 1}
+            </span>
+            <div>
+              <h3>{t(`account.steps.${step.id}.title`)}</h3>
+              <p>{t(`account.steps.${step.id}.body`)}</p>
+            </div>
+            <span className="step-status">
+              {step.href && step.state !== "later" ? <Link to={step.href}>{t("account.open")}</Link> : t(`account.stepStatus.${step.state}`)}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

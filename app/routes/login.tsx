@@ -1,0 +1,83 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { logInSchema, safeRedirectPath } from "~/domain/account-schemas";
+import { authenticate } from "~/domain/accounts.server";
+import { Field } from "~/components/field";
+import { FormAlert, Notice } from "~/components/form-alert";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { endSession, requestOrigin, requireAnonymous, startSession } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+import { formFailure, invalidForm } from "~/lib/form-response.server";
+import { formFields } from "~/lib/forms";
+import { pageTitle } from "~/lib/meta";
+import { hitRateLimits, RATE_LIMITS, tooManyRequests } from "~/lib/rate-limit.server";
+
+export const meta: MetaFunction = (args) => pageTitle(args, "auth.logIn.title");
+
+const NOTICES = { reset: "auth.logIn.passwordReset", "logged-out": "auth.logIn.loggedOut" } as const;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAnonymous(request);
+  const url = new URL(request.url);
+  const notice = url.searchParams.get("notice");
+  return {
+    redirectTo: safeRedirectPath(url.searchParams.get("redirectTo")),
+    notice: notice && notice in NOTICES ? NOTICES[notice as keyof typeof NOTICES] : null,
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const parsed = logInSchema.safeParse(formFields(await request.formData()));
+  if (!parsed.success) return invalidForm(parsed.error);
+  const db = getDb();
+  const origin = requestOrigin(request, context);
+  const limit = await hitRateLimits(db, [
+    [RATE_LIMITS.loginPerIp, origin.ip],
+    [RATE_LIMITS.loginPerAccount, parsed.data.email],
+  ]);
+  if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds);
+  const result = await authenticate(db, parsed.data, origin);
+  if (!result.ok) return formFailure(`errors.${result.reason}`, result.reason === "account_disabled" ? 403 : 400);
+  // Any session the browser came with is ended; the new one gets a new id.
+  const blank = await endSession(request);
+  const cookie = await startSession(result.user.id, origin);
+  const headers = new Headers();
+  headers.append("Set-Cookie", blank);
+  headers.append("Set-Cookie", cookie);
+  return redirect(safeRedirectPath(parsed.data.redirectTo), { headers });
+}
+
+export default function LogIn() {
+  const { redirectTo, notice } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const busy = useNavigation().state === "submitting";
+  const fieldErrors = actionData?.fieldErrors ?? {};
+  return (
+    <section className="panel narrow" aria-labelledby="login-title">
+      <h1 id="login-title">{t("auth.logIn.title")}</h1>
+      {notice ? <Notice>{t(notice)}</Notice> : null}
+      <FormAlert error={actionData?.formError} retryAfterSeconds={actionData?.retryAfterSeconds} />
+      <Form method="post" noValidate>
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <Field name="email" type="email" label={t("auth.email")} autoComplete="email" required error={fieldErrors.email} />
+        <Field name="password" type="password" label={t("auth.password")} autoComplete="current-password" required error={fieldErrors.password} />
+        <button type="submit" className="button" disabled={busy}>
+          {t("auth.logIn.submit")}
+        </button>
+      </Form>
+      <p className="muted">
+        <Link to="/forgot-password">{t("auth.logIn.forgot")}</Link>
+      </p>
+      <p className="muted">
+        {t("auth.logIn.noAccount")} <Link to="/signup">{t("common.nav.signUp")}</Link>
+      </p>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,7 @@
+// Every migration, in order. Listed statically so the bundled server and the CLI run the same set.
+import type { Migration } from "kysely";
+import * as m0001 from "./0001_foundation";
+
+export const migrations: Record<string, Migration> = {
+  "0001_foundation": m0001,
+};

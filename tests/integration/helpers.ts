@@ -1,0 +1,115 @@
+// Calling loaders and actions the way Remix does: a real Request, a load context, thrown responses caught.
+import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
+import { randomBytes } from "node:crypto";
+import { createAccount } from "~/domain/accounts.server";
+import type { Role } from "~/lib/db-schema";
+import { getDb } from "~/lib/db.server";
+
+export const BASE_URL = "http://ferry.test";
+
+type RouteFunction = (args: LoaderFunctionArgs | ActionFunctionArgs) => unknown;
+
+export interface CallOptions {
+  method?: string;
+  form?: Record<string, string>;
+  cookie?: string;
+  ip?: string;
+  headers?: Record<string, string>;
+  params?: Record<string, string>;
+  body?: BodyInit;
+}
+
+export function buildRequest(path: string, options: CallOptions = {}): Request {
+  const headers = new Headers(options.headers);
+  if (options.cookie) headers.set("Cookie", options.cookie);
+  const method = options.method ?? (options.form || options.body ? "POST" : "GET");
+  let body: BodyInit | undefined = options.body;
+  if (options.form) {
+    body = new URLSearchParams(options.form);
+    headers.set("Content-Type", "application/x-www-form-urlencoded");
+  }
+  return new Request(new URL(path, BASE_URL), { method, headers, body });
+}
+
+export function loadContext(ip = "203.0.113.10"): AppLoadContext {
+  return { clientIp: ip, cspNonce: "test-nonce" };
+}
+
+export interface RouteOutcome {
+  status: number;
+  headers: Headers;
+  /** The value returned with `data()` or as a plain object, when there is one. */
+  data: any;
+  location: string | null;
+  setCookies: string[];
+}
+
+/** Runs a loader or action; redirects and errors that routes throw come back as outcomes too. */
+export async function call(fn: RouteFunction, path: string, options: CallOptions = {}): Promise<RouteOutcome> {
+  const request = buildRequest(path, options);
+  let result: unknown;
+  try {
+    result = await fn({ request, params: options.params ?? {}, context: loadContext(options.ip) });
+  } catch (thrown) {
+    result = thrown;
+  }
+  return toOutcome(result);
+}
+
+async function toOutcome(result: unknown): Promise<RouteOutcome> {
+  if (result instanceof Response) {
+    const text = await result.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* plain text body */
+    }
+    return {
+      status: result.status,
+      headers: result.headers,
+      data: parsed,
+      location: result.headers.get("Location"),
+      setCookies: result.headers.getSetCookie(),
+    };
+  }
+  if (result && typeof result === "object" && (result as { type?: string }).type === "DataWithResponseInit") {
+    const wrapped = result as { data: unknown; init?: ResponseInit | null };
+    const headers = new Headers(wrapped.init?.headers);
+    return { status: wrapped.init?.status ?? 200, headers, data: wrapped.data, location: headers.get("Location"), setCookies: headers.getSetCookie() };
+  }
+  if (result instanceof Error) throw result;
+  return { status: 200, headers: new Headers(), data: result, location: null, setCookies: [] };
+}
+
+/** `name=value` pairs from Set-Cookie headers, ready to send back as a Cookie header. */
+export function cookieHeader(setCookies: string[]): string {
+  return setCookies.map((cookie) => cookie.split(";")[0]).join("; ");
+}
+
+export function uniqueEmail(label = "dev"): string {
+  return `${label}-${randomBytes(5).toString("hex")}@example.com`;
+}
+
+export const STRONG_PASSWORD = "correct horse battery staple 42";
+
+export async function createUser(options: { role?: Role; verified?: boolean; email?: string; password?: string } = {}) {
+  const email = options.email ?? uniqueEmail(options.role ?? "dev");
+  const password = options.password ?? STRONG_PASSWORD;
+  const user = await createAccount(getDb(), { email, password, role: options.role ?? "developer", verified: options.verified ?? true });
+  return { ...user, password };
+}
+
+export async function latestMailTo(email: string) {
+  return getDb()
+    .selectFrom("mail_outbox")
+    .selectAll()
+    .where("to_address", "=", email)
+    .orderBy("created_at", "desc")
+    .executeTakeFirst();
+}
+
+export async function countMailTo(email: string): Promise<number> {
+  const rows = await getDb().selectFrom("mail_outbox").select("id").where("to_address", "=", email).execute();
+  return rows.length;
+}
