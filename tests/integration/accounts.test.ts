@@ -125,7 +125,7 @@ describe("verification codes", () => {
     expect((await call(verifyAction, "/verify", { form: { email, code } })).status).toBe(302);
     const replay = await call(verifyAction, "/verify", { form: { email, code } });
     expect(replay.status).toBe(400);
-    expect(replay.data.formError).toBe("errors.invalid_code");
+    expect(replay.data.fieldErrors.code).toBe("errors.invalid_code");
   });
 
   it("expires after 15 minutes", async () => {
@@ -133,7 +133,7 @@ describe("verification codes", () => {
     const code = await codeFrom(email);
     await getDb().updateTable("email_codes").set({ expires_at: new Date(Date.now() - 1000).toISOString() }).execute();
     const outcome = await call(verifyAction, "/verify", { form: { email, code } });
-    expect(outcome.data.formError).toBe("errors.expired_code");
+    expect(outcome.data.fieldErrors.code).toBe("errors.expired_code");
   });
 
   it("allows five wrong tries, then refuses even the right code", async () => {
@@ -141,9 +141,9 @@ describe("verification codes", () => {
     const code = await codeFrom(email);
     const wrong = code === "000000" ? "111111" : "000000";
     for (let i = 0; i < 4; i++) {
-      expect((await call(verifyAction, "/verify", { form: { email, code: wrong } })).data.formError).toBe("errors.invalid_code");
+      expect((await call(verifyAction, "/verify", { form: { email, code: wrong } })).data.fieldErrors.code).toBe("errors.invalid_code");
     }
-    expect((await call(verifyAction, "/verify", { form: { email, code: wrong } })).data.formError).toBe("errors.too_many_attempts");
+    expect((await call(verifyAction, "/verify", { form: { email, code: wrong } })).data.fieldErrors.code).toBe("errors.too_many_attempts");
     const right = await call(verifyAction, "/verify", { form: { email, code } });
     expect(right.status).toBe(400);
   });
@@ -172,7 +172,7 @@ describe("verification codes", () => {
 
   it("answers the same for an unknown address", async () => {
     const outcome = await call(verifyAction, "/verify", { form: { email: uniqueEmail(), code: "123456" } });
-    expect(outcome.data.formError).toBe("errors.invalid_code");
+    expect(outcome.data.fieldErrors.code).toBe("errors.invalid_code");
   });
 });
 
