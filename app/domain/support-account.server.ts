@@ -1,0 +1,86 @@
+// An account's whole story for the support console, read-only: each section comes from the
+// domain module that owns it.
+import type { Role } from "~/lib/db-schema";
+import type { DbExecutor } from "~/lib/db.server";
+import { recordAudit } from "./audit.server";
+import { listAccountAuditTrail, type AuditRow } from "./audit-query.server";
+import { listEvidence, type StoredEvidence } from "./evidence/index.server";
+
+export const SIGN_IN_HISTORY_LIMIT = 25;
+
+export interface AccountProfile {
+  id: string;
+  email: string;
+  role: Role;
+  locale: string;
+  emailVerifiedAt: string | null;
+  disabledAt: string | null;
+  passwordChangedAt: string;
+  createdAt: string;
+  activeSessions: number;
+}
+
+export interface SignInRow {
+  id: string;
+  outcome: string;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: string;
+}
+
+export interface AccountStory {
+  profile: AccountProfile;
+  signIns: SignInRow[];
+  evidence: StoredEvidence[];
+  auditTrail: AuditRow[];
+}
+
+export async function getAccountProfile(db: DbExecutor, accountId: string, now: Date = new Date()): Promise<AccountProfile | null> {
+  const user = await db.selectFrom("users").selectAll().where("id", "=", accountId).executeTakeFirst();
+  if (!user) return null;
+  const sessions = await db
+    .selectFrom("sessions")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("user_id", "=", accountId)
+    .where("expires_at", ">", now.toISOString())
+    .executeTakeFirstOrThrow();
+  return {
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    locale: user.locale,
+    emailVerifiedAt: user.email_verified_at,
+    disabledAt: user.disabled_at,
+    passwordChangedAt: user.password_changed_at,
+    createdAt: user.created_at,
+    activeSessions: Number(sessions.count),
+  };
+}
+
+export async function listSignIns(db: DbExecutor, accountId: string, limit = SIGN_IN_HISTORY_LIMIT): Promise<SignInRow[]> {
+  const rows = await db
+    .selectFrom("sign_in_events")
+    .selectAll()
+    .where("user_id", "=", accountId)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ id: row.id, outcome: row.outcome, ip: row.ip, userAgent: row.user_agent, createdAt: row.created_at }));
+}
+
+export async function getAccountStory(db: DbExecutor, accountId: string, now: Date = new Date()): Promise<AccountStory | null> {
+  const profile = await getAccountProfile(db, accountId, now);
+  if (!profile) return null;
+  return {
+    profile,
+    signIns: await listSignIns(db, accountId),
+    evidence: await listEvidence(db, accountId),
+    auditTrail: await listAccountAuditTrail(db, accountId),
+  };
+}
+
+/** Every account view is audited: support data is personal data. */
+export async function auditAccountView(db: DbExecutor, actor: { id: string; ip?: string | null }, accountId: string): Promise<void> {
+  await recordAudit(db, { actorId: actor.id, action: "support.account_view", targetType: "user", targetId: accountId, ip: actor.ip });
+}
