@@ -23,7 +23,8 @@ describe("HTTP security", () => {
 
   it("refuses a form post from another origin, and one without any origin, changing nothing", async () => {
     const form = new URLSearchParams({ email: "csrf-victim@example.com", password: "a long enough passphrase" });
-    for (const headers of [{ Origin: "https://evil.example" }, {}]) {
+    const attempts: Array<Record<string, string>> = [{ Origin: "https://evil.example" }, {}];
+    for (const headers of attempts) {
       const response = await fetch(`${baseUrl}/signup`, { method: "POST", body: form, headers, redirect: "manual" });
       expect(response.status).toBe(403);
     }
