@@ -9,6 +9,8 @@ import { getEnv } from "./lib/env.server";
 import { createI18n, DEFAULT_LOCALE, HTML_LANG, LOCALE_NAMES, SUPPORTED_LOCALES, type Locale } from "./lib/i18n";
 import { resolveLocale } from "./lib/locale.server";
 import { currentProvider } from "./lib/provider.server";
+import type { Role } from "./lib/db-schema";
+import { hasRole } from "./lib/roles";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: "/styles/app.css" },
@@ -57,6 +59,17 @@ function LanguagePicker({ locale }: { locale: Locale }) {
   );
 }
 
+/** Consoles by role (the server checks again on every request: these links only save clicks). */
+function RoleLinks({ role }: { role: Role }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {hasRole(role, "support") ? <NavLink to="/support">{t("support.navLink")}</NavLink> : null}
+      {hasRole(role, "admin") ? <NavLink to="/admin">{t("admin.navLink")}</NavLink> : null}
+    </>
+  );
+}
+
 function SiteHeader({ root }: { root: RootLoaderData | undefined }) {
   const { t } = useTranslation();
   const provider = root?.provider.name ?? "";
@@ -72,6 +85,7 @@ function SiteHeader({ root }: { root: RootLoaderData | undefined }) {
           {root?.user ? (
             <>
               <NavLink to="/account">{t("common.nav.account")}</NavLink>
+              <RoleLinks role={root.user.role} />
               <Form method="post" action="/logout">
                 <button type="submit" className="link-button">
                   {t("common.nav.logOut")}

@@ -50,7 +50,7 @@ export function WeekChart({ title, weeks, series, locale }: { title: string; wee
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title} className="chart-svg">
         {ticks.map((tick) => (
           <g key={tick}>
-            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="chart-grid" />
+            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="chart-gridline" />
             <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" className="chart-axis">
               {compact(tick, locale)}
             </text>

@@ -30,6 +30,13 @@ export const auditFilterSchema = z
 
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
+export const AUDIT_FILTER_FIELDS = ["actor", "action", "target", "from", "to"] as const;
+
+/** The filter fields (and page) of a query string, ready for `auditFilterSchema`. */
+export function auditFilterInput(params: URLSearchParams): Record<string, string | undefined> {
+  return Object.fromEntries([...AUDIT_FILTER_FIELDS, "page"].map((name) => [name, params.get(name) ?? undefined]));
+}
+
 export interface AuditRow {
   id: string;
   createdAt: string;

@@ -31,7 +31,7 @@ export function bucketByWeek(weeks: readonly string[], perDay: ReadonlyArray<{ d
   const index = new Map(weeks.map((week, i) => [week, i]));
   for (const { day, amount } of perDay) {
     const slot = index.get(weekStart(new Date(`${day}T00:00:00.000Z`)));
-    if (slot !== undefined) totals[slot] += amount;
+    if (slot !== undefined) totals[slot] = (totals[slot] ?? 0) + amount;
   }
   return totals;
 }

@@ -1,5 +1,7 @@
 // Every translation, one module per area. A new area adds a file in en/ and zh/ and a line here.
 import { account as enAccount } from "./en/account";
+import { admin as enAdmin } from "./en/admin";
+import { support as enSupport } from "./en/support";
 import { auth as enAuth } from "./en/auth";
 import { common as enCommon } from "./en/common";
 import { errors as enErrors } from "./en/errors";
@@ -7,6 +9,8 @@ import { landing as enLanding } from "./en/landing";
 import { mail as enMail } from "./en/mail";
 import { outbox as enOutbox } from "./en/outbox";
 import { account as zhAccount } from "./zh/account";
+import { admin as zhAdmin } from "./zh/admin";
+import { support as zhSupport } from "./zh/support";
 import { auth as zhAuth } from "./zh/auth";
 import { common as zhCommon } from "./zh/common";
 import { errors as zhErrors } from "./zh/errors";
@@ -22,6 +26,8 @@ export const en = {
   errors: enErrors,
   mail: enMail,
   outbox: enOutbox,
+  support: enSupport,
+  admin: enAdmin,
 };
 
 export const zh = {
@@ -32,6 +38,8 @@ export const zh = {
   errors: zhErrors,
   mail: zhMail,
   outbox: zhOutbox,
+  support: zhSupport,
+  admin: zhAdmin,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

@@ -1,0 +1,58 @@
+import type { admin as en } from "../en/admin";
+import type { Dictionary } from "../dictionary";
+
+export const admin: Dictionary<typeof en> = {
+  navLink: "管理",
+  nav: { label: "管理后台", overview: "概览", users: "用户与角色", audit: "审计日志", grantPolicy: "发放策略" },
+  overview: {
+    title: "项目概览",
+    lead: "最近 {{weeks}} 周，按周统计（周一开始，UTC）。",
+    totalAccounts: "账号总数",
+    totalVerified: "已验证邮箱",
+    showTable: "查看数据表",
+    weekOf: "周起始日",
+    charts: { accounts: "注册与邮箱验证", claims: "按状态统计的申领", tokens: "发放、使用与过期的 Token" },
+    series: {
+      accounts: { signups: "注册", verified: "已验证" },
+      claims: { pending: "待审核", needs_info: "需补充信息", auto_approved: "自动通过", approved: "已批准", rejected: "已拒绝" },
+      tokens: { granted: "已发放", used: "已使用", expired: "已过期" },
+    },
+  },
+  users: {
+    title: "用户与角色",
+    lead: "提升或降低客服、员工和管理员的角色。系统始终保留至少一名管理员，且你不能移除自己的管理员角色。",
+    search: "邮箱开头",
+    role: "角色",
+    anyRole: "任意角色",
+    filter: "筛选",
+    count_one: "{{count}} 个账号",
+    count_other: "{{count}} 个账号",
+    email: "邮箱",
+    status: "状态",
+    created: "创建时间",
+    roleFor: "{{email}} 的角色",
+    save: "保存",
+    you: "你",
+    changed: "角色已更改，并已记入审计日志。",
+  },
+  audit: {
+    title: "审计日志",
+    lead: "所有特权操作和客服查询记录。筛选后可将当前结果导出为 CSV。",
+    filters: { actor: "操作人（邮箱或 ID）", action: "操作名开头", target: "对象（ID 或 类型:ID）", from: "开始日期", to: "结束日期" },
+    apply: "应用筛选",
+    count_one: "{{count}} 条记录",
+    count_other: "{{count}} 条记录",
+    export: "导出 CSV",
+    columns: { time: "时间", actor: "操作人", action: "操作", target: "对象", details: "详情" },
+  },
+  errors: {
+    dateFormat: "请使用 2026-01-31 这样的日期格式。",
+    dateRange: "结束日期早于开始日期。",
+    tooLong: "最多 200 个字符。",
+    roleInvalid: "请选择列表中的角色。",
+    not_found: "该账号已不存在。",
+    own_admin_role: "你不能移除自己的管理员角色，请联系其他管理员。",
+    last_admin: "这是最后一名管理员：请先提升其他人为管理员。",
+    unchanged: "该账号已经是这个角色。",
+  },
+};
