@@ -1,0 +1,100 @@
+// Who may reach which route: one rule per file in app/routes/. The access test imports every
+// route module, calls its loader and action as each persona, and compares with these rules.
+// A route file without a rule, or a loader/action without expectations, fails the test:
+// access is denied by default until someone writes down who may be there.
+import type { Role } from "~/lib/db-schema";
+
+export type Persona = "anonymous" | Role;
+export const PERSONAS: readonly Persona[] = ["anonymous", "developer", "support", "staff", "admin"];
+
+/**
+ * - `ok`: 200.
+ * - `allowed`: reached the route's own logic: anything but a log-in redirect, 403, 404 or a 5xx
+ *   (actions are called with an empty or harmless form, so 400 or a redirect are fine).
+ * - `login`: redirected to /login?redirectTo=….
+ * - `forbidden`: 403. `notFound`: 404.
+ * - `redirect:/path`: 302/303 to a location starting with /path.
+ * - a number: exactly that status.
+ */
+export type Expectation = "ok" | "allowed" | "login" | "forbidden" | "notFound" | `redirect:${string}` | number;
+export type PersonaExpectations = Record<Persona, Expectation>;
+
+/** Ids the fixtures create: `victim` is a developer with data of their own; personas are other accounts. */
+export interface AccessFixtures {
+  victim: { id: string; email: string; evidenceId: string };
+}
+
+export interface AccessRule {
+  /** The URL to request; defaults to a path built from the file name. */
+  path?: (fixtures: AccessFixtures) => string;
+  params?: (fixtures: AccessFixtures) => Record<string, string>;
+  loader?: PersonaExpectations;
+  action?: { form?: (fixtures: AccessFixtures) => Record<string, string>; expect: PersonaExpectations };
+}
+
+const all = (expectation: Expectation): PersonaExpectations => ({ anonymous: expectation, developer: expectation, support: expectation, staff: expectation, admin: expectation });
+
+const RANK: Record<Role, number> = { developer: 0, support: 1, staff: 2, admin: 3 };
+
+/** Signed-in users with at least `role` get `granted`; lower roles 403; anonymous visitors go to log-in. */
+export function atLeast(role: Role, granted: Expectation = "ok"): PersonaExpectations {
+  const byRole = (persona: Role): Expectation => (RANK[persona] >= RANK[role] ? granted : "forbidden");
+  return { anonymous: "login", developer: byRole("developer"), support: byRole("support"), staff: byRole("staff"), admin: byRole("admin") };
+}
+
+/** Pages for visitors only: signed-in users are sent to their dashboard. */
+const anonymousOnly = (granted: Expectation = "ok"): PersonaExpectations => ({ ...all("redirect:/account"), anonymous: granted });
+
+export const ROUTE_RULES: Record<string, AccessRule> = {
+  "_index.tsx": { loader: all("ok") },
+  "healthz.ts": { loader: all("ok") },
+  "dev.outbox.tsx": { loader: all("ok") }, // development only: 404 in production (env test covers it)
+  "login.tsx": { loader: anonymousOnly(), action: { expect: all("allowed") } },
+  "signup.tsx": { loader: anonymousOnly(), action: { expect: anonymousOnly("allowed") } },
+  "verify.tsx": { loader: { ...all("redirect:/account"), anonymous: "ok" }, action: { expect: all("allowed") } },
+  "forgot-password.tsx": { loader: all("ok"), action: { expect: all("allowed") } },
+  "reset-password.tsx": { loader: all("ok"), action: { expect: all("allowed") } },
+  "logout.tsx": { loader: all("redirect:/"), action: { expect: all("redirect:/login?notice") } },
+  "set-language.tsx": { loader: all("redirect:/"), action: { form: () => ({ locale: "zh", redirectTo: "/" }), expect: all("redirect:/") } },
+  "account.tsx": { loader: atLeast("developer") },
+  "account._index.tsx": { loader: atLeast("developer") },
+  "account.password.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },
+
+  // Support console (issue 6)
+  "support.tsx": { loader: atLeast("support") },
+  "support._index.tsx": {
+    path: (fx) => `/support?q=${encodeURIComponent(fx.victim.email)}`,
+    loader: atLeast("support"),
+    action: { form: (fx) => ({ q: fx.victim.email }), expect: atLeast("support", "redirect:/support?q=") },
+  },
+  "support.accounts.$accountId.tsx": {
+    params: (fx) => ({ accountId: fx.victim.id }),
+    loader: atLeast("support"),
+    // An empty form: reaching validation (400) proves the guard let the role through, and changes nothing.
+    action: { expect: atLeast("support", 400) },
+  },
+
+  // Administration (issue 6)
+  "admin.tsx": { loader: atLeast("admin") },
+  "admin._index.tsx": { loader: atLeast("admin") },
+  "admin.users.tsx": { loader: atLeast("admin"), action: { expect: atLeast("admin", 400) } },
+  "admin.audit.tsx": { loader: atLeast("admin") },
+  "admin.audit[.]csv.ts": { path: () => "/admin/audit.csv", loader: atLeast("admin") },
+};
+
+/** `/support/accounts/:accountId` from `support.accounts.$accountId.tsx`, params filled in. */
+export function pathFromFile(file: string, params: Record<string, string>): string {
+  const route = file.replace(/\.(tsx|ts)$/, "");
+  const segments = route
+    .split(/\.(?![^[]*\])/)
+    .filter((segment) => segment !== "_index" && !segment.startsWith("_"))
+    .map((segment) => (segment.startsWith("$") ? (params[segment.slice(1)] ?? segment) : segment.replace(/\[(.*?)\]/g, "$1")));
+  return `/${segments.join("/")}`;
+}
+
+/**
+ * Routes that show one account's own item by id (evidence, claim, key, ledger entry…). The test
+ * requests the victim's item as another developer and expects 404: never 403, which would
+ * confirm that the id exists.
+ */
+export const OWNED_RESOURCE_ROUTES: Array<{ file: string; params: (fixtures: AccessFixtures) => Record<string, string> }> = [];

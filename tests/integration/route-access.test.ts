@@ -1,0 +1,158 @@
+// Every route module in app/routes/, as every persona, against the rules table: deny by default.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startSession } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+import { newId } from "~/lib/ids.server";
+import { call, cookieHeader, createUser, type RouteOutcome } from "./helpers";
+import { OWNED_RESOURCE_ROUTES, PERSONAS, ROUTE_RULES, pathFromFile, type AccessFixtures, type Expectation, type Persona } from "./route-access.rules";
+
+const ROUTES_DIR = join(process.cwd(), "app/routes");
+const routeFiles = readdirSync(ROUTES_DIR).filter((file) => /\.(tsx?|jsx?)$/.test(file)).sort();
+
+type RouteFunction = Parameters<typeof call>[0];
+interface RouteModule {
+  loader?: RouteFunction;
+  action?: RouteFunction;
+}
+
+let fixtures: AccessFixtures;
+const personaIds = {} as Record<Exclude<Persona, "anonymous">, string>;
+
+async function createEvidence(userId: string): Promise<string> {
+  const id = newId("evd");
+  await getDb()
+    .insertInto("evidence")
+    .values({
+      id,
+      user_id: userId,
+      kind: "completions_csv",
+      status: "accepted",
+      file_name: "usage.csv",
+      file_sha256: "0".repeat(64),
+      file_bytes: 100,
+      fingerprint: newId("fp"),
+      org_id: `org-${newId("x").slice(2)}`,
+      period_start: "2024-03-01",
+      period_end: "2024-05-31",
+      row_count: 3,
+      input_tokens: 1000,
+      output_tokens: 500,
+      cost_micros: 1200,
+      reasons: "[]",
+      flags: "[]",
+      summary: JSON.stringify({ missingColumns: [], outsideWindowRows: 0, months: [], models: [] }),
+      created_at: new Date().toISOString(),
+    })
+    .execute();
+  return id;
+}
+
+beforeAll(async () => {
+  const victim = await createUser({ role: "developer" });
+  fixtures = { victim: { id: victim.id, email: victim.email, evidenceId: await createEvidence(victim.id) } };
+  for (const persona of PERSONAS) {
+    if (persona !== "anonymous") personaIds[persona] = (await createUser({ role: persona })).id;
+  }
+});
+
+/** A fresh session per call, so a route that logs out cannot disturb the next check. */
+async function cookieFor(persona: Persona): Promise<string | undefined> {
+  if (persona === "anonymous") return undefined;
+  return cookieHeader([await startSession(personaIds[persona], { ip: "192.0.2.10", userAgent: "access-test" })]);
+}
+
+function describeOutcome(outcome: RouteOutcome): string {
+  return `${outcome.status}${outcome.location ? ` → ${outcome.location}` : ""}`;
+}
+
+function meets(outcome: RouteOutcome, expectation: Expectation): boolean {
+  const isRedirect = outcome.status >= 300 && outcome.status < 400;
+  const toLogin = isRedirect && (outcome.location ?? "").startsWith("/login?redirectTo=");
+  if (typeof expectation === "number") return outcome.status === expectation;
+  if (expectation === "ok") return outcome.status === 200;
+  if (expectation === "login") return toLogin;
+  if (expectation === "forbidden") return outcome.status === 403;
+  if (expectation === "notFound") return outcome.status === 404;
+  if (expectation === "allowed") return !toLogin && outcome.status !== 403 && outcome.status !== 404 && outcome.status < 500;
+  const target = expectation.slice("redirect:".length);
+  return isRedirect && (outcome.location ?? "").startsWith(target);
+}
+
+describe("route access rules", () => {
+  it("has a rule for every route file, covering each loader and action it exports (deny by default)", async () => {
+    const problems: string[] = [];
+    for (const file of routeFiles) {
+      const rule = ROUTE_RULES[file];
+      if (!rule) {
+        problems.push(`${file}: no rule in route-access.rules.ts`);
+        continue;
+      }
+      const module = (await import(join(ROUTES_DIR, file))) as RouteModule;
+      if (module.loader && !rule.loader) problems.push(`${file}: exports a loader without expectations`);
+      if (module.action && !rule.action) problems.push(`${file}: exports an action without expectations`);
+    }
+    for (const file of Object.keys(ROUTE_RULES)) {
+      if (!routeFiles.includes(file)) problems.push(`${file}: rule for a route that no longer exists`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  for (const file of routeFiles) {
+    it(`${file}: every persona gets what the rules say`, async () => {
+      const rule = ROUTE_RULES[file];
+      if (!rule) return; // reported by the completeness test above
+      const module = (await import(join(ROUTES_DIR, file))) as RouteModule;
+      const params = rule.params?.(fixtures) ?? {};
+      const path = rule.path?.(fixtures) ?? pathFromFile(file, params);
+      const mismatches: string[] = [];
+      for (const persona of PERSONAS) {
+        if (module.loader && rule.loader) {
+          const outcome = await call(module.loader, path, { cookie: await cookieFor(persona), params });
+          if (!meets(outcome, rule.loader[persona])) mismatches.push(`loader as ${persona}: expected ${rule.loader[persona]}, got ${describeOutcome(outcome)}`);
+        }
+        if (module.action && rule.action) {
+          const form = rule.action.form?.(fixtures) ?? {};
+          const outcome = await call(module.action, path, { cookie: await cookieFor(persona), params, form });
+          const expected = rule.action.expect[persona];
+          if (!meets(outcome, expected)) mismatches.push(`action as ${persona}: expected ${expected}, got ${describeOutcome(outcome)}`);
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+  }
+});
+
+describe("a developer sees only their own data", () => {
+  it.skipIf(OWNED_RESOURCE_ROUTES.length === 0)("gets 404 for another account's evidence, claim, key or ledger", async () => {
+    const mismatches: string[] = [];
+    for (const { file, params } of OWNED_RESOURCE_ROUTES) {
+      const module = (await import(join(ROUTES_DIR, file))) as RouteModule;
+      const filled = params(fixtures);
+      const path = pathFromFile(file, filled);
+      if (!module.loader) continue;
+      const outcome = await call(module.loader, path, { cookie: await cookieFor("developer"), params: filled });
+      if (outcome.status !== 404) mismatches.push(`${file}: expected 404, got ${describeOutcome(outcome)}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe("roles and amounts come from the server, never from a form", () => {
+  it("ignores a role sent with the sign-up form", async () => {
+    const { action } = await import("~/routes/signup");
+    const email = `role-smuggler-${newId("x").slice(2, 10)}@example.com`;
+    await call(action, "/signup", { form: { email, password: "a perfectly fine passphrase 9", role: "admin" } });
+    const user = await getDb().selectFrom("users").select("role").where("email", "=", email).executeTakeFirstOrThrow();
+    expect(user.role).toBe("developer");
+  });
+
+  it("ignores a role sent with a support action", async () => {
+    const { action } = await import("~/routes/support.accounts.$accountId");
+    const path = `/support/accounts/${fixtures.victim.id}`;
+    await call(action, path, { cookie: await cookieFor("support"), params: { accountId: fixtures.victim.id }, form: { intent: "send_password_reset", reason: "user asked by phone", role: "admin" } });
+    const victim = await getDb().selectFrom("users").select("role").where("id", "=", fixtures.victim.id).executeTakeFirstOrThrow();
+    expect(victim.role).toBe("developer");
+  });
+});
