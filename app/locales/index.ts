@@ -6,6 +6,9 @@ import { errors as enErrors } from "./en/errors";
 import { landing as enLanding } from "./en/landing";
 import { mail as enMail } from "./en/mail";
 import { outbox as enOutbox } from "./en/outbox";
+import { keys as enKeys } from "./en/keys";
+import { snippets as enSnippets } from "./en/snippets";
+import { gatewayDocs as enGatewayDocs } from "./en/gatewayDocs";
 import { account as zhAccount } from "./zh/account";
 import { auth as zhAuth } from "./zh/auth";
 import { common as zhCommon } from "./zh/common";
@@ -13,6 +16,9 @@ import { errors as zhErrors } from "./zh/errors";
 import { landing as zhLanding } from "./zh/landing";
 import { mail as zhMail } from "./zh/mail";
 import { outbox as zhOutbox } from "./zh/outbox";
+import { keys as zhKeys } from "./zh/keys";
+import { snippets as zhSnippets } from "./zh/snippets";
+import { gatewayDocs as zhGatewayDocs } from "./zh/gatewayDocs";
 
 export const en = {
   common: enCommon,
@@ -22,6 +28,9 @@ export const en = {
   errors: enErrors,
   mail: enMail,
   outbox: enOutbox,
+  keys: enKeys,
+  snippets: enSnippets,
+  gatewayDocs: enGatewayDocs,
 };
 
 export const zh = {
@@ -32,6 +41,9 @@ export const zh = {
   errors: zhErrors,
   mail: zhMail,
   outbox: zhOutbox,
+  keys: zhKeys,
+  snippets: zhSnippets,
+  gatewayDocs: zhGatewayDocs,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;
