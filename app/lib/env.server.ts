@@ -29,6 +29,12 @@ const envSchema = z.object({
   TRUST_PROXY: booleanFlag,
   DEMO: booleanFlag,
   LOG_MAIL: booleanFlag,
+  // Service tokens the API gateway sends (comma-separated, several for rotation); unset = gateway API off.
+  GATEWAY_TOKENS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((token) => token.trim()).filter(Boolean))
+    .refine((tokens) => tokens.every((token) => token.length >= 24), "every token needs at least 24 characters"),
 });
 
 export type Env = z.infer<typeof envSchema> & { isProduction: boolean; appSecret: string };
