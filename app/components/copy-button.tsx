@@ -34,7 +34,7 @@ export function CopyButton({ text, targetId, label }: { text: string; targetId: 
   }
 
   return (
-    <button type="button" className="button-secondary copy-button" onClick={copy} aria-describedby={targetId} data-copy-state={state}>
+    <button type="button" className="button button-secondary copy-button" onClick={copy} aria-describedby={targetId} data-copy-state={state}>
       <span aria-live="polite">{state === "copied" ? t("snippets.copied") : state === "failed" ? t("snippets.copyFailed") : label ?? t("snippets.copy")}</span>
     </button>
   );

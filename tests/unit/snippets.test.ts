@@ -55,3 +55,15 @@ describe("config snippets", () => {
     expect(out).toBe("https://open.bigmodel.cn/api/paas/v4|glmsk_example");
   });
 });
+
+describe("gateway docs examples", () => {
+  it("are valid bash, JSON and JavaScript", async () => {
+    const { gatewayExamples } = await import("~/domain/gateway-examples");
+    for (const example of gatewayExamples({ ferryUrl: "https://ferry.example/", keyPrefix: "glmsk", exampleModel: "gpt-4o-mini", providerModel: "glm-4-air" })) {
+      const file = join(dir, example.fileName);
+      writeFileSync(file, example.code);
+      if (example.language === "json") expect(() => JSON.parse(example.code)).not.toThrow();
+      else expect(() => check(example.language, file), example.code).not.toThrow();
+    }
+  });
+});

@@ -23,7 +23,11 @@ export const gatewayDocs = {
     request_conflict: "This request_id was already reported with different numbers.",
     invalid_request: "The JSON body is missing a field or has a wrong one.",
   },
+  examples: { authorizeCurl: "Request", authorizeResponse: "Response (200)", usageCurl: "Request", usageResponse: "Response (200)", middleware: "JavaScript" },
+  integrationTitle: "3. Putting it together",
+  integrationBody: "A gateway handler that authorizes, forwards with the provider model name, and reports usage:",
+  statusColumn: "Endpoint",
   keyFormatTitle: "Key format and secret scanning",
   keyFormatBody: "Keys are the prefix {{prefix}}, an underscore, 32 random base62 characters and a 6-character base62 CRC32 checksum of everything before it. Checksums let the gateway and secret scanners reject a wrong key without a database look-up. Search leaked code with this regular expression:",
-  openapi: "Machine-readable description: {{url}}",
+  openapi: "Machine-readable description (OpenAPI 3.1): ",
 };

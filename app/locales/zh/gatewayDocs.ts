@@ -26,7 +26,11 @@ export const gatewayDocs: Dictionary<typeof en> = {
     request_conflict: "该 request_id 已用不同的数值上报过。",
     invalid_request: "JSON 请求体缺少字段或字段有误。",
   },
+  examples: { authorizeCurl: "请求", authorizeResponse: "响应（200）", usageCurl: "请求", usageResponse: "响应（200）", middleware: "JavaScript" },
+  integrationTitle: "3. 完整示例",
+  integrationBody: "一个网关处理函数：先授权，再以服务商的模型名称转发请求，最后上报用量：",
+  statusColumn: "接口",
   keyFormatTitle: "密钥格式与泄露扫描",
   keyFormatBody: "密钥由前缀 {{prefix}}、下划线、32 个随机 base62 字符，以及对前面全部内容计算的 6 位 base62 CRC32 校验和组成。有了校验和，网关和泄露扫描工具无需查询数据库即可拒绝错误的密钥。用以下正则表达式搜索泄露的代码：",
-  openapi: "机器可读的接口描述：{{url}}",
+  openapi: "机器可读的接口描述（OpenAPI 3.1）：",
 };
