@@ -5,10 +5,12 @@ import compression from "compression";
 import express from "express";
 import { seedDemoAccounts } from "~/domain/demo-seed.server";
 import { startBackgroundJobs } from "~/jobs.server";
+import { createGatewayRouter } from "~/gateway/router.server";
 import { getDb } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
 import { migrateToLatest } from "~/lib/migrate.server";
 import { originGuard } from "~/lib/origin-guard.server";
+import { currentProvider } from "~/lib/provider.server";
 import { assignCspNonce, securityHeaders } from "~/lib/security-headers.server";
 
 async function main() {
@@ -20,6 +22,8 @@ async function main() {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", env.TRUST_PROXY);
+  // Machine traffic first: no CSP nonce, no compression, no session, no Remix.
+  app.use("/api/gateway", createGatewayRouter({ db, provider: currentProvider(), tokens: env.GATEWAY_TOKENS, appUrl: env.APP_URL }));
   app.use(assignCspNonce);
   app.use(securityHeaders({ isProduction: env.isProduction }));
   app.use(compression());

@@ -112,6 +112,23 @@ export interface EvidenceUsageDaysTable {
   created_at: string;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 (hex) of the whole key; the key itself is never stored. */
+  key_hash: string;
+  visible_prefix: string;
+  last_four: string;
+  creation_token_hash: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  rolled_at: string | null;
+  rolled_to_id: string | null;
+}
+
 // Credit ledger (migration 0003_ledger). Only app/domain/ledger.server.ts writes these.
 export type LedgerEntryKind = "grant" | "purchase" | "usage" | "expiry" | "adjustment";
 export type LedgerBucket = "promo" | "paid";
@@ -175,6 +192,7 @@ export interface Database {
   sign_in_events: SignInEventsTable;
   evidence: EvidenceTable;
   evidence_usage_days: EvidenceUsageDaysTable;
+  api_keys: ApiKeysTable;
   ledger_entries: LedgerEntriesTable;
   account_balances: AccountBalancesTable;
   ledger_promo_grants: LedgerPromoGrantsTable;

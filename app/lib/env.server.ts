@@ -35,6 +35,12 @@ const envSchema = z.object({
   PROGRAM_WINDOW_END: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").default("2024-07-09"),
   OPENAI_API_BASE_URL: z.string().url().default("https://api.openai.com"),
   OPENAI_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  // Service tokens the API gateway sends (comma-separated, several for rotation); unset = gateway API off.
+  GATEWAY_TOKENS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((token) => token.trim()).filter(Boolean))
+    .refine((tokens) => tokens.every((token) => token.length >= 24), "every token needs at least 24 characters"),
 });
 
 export type Env = z.infer<typeof envSchema> & { isProduction: boolean; appSecret: string };

@@ -8,6 +8,9 @@ import { errors as enErrors } from "./en/errors";
 import { landing as enLanding } from "./en/landing";
 import { mail as enMail } from "./en/mail";
 import { outbox as enOutbox } from "./en/outbox";
+import { keys as enKeys } from "./en/keys";
+import { snippets as enSnippets } from "./en/snippets";
+import { gatewayDocs as enGatewayDocs } from "./en/gatewayDocs";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { support as zhSupport } from "./zh/support";
@@ -17,6 +20,9 @@ import { errors as zhErrors } from "./zh/errors";
 import { landing as zhLanding } from "./zh/landing";
 import { mail as zhMail } from "./zh/mail";
 import { outbox as zhOutbox } from "./zh/outbox";
+import { keys as zhKeys } from "./zh/keys";
+import { snippets as zhSnippets } from "./zh/snippets";
+import { gatewayDocs as zhGatewayDocs } from "./zh/gatewayDocs";
 
 export const en = {
   common: enCommon,
@@ -28,6 +34,9 @@ export const en = {
   outbox: enOutbox,
   support: enSupport,
   admin: enAdmin,
+  keys: enKeys,
+  snippets: enSnippets,
+  gatewayDocs: enGatewayDocs,
 };
 
 export const zh = {
@@ -40,6 +49,9 @@ export const zh = {
   outbox: zhOutbox,
   support: zhSupport,
   admin: zhAdmin,
+  keys: zhKeys,
+  snippets: zhSnippets,
+  gatewayDocs: zhGatewayDocs,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

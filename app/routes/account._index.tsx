@@ -2,7 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { hasAnyApiKey } from "~/domain/api-keys.server";
 import { requireUser } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
 
@@ -12,11 +14,12 @@ type StepState = "done" | "next" | "later";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
+  const hasKey = await hasAnyApiKey(getDb(), user.id);
   const steps: Array<{ id: "verifyUsage" | "claimCredit" | "apiKeys" | "code"; state: StepState; href: string | null }> = [
     { id: "verifyUsage", state: "later", href: null },
     { id: "claimCredit", state: "later", href: null },
-    { id: "apiKeys", state: "later", href: null },
-    { id: "code", state: "later", href: null },
+    { id: "apiKeys", state: hasKey ? "done" : "next", href: "/account/keys" },
+    { id: "code", state: "next", href: "/account/snippets" },
   ];
   return { user: { email: user.email, role: user.role, emailVerified: user.emailVerified }, steps, provider: currentProvider().name };
 }

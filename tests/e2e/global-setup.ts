@@ -9,8 +9,12 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    gatewayToken: string;
   }
 }
+
+/** The service token the gateway API accepts in the browser suite's server. */
+const E2E_GATEWAY_TOKEN = "e2e-gateway-service-token-0123456789";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -51,6 +55,7 @@ export default async function setup(project: TestProject) {
       APP_URL: baseUrl,
       DATABASE_URL: join(dir, "e2e.sqlite"),
       DEMO: "1",
+      GATEWAY_TOKENS: E2E_GATEWAY_TOKEN,
       ...JSON.parse(process.env.E2E_SERVER_ENV ?? "{}"),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -59,6 +64,7 @@ export default async function setup(project: TestProject) {
   child.stderr?.on("data", (chunk) => (log += chunk));
   await waitForHealthy(baseUrl, child, () => log);
   project.provide("baseUrl", baseUrl);
+  project.provide("gatewayToken", E2E_GATEWAY_TOKEN);
   return async () => {
     child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 300));

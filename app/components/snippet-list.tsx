@@ -1,0 +1,58 @@
+import { useTranslation } from "react-i18next";
+import type { SnippetsView } from "~/lib/snippets-view.server";
+import { CopyButton } from "./copy-button";
+
+export function SnippetList({ view }: { view: SnippetsView }) {
+  const { t } = useTranslation();
+  const provider = view.providerName;
+  const [first, ...rest] = view.snippets;
+  const modelMapSnippets = rest.filter((snippet) => snippet.id.startsWith("modelMap"));
+  const usageSnippets = [first, ...rest.filter((snippet) => !snippet.id.startsWith("modelMap"))].filter((snippet) => snippet !== undefined);
+  const renderSnippet = (snippet: SnippetsView["snippets"][number]) => {
+    const codeId = `snippet-code-${snippet.id}`;
+    return (
+      <section key={snippet.id} className="snippet" data-snippet={snippet.id} aria-labelledby={`snippet-title-${snippet.id}`}>
+        <div className="snippet-head">
+          <div>
+            <h3 id={`snippet-title-${snippet.id}`}>{t(`snippets.names.${snippet.id}`)}</h3>
+            <p className="muted snippet-note">{t(`snippets.notes.${snippet.id}`, { provider })}</p>
+          </div>
+          <CopyButton text={snippet.code} targetId={codeId} />
+        </div>
+        <pre className="code-block snippet-code">
+          <code id={codeId} className={`hljs language-${snippet.language}`} dangerouslySetInnerHTML={{ __html: snippet.html }} />
+        </pre>
+      </section>
+    );
+  };
+  return (
+    <div className="snippet-list">
+      {usageSnippets.map(renderSnippet)}
+      <section className="snippet" aria-labelledby="model-map-title">
+        <h3 id="model-map-title">{t("snippets.modelMap.title")}</h3>
+        <p className="muted snippet-note">{t("snippets.modelMap.lead", { provider })}</p>
+        <table className="table model-map-table">
+          <thead>
+            <tr>
+              <th scope="col">{t("snippets.modelMap.openai")}</th>
+              <th scope="col">{t("snippets.modelMap.provider", { provider })}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.modelMap.map((pair) => (
+              <tr key={pair.openai}>
+                <td>
+                  <code>{pair.openai}</code>
+                </td>
+                <td>
+                  <code>{pair.provider}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      {modelMapSnippets.map(renderSnippet)}
+    </div>
+  );
+}

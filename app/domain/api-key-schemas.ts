@@ -1,0 +1,30 @@
+// Form shapes for API keys. Messages are i18n keys.
+import { z } from "zod";
+
+export const EXPIRY_DAY_CHOICES = [7, 30, 90, 365] as const;
+export const ROLL_GRACE_HOUR_CHOICES = [0, 1, 24, 72, 168] as const;
+
+const formToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, "errors.invalidForm");
+const optionalPassword = z.string().max(1024, "errors.passwordTooLong").optional();
+
+export const createKeySchema = z.object({
+  name: z.string({ required_error: "keys.errors.nameRequired" }).trim().min(1, "keys.errors.nameRequired").max(60, "keys.errors.nameTooLong"),
+  expiresInDays: z
+    .string()
+    .optional()
+    .transform((value) => (value ? Number(value) : null))
+    .refine((value) => value === null || (EXPIRY_DAY_CHOICES as readonly number[]).includes(value), "keys.errors.expiryInvalid"),
+  password: optionalPassword,
+  formToken,
+});
+
+export const rollKeySchema = z.object({
+  graceHours: z
+    .string({ required_error: "keys.errors.graceInvalid" })
+    .transform(Number)
+    .refine((value) => (ROLL_GRACE_HOUR_CHOICES as readonly number[]).includes(value), "keys.errors.graceInvalid"),
+  password: optionalPassword,
+  formToken,
+});
+
+export const revokeKeySchema = z.object({ intent: z.literal("revoke"), keyId: z.string().min(1).max(100) });

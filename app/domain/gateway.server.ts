@@ -1,0 +1,235 @@
+// The gateway's two questions, on every LLM request: is this key good (one indexed read), and
+// what did the request use (one short write transaction through the ledger). No sessions, no HTML.
+import type { CompiledQuery } from "kysely";
+import type { DbExecutor } from "~/lib/db.server";
+import type { ProviderProfile } from "~/providers/types";
+import { checkKeyFormat, type KeyFormatFailure } from "./api-key-format";
+import { hashApiKey } from "./api-keys.server";
+import { debitUsage, LedgerConflictError } from "./ledger.server";
+
+export type GatewayErrorCode =
+  | "unauthorized"
+  | "invalid_request"
+  | "malformed_key"
+  | "foreign_key"
+  | "bad_checksum"
+  | "unknown_key"
+  | "key_revoked"
+  | "key_expired"
+  | "insufficient_credit"
+  | "account_disabled"
+  | "request_conflict";
+
+export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
+  unauthorized: 401,
+  invalid_request: 400,
+  malformed_key: 401,
+  foreign_key: 401,
+  bad_checksum: 401,
+  unknown_key: 401,
+  key_revoked: 401,
+  key_expired: 401,
+  insufficient_credit: 402,
+  account_disabled: 403,
+  request_conflict: 409,
+};
+
+export const GATEWAY_ERROR_MESSAGES: Record<GatewayErrorCode, string> = {
+  unauthorized: "Missing or invalid service token.",
+  invalid_request: "The request body is not valid.",
+  malformed_key: "The API key does not have the expected format.",
+  foreign_key: "The API key was not issued for this provider.",
+  bad_checksum: "The API key's checksum does not match.",
+  unknown_key: "No such API key.",
+  key_revoked: "The API key was revoked.",
+  key_expired: "The API key has expired.",
+  insufficient_credit: "The account has no credit left.",
+  account_disabled: "The account is disabled.",
+  request_conflict: "This request_id was already reported with different numbers.",
+};
+
+export interface GatewayFailure {
+  ok: false;
+  code: GatewayErrorCode;
+  /** Extra machine-readable fields for the error body (never the key). */
+  context?: Record<string, unknown>;
+}
+
+const KEY_FORMAT_CODES: Record<KeyFormatFailure, GatewayErrorCode> = {
+  malformed: "malformed_key",
+  foreign_prefix: "foreign_key",
+  bad_checksum: "bad_checksum",
+};
+
+interface KeyRow {
+  id: string;
+  user_id: string;
+  revoked_at: string | null;
+  expires_at: string | null;
+  disabled_at: string | null;
+  paid: number | null;
+  promo_live: number | null;
+}
+
+// Compiled once per executor and reused with new parameters: building SQL is most of the cost of
+// a query this small. Both dialects (SQLite `?`, PostgreSQL `$1`) are compiled by Kysely itself.
+const NOW_SLOT = "\u0000now";
+const HASH_SLOT = "\u0000hash";
+const compiledLookups = new WeakMap<DbExecutor, CompiledQuery<KeyRow>>();
+
+function keyLookupQuery(db: DbExecutor): CompiledQuery<KeyRow> {
+  let compiled = compiledLookups.get(db);
+  if (!compiled) {
+    compiled = db
+      .selectFrom("api_keys as k")
+      .innerJoin("users as u", "u.id", "k.user_id")
+      .leftJoin("account_balances as b", "b.account_id", "k.user_id")
+      .select([
+        "k.id",
+        "k.user_id",
+        "k.revoked_at",
+        "k.expires_at",
+        "u.disabled_at",
+        "b.paid",
+        // Promo credit past its expiry stays in the cached balance until the expiry job posts it,
+        // so the live promo credit is summed from the open grants (an index range on one account).
+        (eb) =>
+          eb
+            .selectFrom("ledger_promo_grants as g")
+            .select((inner) => inner.fn.sum<number>("g.remaining").as("s"))
+            .whereRef("g.account_id", "=", "k.user_id")
+            .where("g.remaining", ">", 0)
+            .where("g.expires_at", ">", NOW_SLOT)
+            .as("promo_live"),
+      ])
+      .where("k.key_hash", "=", HASH_SLOT)
+      .compile() as CompiledQuery<KeyRow>;
+    compiledLookups.set(db, compiled);
+  }
+  return compiled;
+}
+
+async function findKeyByHash(db: DbExecutor, keyHash: string, now: Date): Promise<KeyRow | undefined> {
+  const template = keyLookupQuery(db);
+  const at = now.toISOString();
+  const parameters = template.parameters.map((value) => (value === NOW_SLOT ? at : value === HASH_SLOT ? keyHash : value));
+  const result = await db.executeQuery<KeyRow>({ ...template, parameters });
+  return result.rows[0];
+}
+
+export interface AuthorizedKey {
+  ok: true;
+  account_id: string;
+  key_id: string;
+  remaining_tokens: number;
+  key_expires_at: string | null;
+  /** The provider model to call when the request named an OpenAI model (or the name as given). */
+  provider_model: string | null;
+}
+
+function resolveModel(profile: Pick<ProviderProfile, "modelMap">, model: string | undefined): string | null {
+  if (!model) return null;
+  return profile.modelMap.find((pair) => pair.openai === model)?.provider ?? model;
+}
+
+function remainingOf(row: KeyRow): number {
+  return Math.max(0, Number(row.paid ?? 0) + Number(row.promo_live ?? 0));
+}
+
+/** Whether a key may be used now: checksum and prefix first, then one indexed read. */
+export async function authorizeApiKey(
+  db: DbExecutor,
+  profile: Pick<ProviderProfile, "keyPrefix" | "modelMap">,
+  input: { apiKey: string; model?: string },
+  now: Date = new Date(),
+): Promise<AuthorizedKey | GatewayFailure> {
+  const format = checkKeyFormat(input.apiKey, profile.keyPrefix);
+  if (!format.ok) return { ok: false, code: KEY_FORMAT_CODES[format.reason] };
+  const row = await findKeyByHash(db, hashApiKey(input.apiKey), now);
+  if (!row) return { ok: false, code: "unknown_key" };
+  const ids = { account_id: row.user_id, key_id: row.id };
+  if (row.revoked_at) return { ok: false, code: "key_revoked", context: ids };
+  if (row.expires_at && row.expires_at <= now.toISOString()) return { ok: false, code: "key_expired", context: ids };
+  if (row.disabled_at) return { ok: false, code: "account_disabled", context: ids };
+  const remaining = remainingOf(row);
+  if (remaining <= 0) return { ok: false, code: "insufficient_credit", context: { ...ids, remaining_tokens: 0 } };
+  return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: resolveModel(profile, input.model) };
+}
+
+export interface UsageReport {
+  requestId: string;
+  keyId?: string;
+  apiKey?: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface RecordedUsage {
+  ok: true;
+  request_id: string;
+  account_id: string;
+  key_id: string;
+  model: string;
+  tokens: number;
+  debited_tokens: number;
+  shortfall_tokens: number;
+  remaining_tokens: number;
+  duplicate: boolean;
+}
+
+/** last_used_at is kept to the minute: a busy key does not rewrite its row on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Debits a request's tokens once per request id. A key revoked or expired after the request was
+ * authorized is still charged: the tokens were used. Never below zero; the rest is the shortfall.
+ */
+export async function recordUsage(
+  db: DbExecutor,
+  profile: Pick<ProviderProfile, "keyPrefix">,
+  report: UsageReport,
+  now: Date = new Date(),
+): Promise<RecordedUsage | GatewayFailure> {
+  let key: { id: string; user_id: string } | undefined;
+  if (report.apiKey !== undefined) {
+    const format = checkKeyFormat(report.apiKey, profile.keyPrefix);
+    if (!format.ok) return { ok: false, code: KEY_FORMAT_CODES[format.reason] };
+    key = await db.selectFrom("api_keys").select(["id", "user_id"]).where("key_hash", "=", hashApiKey(report.apiKey)).executeTakeFirst();
+    if (key && report.keyId !== undefined && report.keyId !== key.id) return { ok: false, code: "invalid_request", context: { detail: "key_id does not match api_key" } };
+  } else if (report.keyId !== undefined) {
+    key = await db.selectFrom("api_keys").select(["id", "user_id"]).where("id", "=", report.keyId).executeTakeFirst();
+  }
+  if (!key) return { ok: false, code: "unknown_key" };
+  const tokens = report.inputTokens + report.outputTokens;
+  const found = key;
+  try {
+    const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now });
+    if (!debit.duplicate) await touchLastUsed(db, found.id, now);
+    return {
+      ok: true,
+      request_id: report.requestId,
+      account_id: found.user_id,
+      key_id: found.id,
+      model: report.model,
+      tokens,
+      debited_tokens: debit.debited,
+      shortfall_tokens: debit.shortfall,
+      remaining_tokens: debit.balanceAfter,
+      duplicate: debit.duplicate,
+    };
+  } catch (error) {
+    if (error instanceof LedgerConflictError) return { ok: false, code: "request_conflict", context: { request_id: report.requestId } };
+    throw error;
+  }
+}
+
+async function touchLastUsed(db: DbExecutor, keyId: string, now: Date) {
+  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS).toISOString();
+  await db
+    .updateTable("api_keys")
+    .set({ last_used_at: now.toISOString() })
+    .where("id", "=", keyId)
+    .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", stale)]))
+    .execute();
+}

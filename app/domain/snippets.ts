@@ -1,0 +1,125 @@
+// Ready-to-paste configuration for the provider's OpenAI-compatible API. Pure: the same input always
+// gives the same text, so the page, the show-once view and the tests agree.
+import type { ProviderProfile } from "~/providers/types";
+
+export type SnippetId = "python" | "node" | "curl" | "langchain" | "env" | "modelMapPython" | "modelMapNode";
+export type SnippetLanguage = "python" | "javascript" | "bash";
+
+export interface Snippet {
+  id: SnippetId;
+  language: SnippetLanguage;
+  /** A file name that fits the code, used by the tests that compile every snippet. */
+  fileName: string;
+  code: string;
+}
+
+export const API_KEY_PLACEHOLDER = "YOUR_API_KEY";
+/** The OpenAI model the examples switch from; its provider equivalent is used in the code. */
+export const EXAMPLE_OPENAI_MODEL = "gpt-4o-mini";
+
+export interface SnippetInput {
+  provider: Pick<ProviderProfile, "name" | "apiBaseUrl" | "modelMap">;
+  /** The real key right after creation; null afterwards, and a placeholder is used. */
+  apiKey: string | null;
+}
+
+/** A string literal valid in Python, JavaScript and JSON (our values are plain ASCII). */
+function literal(value: string): string {
+  return JSON.stringify(value);
+}
+
+export function exampleModel(provider: SnippetInput["provider"]): { openai: string; provider: string } {
+  const mapping = provider.modelMap.find((entry) => entry.openai === EXAMPLE_OPENAI_MODEL) ?? provider.modelMap[0];
+  return mapping ? { openai: mapping.openai, provider: mapping.provider } : { openai: EXAMPLE_OPENAI_MODEL, provider: EXAMPLE_OPENAI_MODEL };
+}
+
+export function buildSnippets(input: SnippetInput): Snippet[] {
+  const baseUrl = input.provider.apiBaseUrl.replace(/\/+$/, "");
+  const key = input.apiKey ?? API_KEY_PLACEHOLDER;
+  const model = exampleModel(input.provider);
+  const name = input.provider.name;
+
+  const python = [
+    "# pip install openai",
+    "from openai import OpenAI",
+    "",
+    "client = OpenAI(",
+    `    base_url=${literal(baseUrl)},`,
+    `    api_key=${literal(key)},`,
+    ")",
+    "",
+    "completion = client.chat.completions.create(",
+    `    model=${literal(model.provider)},  # was ${literal(model.openai)}`,
+    '    messages=[{"role": "user", "content": "Hello!"}],',
+    ")",
+    "print(completion.choices[0].message.content)",
+  ];
+
+  const node = [
+    "// npm install openai",
+    'import OpenAI from "openai";',
+    "",
+    "const client = new OpenAI({",
+    `  baseURL: ${literal(baseUrl)},`,
+    `  apiKey: ${literal(key)},`,
+    "});",
+    "",
+    "const completion = await client.chat.completions.create({",
+    `  model: ${literal(model.provider)}, // was ${literal(model.openai)}`,
+    '  messages: [{ role: "user", content: "Hello!" }],',
+    "});",
+    "console.log(completion.choices[0].message.content);",
+  ];
+
+  const curl = [
+    `curl ${baseUrl}/chat/completions \\`,
+    '  -H "Content-Type: application/json" \\',
+    `  -H "Authorization: Bearer ${key}" \\`,
+    "  -d '{",
+    `    "model": ${literal(model.provider)},`,
+    '    "messages": [{"role": "user", "content": "Hello!"}]',
+    "  }'",
+  ];
+
+  const langchain = [
+    "# pip install langchain-openai",
+    "from langchain_openai import ChatOpenAI",
+    "",
+    "llm = ChatOpenAI(",
+    `    model=${literal(model.provider)},`,
+    `    base_url=${literal(baseUrl)},`,
+    `    api_key=${literal(key)},`,
+    ")",
+    'print(llm.invoke("Hello!").content)',
+  ];
+
+  const env = [
+    `# Code written for OpenAI reads these: it now talks to ${name}.`,
+    `export OPENAI_BASE_URL=${literal(baseUrl)}`,
+    `export OPENAI_API_KEY=${literal(key)}`,
+  ];
+
+  const pairs = input.provider.modelMap;
+  const modelMapPython = [
+    `# OpenAI model -> ${name} model`,
+    "MODEL_MAP = {",
+    ...pairs.map((pair) => `    ${literal(pair.openai)}: ${literal(pair.provider)},`),
+    "}",
+  ];
+  const modelMapNode = [
+    `// OpenAI model -> ${name} model`,
+    "export const MODEL_MAP = {",
+    ...pairs.map((pair) => `  ${literal(pair.openai)}: ${literal(pair.provider)},`),
+    "};",
+  ];
+
+  return [
+    { id: "python", language: "python", fileName: "main.py", code: python.join("\n") },
+    { id: "node", language: "javascript", fileName: "main.mjs", code: node.join("\n") },
+    { id: "curl", language: "bash", fileName: "request.sh", code: curl.join("\n") },
+    { id: "langchain", language: "python", fileName: "chain.py", code: langchain.join("\n") },
+    { id: "env", language: "bash", fileName: "env.sh", code: env.join("\n") },
+    { id: "modelMapPython", language: "python", fileName: "model_map.py", code: modelMapPython.join("\n") },
+    { id: "modelMapNode", language: "javascript", fileName: "model-map.mjs", code: modelMapNode.join("\n") },
+  ];
+}

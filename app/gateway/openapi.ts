@@ -1,0 +1,120 @@
+// The machine-readable description served at /api/gateway/openapi.json.
+import { keyScannerPattern } from "~/domain/api-key-format";
+import { GATEWAY_ERROR_MESSAGES, GATEWAY_ERROR_STATUS, type GatewayErrorCode } from "~/domain/gateway.server";
+
+const error = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: { code: { type: "string", enum: Object.keys(GATEWAY_ERROR_STATUS) }, message: { type: "string" } },
+    },
+    account_id: { type: "string" },
+    key_id: { type: "string" },
+  },
+};
+
+function errorResponses(codes: GatewayErrorCode[]) {
+  const byStatus = new Map<number, GatewayErrorCode[]>();
+  for (const code of codes) byStatus.set(GATEWAY_ERROR_STATUS[code], [...(byStatus.get(GATEWAY_ERROR_STATUS[code]) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [
+      String(status),
+      { description: list.map((code) => `\`${code}\`: ${GATEWAY_ERROR_MESSAGES[code]}`).join(" "), content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+    ]),
+  );
+}
+
+export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string }) {
+  const apiKey = { type: "string", pattern: keyScannerPattern(options.keyPrefix).replace(/\\b/g, ""), description: "The developer's API key." };
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Ferry gateway API",
+      version: "1.0.0",
+      description: "Called by the provider's API gateway on every LLM request: authorize the key, then report the tokens used. Authenticated with a service token (Bearer) from Ferry's GATEWAY_TOKENS.",
+    },
+    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    security: [{ serviceToken: [] }],
+    paths: {
+      "/api/gateway/authorize": {
+        post: {
+          operationId: "authorize",
+          summary: "Is this key good, and how much credit does its account have?",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { type: "object", required: ["api_key"], additionalProperties: false, properties: { api_key: apiKey, model: { type: "string", maxLength: 100 } } } } },
+          },
+          responses: {
+            "200": { description: "The key may be used.", content: { "application/json": { schema: { $ref: "#/components/schemas/Authorized" } } } },
+            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "key_revoked", "key_expired", "insufficient_credit", "account_disabled"]),
+          },
+        },
+      },
+      "/api/gateway/usage": {
+        post: {
+          operationId: "reportUsage",
+          summary: "Debit the tokens one request used (idempotent per request_id).",
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["request_id", "model", "input_tokens", "output_tokens"],
+                  additionalProperties: false,
+                  properties: {
+                    request_id: { type: "string", minLength: 1, maxLength: 150 },
+                    key_id: { type: "string", description: "The key_id from authorize (or send api_key)." },
+                    api_key: apiKey,
+                    model: { type: "string", minLength: 1, maxLength: 100 },
+                    input_tokens: { type: "integer", minimum: 0 },
+                    output_tokens: { type: "integer", minimum: 0 },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            "200": { description: "Debited (or a replay of the first report: duplicate is true).", content: { "application/json": { schema: { $ref: "#/components/schemas/Usage" } } } },
+            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "request_conflict"]),
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: { serviceToken: { type: "http", scheme: "bearer" } },
+      schemas: {
+        Error: error,
+        Authorized: {
+          type: "object",
+          required: ["account_id", "key_id", "remaining_tokens"],
+          properties: {
+            account_id: { type: "string" },
+            key_id: { type: "string" },
+            remaining_tokens: { type: "integer", minimum: 1 },
+            key_expires_at: { type: ["string", "null"], format: "date-time" },
+            provider_model: { type: ["string", "null"], description: "The provider model for the requested (OpenAI) model." },
+          },
+        },
+        Usage: {
+          type: "object",
+          required: ["request_id", "account_id", "key_id", "tokens", "debited_tokens", "shortfall_tokens", "remaining_tokens", "duplicate"],
+          properties: {
+            request_id: { type: "string" },
+            account_id: { type: "string" },
+            key_id: { type: "string" },
+            model: { type: "string" },
+            tokens: { type: "integer", description: "input_tokens + output_tokens" },
+            debited_tokens: { type: "integer" },
+            shortfall_tokens: { type: "integer", description: "What could not be debited because the credit ran out." },
+            remaining_tokens: { type: "integer", minimum: 0 },
+            duplicate: { type: "boolean" },
+          },
+        },
+      },
+    },
+  };
+}

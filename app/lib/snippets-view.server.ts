@@ -1,0 +1,22 @@
+// Snippets as the pages show them: the pure text plus its highlighted HTML.
+import { buildSnippets, type Snippet } from "~/domain/snippets";
+import type { ProviderProfile } from "~/providers/types";
+import { highlightCode } from "./highlight.server";
+
+export interface SnippetView extends Snippet {
+  html: string;
+}
+
+export interface SnippetsView {
+  providerName: string;
+  snippets: SnippetView[];
+  modelMap: Array<{ openai: string; provider: string }>;
+}
+
+export function snippetsView(provider: ProviderProfile, apiKey: string | null): SnippetsView {
+  return {
+    providerName: provider.name,
+    snippets: buildSnippets({ provider, apiKey }).map((snippet) => ({ ...snippet, html: highlightCode(snippet.code, snippet.language) })),
+    modelMap: provider.modelMap.map(({ openai, provider: target }) => ({ openai, provider: target })),
+  };
+}

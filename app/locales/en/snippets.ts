@@ -1,0 +1,33 @@
+export const snippets = {
+  title: "Code snippets",
+  lead: "Keep your OpenAI SDK: change the base URL, the key and the model names, and your code runs on {{provider}}.",
+  placeholderNotice: "The snippets show {{placeholder}} where your key goes: keys are shown only once, when you create them.",
+  createKey: "Create a key",
+  copy: "Copy",
+  copied: "Copied",
+  copyFailed: "Select the text and copy it",
+  names: {
+    python: "Python (openai SDK)",
+    node: "Node.js / TypeScript (openai SDK)",
+    curl: "curl",
+    langchain: "LangChain (Python)",
+    env: "Environment variables",
+    modelMapPython: "Model map (Python)",
+    modelMapNode: "Model map (JavaScript / TypeScript)",
+  },
+  notes: {
+    python: "base_url and api_key are the only changes to an OpenAI program.",
+    node: "baseURL and apiKey are the only changes to an OpenAI program.",
+    curl: "The same request any HTTP client can send.",
+    langchain: "ChatOpenAI talks to {{provider}} through base_url.",
+    env: "The OpenAI SDKs read these when the code passes no base URL or key.",
+    modelMapPython: "Translate model names in one place.",
+    modelMapNode: "Translate model names in one place.",
+  },
+  modelMap: {
+    title: "Model map",
+    lead: "Which {{provider}} model to use instead of each OpenAI model.",
+    openai: "OpenAI model",
+    provider: "{{provider}} model",
+  },
+};

@@ -1,0 +1,121 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { FormAlert, Notice } from "~/components/form-alert";
+import { revokeKeySchema } from "~/domain/api-key-schemas";
+import { listApiKeys, MAX_ACTIVE_KEYS, revokeApiKey } from "~/domain/api-keys.server";
+import { requestOrigin, requireUser } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+import { formFailure } from "~/lib/form-response.server";
+import { formFields } from "~/lib/forms";
+import { formDateTimeOrNull, useLocale } from "~/lib/use-locale";
+import { pageTitle } from "~/lib/meta";
+import { currentProvider } from "~/lib/provider.server";
+
+export const meta: MetaFunction = (args) => pageTitle(args, "keys.title");
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const keys = await listApiKeys(getDb(), user.id);
+  const activeCount = keys.filter((key) => key.status === "active").length;
+  return { keys, activeCount, max: MAX_ACTIVE_KEYS, provider: currentProvider().name };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const parsed = revokeKeySchema.safeParse(formFields(await request.formData()));
+  if (!parsed.success) return formFailure("errors.invalidForm");
+  const db = getDb();
+  const result = await revokeApiKey(db, { accountId: user.id, keyId: parsed.data.keyId, ip: requestOrigin(request, context).ip });
+  if (!result.ok) throw new Response("Not found", { status: 404 });
+  const keys = await listApiKeys(db, user.id);
+  const revoked = keys.find((key) => key.id === parsed.data.keyId);
+  return data({ ok: true as const, alreadyRevoked: result.alreadyRevoked, label: revoked ? `${revoked.visiblePrefix}…${revoked.lastFour}` : "" });
+}
+
+export default function ApiKeys() {
+  const { keys, activeCount, max, provider } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <>
+      <h1>{t("keys.title")}</h1>
+      <p>{t("keys.lead", { provider })}</p>
+      {actionData?.ok ? <Notice>{t(actionData.alreadyRevoked ? "keys.alreadyRevoked" : "keys.revoked", { key: actionData.label })}</Notice> : null}
+      {actionData && !actionData.ok ? <FormAlert error={actionData.formError} /> : null}
+      <p className="keys-toolbar">
+        <Link to="/account/keys/new" className="button">
+          {t("keys.create")}
+        </Link>
+        <Link to="/account/snippets" className="button button-secondary">
+          {t("keys.snippetsLink")}
+        </Link>
+        <span className="muted">{t("keys.activeCount", { count: activeCount, max })}</span>
+      </p>
+      {keys.length === 0 ? (
+        <p className="muted">{t("keys.empty")}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="table keys-table">
+            <thead>
+              <tr>
+                <th scope="col">{t("keys.columns.name")}</th>
+                <th scope="col">{t("keys.columns.key")}</th>
+                <th scope="col">{t("keys.columns.created")}</th>
+                <th scope="col">{t("keys.columns.lastUsed")}</th>
+                <th scope="col">{t("keys.columns.expires")}</th>
+                <th scope="col">{t("keys.columns.status")}</th>
+                <th scope="col">{t("keys.columns.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.map((key) => (
+                <tr key={key.id} data-key-id={key.id}>
+                  <td>{key.name}</td>
+                  <td>
+                    <code>
+                      {key.visiblePrefix}…{key.lastFour}
+                    </code>
+                  </td>
+                  <td>{formDateTimeOrNull(key.createdAt, locale)}</td>
+                  <td>{formDateTimeOrNull(key.lastUsedAt, locale) ?? t("keys.never")}</td>
+                  <td>{formDateTimeOrNull(key.expiresAt, locale) ?? t("keys.noExpiry")}</td>
+                  <td>
+                    <span className={`key-status key-status-${key.status}`}>{t(`keys.status.${key.status}`)}</span>
+                  </td>
+                  <td className="key-actions">
+                    {key.status === "active" ? <Link to={`/account/keys/${key.id}/roll`}>{t("keys.roll")}</Link> : null}
+                    {key.status !== "revoked" ? (
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="revoke" />
+                        <input type="hidden" name="keyId" value={key.id} />
+                        <button
+                          type="submit"
+                          className="link-button danger-link"
+                          disabled={busy}
+                          onClick={(event) => {
+                            if (!window.confirm(t("keys.revokeConfirm"))) event.preventDefault();
+                          }}
+                        >
+                          {t("keys.revoke")}
+                        </button>
+                      </Form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

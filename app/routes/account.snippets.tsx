@@ -1,0 +1,37 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Notice } from "~/components/form-alert";
+import { SnippetList } from "~/components/snippet-list";
+import { API_KEY_PLACEHOLDER } from "~/domain/snippets";
+import { requireUser } from "~/lib/auth.server";
+import { pageTitle } from "~/lib/meta";
+import { currentProvider } from "~/lib/provider.server";
+import { snippetsView } from "~/lib/snippets-view.server";
+
+export const meta: MetaFunction = (args) => pageTitle(args, "snippets.title");
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request);
+  return { snippets: snippetsView(currentProvider(), null), placeholder: API_KEY_PLACEHOLDER };
+}
+
+export default function Snippets() {
+  const { snippets, placeholder } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  return (
+    <>
+      <h1>{t("snippets.title")}</h1>
+      <p>{t("snippets.lead", { provider: snippets.providerName })}</p>
+      <Notice>
+        {t("snippets.placeholderNotice", { placeholder })} <Link to="/account/keys/new">{t("snippets.createKey")}</Link>
+      </Notice>
+      <SnippetList view={snippets} />
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
