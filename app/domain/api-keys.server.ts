@@ -179,7 +179,7 @@ export async function createApiKey(
 /** Revokes a key; revoking it again changes nothing. The gateway refuses it on its next call. */
 export async function revokeApiKey(
   db: DbExecutor,
-  input: { accountId: string; keyId: string; ip?: string | null; now?: Date },
+  input: { accountId: string; keyId: string; ip?: string | null; now?: Date; actorId?: string; reason?: string },
 ): Promise<ApiKeyResult<{ alreadyRevoked: boolean }>> {
   const now = input.now ?? new Date();
   return db.transaction().execute(async (trx) => {
@@ -187,7 +187,20 @@ export async function revokeApiKey(
     if (!row) return { ok: false, reason: "not_found" } as const;
     if (row.revoked_at) return { ok: true, alreadyRevoked: true } as const;
     await trx.updateTable("api_keys").set({ revoked_at: now.toISOString() }).where("id", "=", row.id).where("revoked_at", "is", null).execute();
-    await recordAudit(trx, { actorId: input.accountId, action: "api_key.revoke", targetType: "api_key", targetId: row.id, ip: input.ip ?? null }, now);
+    // Support or staff may revoke on the owner's behalf: the audit entry names who did it and why.
+    const onBehalf = input.actorId !== undefined && input.actorId !== input.accountId;
+    await recordAudit(
+      trx,
+      {
+        actorId: input.actorId ?? input.accountId,
+        action: "api_key.revoke",
+        targetType: "api_key",
+        targetId: row.id,
+        details: onBehalf ? { accountId: input.accountId, reason: input.reason ?? null } : undefined,
+        ip: input.ip ?? null,
+      },
+      now,
+    );
     return { ok: true, alreadyRevoked: false } as const;
   });
 }

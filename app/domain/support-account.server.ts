@@ -4,7 +4,11 @@ import type { Role } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { recordAudit } from "./audit.server";
 import { listAccountAuditTrail, type AuditRow } from "./audit-query.server";
+import { listApiKeys, type ApiKeySummary } from "./api-keys.server";
 import { listEvidence, type StoredEvidence } from "./evidence/index.server";
+import { getBalance, listEntries, type Balance, type LedgerEntryView } from "./ledger.server";
+
+export const LEDGER_ENTRIES_SHOWN = 50;
 
 export const SIGN_IN_HISTORY_LIMIT = 25;
 
@@ -32,6 +36,8 @@ export interface AccountStory {
   profile: AccountProfile;
   signIns: SignInRow[];
   evidence: StoredEvidence[];
+  keys: ApiKeySummary[];
+  ledger: { balance: Balance; entries: LedgerEntryView[]; more: boolean };
   auditTrail: AuditRow[];
 }
 
@@ -69,6 +75,11 @@ export async function listSignIns(db: DbExecutor, accountId: string, limit = SIG
   return rows.map((row) => ({ id: row.id, outcome: row.outcome, ip: row.ip, userAgent: row.user_agent, createdAt: row.created_at }));
 }
 
+async function ledgerSummary(db: DbExecutor, accountId: string, now: Date): Promise<AccountStory["ledger"]> {
+  const page = await listEntries(db, accountId, { limit: LEDGER_ENTRIES_SHOWN });
+  return { balance: await getBalance(db, accountId, now), entries: page.entries, more: page.nextCursor !== null };
+}
+
 export async function getAccountStory(db: DbExecutor, accountId: string, now: Date = new Date()): Promise<AccountStory | null> {
   const profile = await getAccountProfile(db, accountId, now);
   if (!profile) return null;
@@ -76,6 +87,8 @@ export async function getAccountStory(db: DbExecutor, accountId: string, now: Da
     profile,
     signIns: await listSignIns(db, accountId),
     evidence: await listEvidence(db, accountId),
+    keys: await listApiKeys(db, accountId, now),
+    ledger: await ledgerSummary(db, accountId, now),
     auditTrail: await listAccountAuditTrail(db, accountId),
   };
 }

@@ -1,11 +1,13 @@
 // The few things support may change on an account, each with a reason and an audit entry.
-// Support: resend the verification e-mail, send a password-reset e-mail.
-// Staff and admin also: disable or re-enable an account.
+// Support: resend the verification e-mail, send a password-reset e-mail, revoke an API key.
+// Staff and admin also: disable or re-enable an account, adjust its credit (a ledger entry).
 import { z } from "zod";
 import type { Role } from "~/lib/db-schema";
 import type { Db } from "~/lib/db.server";
 import { hasRole } from "~/lib/roles";
 import { requestPasswordReset, resendVerificationCode } from "./accounts.server";
+import { revokeApiKey } from "./api-keys.server";
+import { creditAccount, reverseCredit } from "./ledger.server";
 import { recordAudit } from "./audit.server";
 
 export const reasonSchema = z
@@ -20,15 +22,25 @@ export interface SupportActor {
   ip?: string | null;
 }
 
-export type SupportActionFailure = "not_found" | "forbidden" | "already_verified" | "account_disabled" | "own_account" | "unchanged";
+export type SupportActionFailure =
+  | "not_found"
+  | "forbidden"
+  | "already_verified"
+  | "account_disabled"
+  | "own_account"
+  | "unchanged"
+  | "nothing_to_take_back"
+  | "expiry_past";
 export type SupportActionResult = { ok: true } | { ok: false; reason: SupportActionFailure };
 
 /** Which role each action needs; routes and the access tests read this one table. */
 export const ACTION_ROLES = {
   resend_verification: "support",
   send_password_reset: "support",
+  revoke_key: "support",
   disable_account: "staff",
   enable_account: "staff",
+  adjust_credit: "staff",
 } as const satisfies Record<string, Role>;
 
 async function loadTarget(db: Db, accountId: string) {
@@ -83,6 +95,105 @@ export async function setAccountDisabled(
       { actorId: actor.id, action: disabled ? "staff.account_disable" : "staff.account_enable", targetType: "user", targetId: target.id, details: { reason }, ip: actor.ip },
       now,
     );
+    return { ok: true } as const;
+  });
+}
+
+/** Revokes one of the account's keys on the owner's behalf; the key's audit entry names the agent and the reason. */
+export async function revokeKeyFor(db: Db, actor: SupportActor, accountId: string, keyId: string, reason: string): Promise<SupportActionResult> {
+  if (!hasRole(actor.role, ACTION_ROLES.revoke_key)) return { ok: false, reason: "forbidden" };
+  const result = await revokeApiKey(db, { accountId, keyId, actorId: actor.id, reason, ip: actor.ip });
+  if (!result.ok) return { ok: false, reason: "not_found" };
+  if (result.alreadyRevoked) return { ok: false, reason: "unchanged" };
+  return { ok: true };
+}
+
+/** At most a billion tokens either way in one adjustment: a typo should not mint a fortune. */
+export const MAX_ADJUSTMENT_TOKENS = 1_000_000_000;
+
+export const adjustmentSchema = z
+  .object({
+    tokens: z
+      .string({ required_error: "support.errors.tokensInvalid" })
+      .trim()
+      .regex(/^[+-]?\d{1,10}$/, "support.errors.tokensInvalid")
+      .transform(Number)
+      .refine((value) => value !== 0 && Math.abs(value) <= MAX_ADJUSTMENT_TOKENS, "support.errors.tokensInvalid"),
+    bucket: z.enum(["promo", "paid"], { errorMap: () => ({ message: "support.errors.bucketInvalid" }) }),
+    expiresOn: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value) => value || undefined)
+      .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "support.errors.expiryInvalid").optional()),
+    /** A one-time id the page renders into the form: submitting twice credits once. */
+    adjustmentId: z.string().trim().regex(/^adj_[0-9a-z]{20}$/, "errors.invalidForm"),
+    reason: reasonSchema,
+  })
+  .superRefine((value, ctx) => {
+    if (value.bucket === "promo" && value.tokens > 0 && !value.expiresOn) {
+      ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "support.errors.expiryRequired" });
+    }
+  });
+export type AdjustmentInput = z.infer<typeof adjustmentSchema>;
+
+/**
+ * Adds (positive) or takes back (negative) credit with an `adjustment` ledger entry, in one
+ * transaction with its audit entry. Promo credit added here expires at the end of the given day.
+ */
+export async function adjustCredit(
+  db: Db,
+  actor: SupportActor,
+  accountId: string,
+  input: AdjustmentInput,
+  now: Date = new Date(),
+): Promise<SupportActionResult> {
+  if (!hasRole(actor.role, ACTION_ROLES.adjust_credit)) return { ok: false, reason: "forbidden" };
+  if (input.bucket === "promo" && input.tokens > 0 && input.expiresOn && `${input.expiresOn}T23:59:59.999Z` <= now.toISOString()) {
+    return { ok: false, reason: "expiry_past" };
+  }
+  try {
+    return await adjustInTransaction(db, actor, accountId, input, now);
+  } catch (error) {
+    if (error instanceof NothingToTakeBack) return { ok: false, reason: "nothing_to_take_back" };
+    throw error;
+  }
+}
+
+/** Thrown to roll back a take-back that found no credit left, so nothing is written. */
+class NothingToTakeBack extends Error {}
+
+async function adjustInTransaction(db: Db, actor: SupportActor, accountId: string, input: AdjustmentInput, now: Date): Promise<SupportActionResult> {
+  return db.transaction().execute(async (trx) => {
+    const target = await trx.selectFrom("users").select("id").where("id", "=", accountId).executeTakeFirst();
+    if (!target) return { ok: false, reason: "not_found" } as const;
+    const common = {
+      accountId,
+      idempotencyKey: `support-adjustment:${input.adjustmentId}`,
+      referenceType: "support_adjustment",
+      referenceId: input.adjustmentId,
+      bucket: input.bucket,
+      note: input.reason,
+      actorId: actor.id,
+      now,
+    };
+    let details: Record<string, unknown>;
+    if (input.tokens > 0) {
+      const credit = await creditAccount(trx, {
+        ...common,
+        kind: "adjustment",
+        tokens: input.tokens,
+        expiresAt: input.bucket === "promo" ? `${input.expiresOn}T23:59:59.999Z` : null,
+      });
+      if (credit.duplicate) return { ok: false, reason: "unchanged" } as const;
+      details = { tokens: input.tokens, bucket: input.bucket, expiresOn: input.expiresOn ?? null, entryId: credit.entryId, reason: input.reason };
+    } else {
+      const reversal = await reverseCredit(trx, { ...common, tokens: -input.tokens });
+      if (reversal.duplicate) return { ok: false, reason: "unchanged" } as const;
+      if (reversal.reversed === 0) throw new NothingToTakeBack();
+      details = { tokens: -reversal.reversed, requested: input.tokens, bucket: input.bucket, reason: input.reason };
+    }
+    await recordAudit(trx, { actorId: actor.id, action: "staff.credit_adjust", targetType: "user", targetId: accountId, details, ip: actor.ip }, now);
     return { ok: true } as const;
   });
 }

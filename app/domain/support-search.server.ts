@@ -5,13 +5,19 @@ import { z } from "zod";
 import type { Role } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { startsWith } from "~/lib/like.server";
+import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH, VISIBLE_RANDOM_CHARS } from "./api-key-format";
+import { hashApiKey } from "./api-keys.server";
 import { recordAudit } from "./audit.server";
+import { USAGE_REFERENCE_TYPE, usageKey } from "./ledger.server";
 
 export const SEARCH_KINDS = [
   "account_id",
-  "email",
-  "org_id",
+  "api_key",
+  "api_key_prefix",
   "evidence_id",
+  "org_id",
+  "ledger_request",
+  "email",
 ] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];
 
@@ -37,16 +43,28 @@ const PREFIXED_ID = /^([a-z]{2,5})_[0-9a-z]{4,40}$/;
 const ORG_ID = /^org-[A-Za-z0-9]{3,64}$/;
 const EMAIL_PART = /^[a-z0-9.!#$%&'*+/=?^_`{|}~@-]+$/i;
 
+/** Gateway request ids are the gateway's own: any single token of printable characters. */
+const REQUEST_ID = /^[\x21-\x7e]{4,190}$/;
+/** A key as lists show it: `glmsk_7Hq2…a9Zx` (or with "..."). */
+const SHOWN_KEY = /^(\S+?)(?:…|\.\.\.)([0-9A-Za-z]{4})$/;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 /** Every kind of identifier the query could be, most specific first. */
-export function classifyQuery(query: string, _context: SearchContext): SearchKind[] {
+export function classifyQuery(query: string, context: SearchContext): SearchKind[] {
   const q = query.trim();
   const kinds: SearchKind[] = [];
+  if (looksLikeWholeKey(q, context)) return ["api_key"];
+  if (q.startsWith(`${context.keyPrefix}_`)) kinds.push("api_key_prefix");
   const prefixed = PREFIXED_ID.exec(q.toLowerCase());
   if (prefixed) {
     const kind = ID_PREFIX[prefixed[1]!];
     if (kind) kinds.push(kind);
   }
   if (ORG_ID.test(q)) kinds.push("org_id");
+  if (REQUEST_ID.test(q) && !q.includes("@")) kinds.push("ledger_request");
   if (q.includes("@") || EMAIL_PART.test(q)) kinds.push("email");
   return [...new Set(kinds)];
 }
@@ -100,7 +118,48 @@ export async function findByEvidenceId(db: DbExecutor, query: string): Promise<S
   return row ? [{ accountId: row.user_id, kind: "evidence_id", matched: row.id, exact: true }] : [];
 }
 
+/** A whole pasted key: only its SHA-256 is compared, as the gateway does. */
+export async function findByWholeKey(db: DbExecutor, query: string): Promise<SearchHit[]> {
+  const row = await db.selectFrom("api_keys").select(["user_id", "visible_prefix", "last_four"]).where("key_hash", "=", hashApiKey(query.trim())).executeTakeFirst();
+  return row ? [{ accountId: row.user_id, kind: "api_key", matched: `${row.visible_prefix}…${row.last_four}`, exact: true }] : [];
+}
+
+/**
+ * The visible beginning of a key (`glmsk_7Hq2`, or shorter), optionally with its last four
+ * (`glmsk_7Hq2…a9Zx`). A longer piece of a key is cut to the visible part.
+ */
+export async function findByKeyPrefix(db: DbExecutor, query: string, context: SearchContext): Promise<SearchHit[]> {
+  const shown = SHOWN_KEY.exec(query.trim());
+  const prefix = (shown ? shown[1]! : query.trim()).slice(0, context.keyPrefix.length + 1 + VISIBLE_RANDOM_CHARS);
+  let lookup = db.selectFrom("api_keys").select(["user_id", "visible_prefix", "last_four"]).where(startsWith("visible_prefix", prefix));
+  if (shown) lookup = lookup.where("last_four", "=", shown[2]!);
+  const rows = await lookup.orderBy("visible_prefix").limit(FINDER_LIMIT + 1).execute();
+  return rows.map((row) => ({
+    accountId: row.user_id,
+    kind: "api_key_prefix" as const,
+    matched: `${row.visible_prefix}…${row.last_four}`,
+    exact: row.visible_prefix === prefix,
+  }));
+}
+
+/** A gateway request id: its usage entry, or the debit record when nothing could be taken. */
+export async function findByLedgerRequest(db: DbExecutor, query: string): Promise<SearchHit[]> {
+  const requestId = query.trim();
+  const entries = await db
+    .selectFrom("ledger_entries")
+    .select("account_id")
+    .where("reference_type", "=", USAGE_REFERENCE_TYPE)
+    .where("reference_id", "=", requestId)
+    .execute();
+  const debit = await db.selectFrom("ledger_debits").select("account_id").where("idempotency_key", "=", usageKey(requestId)).executeTakeFirst();
+  const ids = new Set([...entries.map((row) => row.account_id), ...(debit ? [debit.account_id] : [])]);
+  return [...ids].map((accountId) => ({ accountId, kind: "ledger_request" as const, matched: requestId, exact: true }));
+}
+
 const FINDERS: Record<SearchKind, Finder> = {
+  api_key: findByWholeKey,
+  api_key_prefix: findByKeyPrefix,
+  ledger_request: findByLedgerRequest,
   account_id: findByAccountId,
   email: findByEmail,
   org_id: findByOrgId,
@@ -128,20 +187,31 @@ export interface SearchOutcome {
   truncated: boolean;
 }
 
-function keyShape(context: SearchContext): RegExp {
-  return new RegExp(`^${context.keyPrefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}_[0-9A-Za-z]{12,}$`);
+const KEY_TAIL_LENGTH = KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH;
+
+function keyTail(query: string, context: SearchContext): string | null {
+  const q = query.trim();
+  return q.startsWith(`${context.keyPrefix}_`) ? q.slice(context.keyPrefix.length + 1) : null;
 }
 
-/** A secret-looking key (longer than any visible prefix): searched by hash, never put in a URL or a log. */
+/** The whole secret key: searched by hash, never put in a URL or a log. */
 export function looksLikeWholeKey(query: string, context: SearchContext): boolean {
-  return keyShape(context).test(query.trim());
+  const tail = keyTail(query, context);
+  return tail !== null && tail.length === KEY_TAIL_LENGTH && /^[0-9A-Za-z]+$/.test(tail);
 }
 
-/** What may be written to the audit log or shown back for a query: a whole key is cut to its visible parts. */
+/** More of a key than lists ever show: part of the secret, treated like the whole key. */
+export function containsKeySecret(query: string, context: SearchContext): boolean {
+  const tail = keyTail(query, context);
+  return tail !== null && !SHOWN_KEY.test(query.trim()) && tail.length > VISIBLE_RANDOM_CHARS;
+}
+
+/** What may be written to the audit log or shown back for a query: a key is cut to its visible parts. */
 export function auditQuery(query: string, context: SearchContext): string {
   const q = query.trim();
-  if (looksLikeWholeKey(q, context)) return `${q.slice(0, context.keyPrefix.length + 5)}…${q.slice(-4)}`;
-  return q;
+  if (!containsKeySecret(q, context)) return q;
+  const visible = q.slice(0, context.keyPrefix.length + 1 + VISIBLE_RANDOM_CHARS);
+  return looksLikeWholeKey(q, context) ? `${visible}…${q.slice(-4)}` : `${visible}…`;
 }
 
 export async function searchAccounts(

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Pagination } from "~/components/pagination";
-import { auditQuery, auditSearch, looksLikeWholeKey, searchAccounts, searchQuerySchema, type SearchContext } from "~/domain/support-search.server";
+import { auditQuery, auditSearch, containsKeySecret, searchAccounts, searchQuerySchema, type SearchContext } from "~/domain/support-search.server";
 import { requestOrigin, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { fieldErrorsOf } from "~/lib/forms";
@@ -41,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireRole(request, "support");
   const q = String((await request.formData()).get("q") ?? "").trim();
-  if (looksLikeWholeKey(q, { keyPrefix: currentProvider().keyPrefix })) return runSearch(request, context, { q, page: 1 });
+  if (containsKeySecret(q, { keyPrefix: currentProvider().keyPrefix })) return runSearch(request, context, { q, page: 1 });
   return redirect(q ? `/support?${new URLSearchParams({ q })}` : "/support");
 }
 

@@ -4,9 +4,20 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Notice } from "~/components/form-alert";
 import { ReasonForm, type ActionOutcome } from "~/components/reason-form";
 import { auditAccountView, getAccountStory } from "~/domain/support-account.server";
-import { reasonSchema, resendVerificationFor, sendPasswordResetFor, setAccountDisabled, type SupportActionResult } from "~/domain/support-actions.server";
+import {
+  adjustCredit,
+  adjustmentSchema,
+  reasonSchema,
+  resendVerificationFor,
+  revokeKeyFor,
+  sendPasswordResetFor,
+  setAccountDisabled,
+  type SupportActionResult,
+} from "~/domain/support-actions.server";
+import { newId } from "~/lib/ids.server";
 import { requestOrigin, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { fieldErrorsOf, formFields } from "~/lib/forms";
@@ -24,7 +35,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const story = await getAccountStory(db, accountId);
   if (!story) throw new Response("Not Found", { status: 404 });
   await auditAccountView(db, { id: user.id, ip: requestOrigin(request, context).ip }, accountId);
-  return { story, viewer: { id: user.id, isStaff: hasRole(user.role, "staff") } };
+  const isStaff = hasRole(user.role, "staff");
+  return { story, viewer: { id: user.id, isStaff }, adjustmentId: isStaff ? newId("adj") : null };
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
@@ -32,6 +44,8 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("send_password_reset"), reason: reasonSchema }),
   z.object({ intent: z.literal("disable_account"), reason: reasonSchema }),
   z.object({ intent: z.literal("enable_account"), reason: reasonSchema }),
+  z.object({ intent: z.literal("revoke_key"), keyId: z.string().trim().min(1).max(64), reason: reasonSchema }),
+  z.object({ intent: z.literal("adjust_credit") }).passthrough(),
 ]);
 
 const FAILURE_STATUS: Record<string, number> = { not_found: 404, forbidden: 403 };
@@ -48,20 +62,30 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   const db = getDb();
   const actor = { id: user.id, role: user.role, ip: requestOrigin(request, context).ip };
-  const { reason } = parsed.data;
   let result: SupportActionResult;
   switch (parsed.data.intent) {
+    case "revoke_key":
+      result = await revokeKeyFor(db, actor, accountId, parsed.data.keyId, parsed.data.reason);
+      break;
+    case "adjust_credit": {
+      const adjustment = adjustmentSchema.safeParse(fields);
+      if (!adjustment.success) {
+        return data<ActionOutcome>({ ok: false, intent, target, formError: "errors.invalidForm", fieldErrors: fieldErrorsOf(adjustment.error) }, { status: 400 });
+      }
+      result = await adjustCredit(db, actor, accountId, adjustment.data);
+      break;
+    }
     case "resend_verification":
-      result = await resendVerificationFor(db, actor, accountId, reason);
+      result = await resendVerificationFor(db, actor, accountId, parsed.data.reason);
       break;
     case "send_password_reset":
-      result = await sendPasswordResetFor(db, actor, accountId, reason);
+      result = await sendPasswordResetFor(db, actor, accountId, parsed.data.reason);
       break;
     case "disable_account":
-      result = await setAccountDisabled(db, actor, accountId, true, reason);
+      result = await setAccountDisabled(db, actor, accountId, true, parsed.data.reason);
       break;
     case "enable_account":
-      result = await setAccountDisabled(db, actor, accountId, false, reason);
+      result = await setAccountDisabled(db, actor, accountId, false, parsed.data.reason);
       break;
   }
   if (!result.ok) {
@@ -76,7 +100,7 @@ function When({ iso, locale }: { iso: string | null; locale: Locale }) {
 }
 
 export default function SupportAccount() {
-  const { story, viewer } = useLoaderData<typeof loader>();
+  const { story, viewer, adjustmentId } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
   const { t } = useTranslation();
   const locale = useRootData()?.locale ?? "en";
@@ -93,11 +117,14 @@ export default function SupportAccount() {
         {profile.disabledAt ? <span className="badge badge-danger">{t("support.status.disabled")}</span> : null}{" "}
         {profile.emailVerifiedAt ? <span className="badge">{t("support.status.verified")}</span> : <span className="badge badge-warning">{t("support.status.unverified")}</span>}
       </p>
+      {outcome?.ok ? <Notice>{t(`support.done.${outcome.intent}`)}</Notice> : null}
       <nav className="section-nav" aria-label={t("support.account.sections")}>
         <a href="#profile">{t("support.account.profile")}</a>
         <a href="#actions">{t("support.account.actions")}</a>
         <a href="#sign-ins">{t("support.account.signIns")}</a>
         <a href="#evidence">{t("support.account.evidence")}</a>
+        <a href="#ledger">{t("support.account.ledger")}</a>
+        <a href="#keys">{t("support.account.keys")}</a>
         <a href="#audit">{t("support.account.audit")}</a>
       </nav>
 
@@ -223,6 +250,159 @@ export default function SupportAccount() {
                         </li>
                       ))}
                     </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section id="ledger" aria-labelledby="ledger-title">
+        <h2 id="ledger-title">{t("support.account.ledger")}</h2>
+        <dl className="stat-cards">
+          <div>
+            <dt>{t("support.ledger.total")}</dt>
+            <dd>{formatInteger(story.ledger.balance.total, locale)}</dd>
+          </div>
+          <div>
+            <dt>{t("support.ledger.promo")}</dt>
+            <dd>{formatInteger(story.ledger.balance.promo, locale)}</dd>
+          </div>
+          <div>
+            <dt>{t("support.ledger.paid")}</dt>
+            <dd>{formatInteger(story.ledger.balance.paid, locale)}</dd>
+          </div>
+        </dl>
+        {story.ledger.balance.promoGrants.length > 0 ? (
+          <>
+            <h3>{t("support.ledger.expiring")}</h3>
+            <ul className="plain-list">
+              {story.ledger.balance.promoGrants.map((grant) => (
+                <li key={grant.entryId}>
+                  {t("support.ledger.expiresLine", { tokens: formatInteger(grant.remaining, locale), date: formatDateTime(grant.expiresAt, locale) })}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        {story.ledger.entries.length === 0 ? (
+          <p className="muted">{t("support.account.none")}</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t("support.account.when")}</th>
+                <th scope="col">{t("support.ledger.kind")}</th>
+                <th scope="col">{t("support.ledger.bucket")}</th>
+                <th scope="col" className="number">
+                  {t("support.account.tokens")}
+                </th>
+                <th scope="col">{t("support.ledger.reference")}</th>
+                <th scope="col">{t("support.ledger.note")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {story.ledger.entries.map((entry) => (
+                <tr key={entry.id}>
+                  <td>
+                    <When iso={entry.createdAt} locale={locale} />
+                  </td>
+                  <td>{t(`support.ledger.kinds.${entry.kind}`)}</td>
+                  <td>
+                    {t(`support.ledger.${entry.bucket}`)}
+                    {entry.expiresAt ? <div className="muted small">{t("support.ledger.expires", { date: formatDateTime(entry.expiresAt, locale) })}</div> : null}
+                  </td>
+                  <td className="number">{formatInteger(entry.amount, locale)}</td>
+                  <td className="small">
+                    <code>{`${entry.referenceType}:${entry.referenceId}`}</code>
+                  </td>
+                  <td className="small">{entry.note ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {story.ledger.more ? <p className="muted small">{t("support.ledger.more", { count: story.ledger.entries.length })}</p> : null}
+        {viewer.isStaff && adjustmentId ? (
+          <div className="adjust-credit">
+            <h3>{t("support.ledger.adjustTitle")}</h3>
+            <ReasonForm intent="adjust_credit" submitLabel={t("support.actions.adjustCredit")} outcome={outcome} hidden={{ adjustmentId }}>
+              <div className="field-row">
+                <div className="field">
+                  <label htmlFor="adjust-tokens">{t("support.ledger.adjustTokens")}</label>
+                  <input id="adjust-tokens" name="tokens" inputMode="numeric" required autoComplete="off" aria-describedby="adjust-tokens-hint" />
+                  <p className="field-hint" id="adjust-tokens-hint">
+                    {t("support.ledger.adjustTokensHint")}
+                  </p>
+                  {outcome && !outcome.ok && outcome.intent === "adjust_credit" && outcome.fieldErrors?.tokens ? (
+                    <p className="field-error" role="alert">
+                      {t(outcome.fieldErrors.tokens)}
+                    </p>
+                  ) : null}
+                </div>
+                <div className="field">
+                  <label htmlFor="adjust-bucket">{t("support.ledger.bucket")}</label>
+                  <select id="adjust-bucket" name="bucket" defaultValue="paid">
+                    <option value="paid">{t("support.ledger.paid")}</option>
+                    <option value="promo">{t("support.ledger.promo")}</option>
+                  </select>
+                </div>
+                <div className="field">
+                  <label htmlFor="adjust-expires">{t("support.ledger.adjustExpires")}</label>
+                  <input id="adjust-expires" name="expiresOn" type="date" />
+                  {outcome && !outcome.ok && outcome.intent === "adjust_credit" && outcome.fieldErrors?.expiresOn ? (
+                    <p className="field-error" role="alert">
+                      {t(outcome.fieldErrors.expiresOn)}
+                    </p>
+                  ) : null}
+                </div>
+              </div>
+            </ReasonForm>
+          </div>
+        ) : null}
+      </section>
+
+      <section id="keys" aria-labelledby="keys-title">
+        <h2 id="keys-title">{t("support.account.keys")}</h2>
+        {story.keys.length === 0 ? (
+          <p className="muted">{t("support.account.none")}</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t("support.keys.key")}</th>
+                <th scope="col">{t("support.account.status")}</th>
+                <th scope="col">{t("support.account.created")}</th>
+                <th scope="col">{t("support.keys.lastUsed")}</th>
+                <th scope="col">{t("support.account.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {story.keys.map((key) => (
+                <tr key={key.id} data-testid="support-key-row">
+                  <td>
+                    <code>{`${key.visiblePrefix}…${key.lastFour}`}</code>
+                    <div className="muted small">{key.name}</div>
+                  </td>
+                  <td>
+                    <span className={key.status === "active" ? "badge badge-success" : key.status === "revoked" ? "badge badge-danger" : "badge badge-warning"}>
+                      {t(`support.keys.status.${key.status}`)}
+                    </span>
+                    {key.expiresAt ? <div className="muted small">{t("support.keys.expires", { date: formatDateTime(key.expiresAt, locale) })}</div> : null}
+                  </td>
+                  <td>
+                    <When iso={key.createdAt} locale={locale} />
+                  </td>
+                  <td>
+                    <When iso={key.lastUsedAt} locale={locale} />
+                  </td>
+                  <td>
+                    {key.status === "revoked" ? (
+                      <When iso={key.revokedAt} locale={locale} />
+                    ) : (
+                      <ReasonForm intent="revoke_key" target={key.id} hidden={{ keyId: key.id }} submitLabel={t("support.actions.revokeKey")} danger outcome={outcome} />
+                    )}
                   </td>
                 </tr>
               ))}
