@@ -11,6 +11,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     // `LIKE 'prefix%'` only uses a b-tree index under the C collation or with pattern ops.
     await sql`create index users_email_pattern_idx on users (email text_pattern_ops)`.execute(db);
     await sql`create index evidence_org_pattern_idx on evidence (org_id text_pattern_ops)`.execute(db);
+    await sql`create index api_keys_prefix_pattern_idx on api_keys (visible_prefix text_pattern_ops)`.execute(db);
   }
 }
 
@@ -19,5 +20,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   if (isPostgres(db)) {
     await sql`drop index if exists users_email_pattern_idx`.execute(db);
     await sql`drop index if exists evidence_org_pattern_idx`.execute(db);
+    await sql`drop index if exists api_keys_prefix_pattern_idx`.execute(db);
   }
 }

@@ -21,7 +21,7 @@ export type PersonaExpectations = Record<Persona, Expectation>;
 
 /** Ids the fixtures create: `victim` is a developer with data of their own; personas are other accounts. */
 export interface AccessFixtures {
-  victim: { id: string; email: string; evidenceId: string };
+  victim: { id: string; email: string; evidenceId: string; keyId: string };
 }
 
 export interface AccessRule {
@@ -60,6 +60,20 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
   "account._index.tsx": { loader: atLeast("developer") },
   "account.password.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },
 
+  // API keys (issue 5): another account's key id is simply not found, for every role.
+  "account.keys._index.tsx": {
+    loader: atLeast("developer"),
+    action: { form: (fx) => ({ intent: "revoke", keyId: fx.victim.keyId }), expect: { ...all("notFound"), anonymous: "login" } },
+  },
+  "account.keys.new.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },
+  "account.keys.$keyId.roll.tsx": {
+    params: (fx) => ({ keyId: fx.victim.keyId }),
+    loader: { ...all("notFound"), anonymous: "login" },
+    action: { expect: { ...all("notFound"), anonymous: "login" } },
+  },
+  "account.snippets.tsx": { loader: atLeast("developer") },
+  "docs.gateway.tsx": { loader: all("ok") },
+
   // Support console (issue 6)
   "support.tsx": { loader: atLeast("support") },
   "support._index.tsx": {
@@ -97,4 +111,6 @@ export function pathFromFile(file: string, params: Record<string, string>): stri
  * requests the victim's item as another developer and expects 404: never 403, which would
  * confirm that the id exists.
  */
-export const OWNED_RESOURCE_ROUTES: Array<{ file: string; params: (fixtures: AccessFixtures) => Record<string, string> }> = [];
+export const OWNED_RESOURCE_ROUTES: Array<{ file: string; params: (fixtures: AccessFixtures) => Record<string, string> }> = [
+  { file: "account.keys.$keyId.roll.tsx", params: (fx) => ({ keyId: fx.victim.keyId }) },
+];

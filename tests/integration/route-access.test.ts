@@ -49,9 +49,32 @@ async function createEvidence(userId: string): Promise<string> {
   return id;
 }
 
+async function createKey(userId: string): Promise<string> {
+  const id = newId("key");
+  await getDb()
+    .insertInto("api_keys")
+    .values({
+      id,
+      user_id: userId,
+      name: "victim's key",
+      key_hash: newId("hash"),
+      visible_prefix: "glmsk_Vict",
+      last_four: "m4x9",
+      creation_token_hash: null,
+      created_at: new Date().toISOString(),
+      last_used_at: null,
+      expires_at: null,
+      revoked_at: null,
+      rolled_at: null,
+      rolled_to_id: null,
+    })
+    .execute();
+  return id;
+}
+
 beforeAll(async () => {
   const victim = await createUser({ role: "developer" });
-  fixtures = { victim: { id: victim.id, email: victim.email, evidenceId: await createEvidence(victim.id) } };
+  fixtures = { victim: { id: victim.id, email: victim.email, evidenceId: await createEvidence(victim.id), keyId: await createKey(victim.id) } };
   for (const persona of PERSONAS) {
     if (persona !== "anonymous") personaIds[persona] = (await createUser({ role: persona })).id;
   }
@@ -136,6 +159,8 @@ describe("a developer sees only their own data", () => {
       if (outcome.status !== 404) mismatches.push(`${file}: expected 404, got ${describeOutcome(outcome)}`);
     }
     expect(mismatches).toEqual([]);
+    const key = await getDb().selectFrom("api_keys").select("revoked_at").where("id", "=", fixtures.victim.keyId).executeTakeFirstOrThrow();
+    expect(key.revoked_at, "another account's key must survive every attempt").toBeNull();
   });
 });
 
