@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { getEnv } from "~/lib/env.server";
 import { CsvIngest } from "./csv-ingest";
+import { ApiReadError, readOpenAiUsagePages } from "./openai-usage-client.server";
 import { sniffContent } from "./sniff";
 import { refusedOutcome, UsageAccumulator } from "./usage-accumulator";
 import { JsonPageSplitter, UsagePageIngest } from "./usage-api-json";
@@ -17,12 +18,14 @@ export interface VerifyOptions {
   declaredOrgId?: string | null;
 }
 
-export function verifyOptionsFromEnv(declaredOrgId: string | null = null): VerifyOptions {
+export function verifyOptionsFromEnv(declaredOrgId: string | null = null) {
   const env = getEnv();
   return {
     maxBytes: env.EVIDENCE_MAX_BYTES,
     window: { start: env.PROGRAM_WINDOW_START, end: env.PROGRAM_WINDOW_END },
     declaredOrgId,
+    baseUrl: env.OPENAI_API_BASE_URL,
+    timeoutMs: env.OPENAI_API_TIMEOUT_MS,
   };
 }
 
@@ -143,4 +146,26 @@ export async function verifyUpload(source: AsyncIterable<Uint8Array>, options: V
     fileBytes: bytes,
     ...sink.facts(),
   });
+}
+
+/**
+ * "Read it for me": pages through the OpenAI Usage and Costs APIs with the pasted admin key.
+ * A transport or API error is returned as `error` and nothing is stored; a page of the wrong
+ * shape becomes a rejected outcome like a bad file would.
+ */
+export async function verifyFromOpenAi(
+  adminKey: string,
+  options: VerifyOptions & { baseUrl: string; timeoutMs: number; fetchImpl?: typeof fetch },
+): Promise<{ ok: true; outcome: EvidenceOutcome } | { ok: false; error: ApiReadError }> {
+  const accumulator = new UsageAccumulator({ window: options.window, now: options.now ?? new Date(), declaredOrgId: options.declaredOrgId ?? null });
+  const pages = new UsagePageIngest(accumulator);
+  try {
+    for await (const page of readOpenAiUsagePages({ adminKey, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, window: options.window, fetchImpl: options.fetchImpl })) {
+      if (!pages.ingest(page)) break;
+    }
+  } catch (error) {
+    if (error instanceof ApiReadError) return { ok: false, error };
+    throw error;
+  }
+  return { ok: true, outcome: accumulator.finish({ kind: "api_read", fileSha256: null, fileBytes: 0, pages: pages.pages }) };
 }
