@@ -3,6 +3,7 @@ import { account as enAccount } from "./en/account";
 import { auth as enAuth } from "./en/auth";
 import { common as enCommon } from "./en/common";
 import { errors as enErrors } from "./en/errors";
+import { evidence as enEvidence } from "./en/evidence";
 import { landing as enLanding } from "./en/landing";
 import { mail as enMail } from "./en/mail";
 import { outbox as enOutbox } from "./en/outbox";
@@ -10,6 +11,7 @@ import { account as zhAccount } from "./zh/account";
 import { auth as zhAuth } from "./zh/auth";
 import { common as zhCommon } from "./zh/common";
 import { errors as zhErrors } from "./zh/errors";
+import { evidence as zhEvidence } from "./zh/evidence";
 import { landing as zhLanding } from "./zh/landing";
 import { mail as zhMail } from "./zh/mail";
 import { outbox as zhOutbox } from "./zh/outbox";
@@ -22,6 +24,7 @@ export const en = {
   errors: enErrors,
   mail: enMail,
   outbox: enOutbox,
+  evidence: enEvidence,
 };
 
 export const zh = {
@@ -32,6 +35,7 @@ export const zh = {
   errors: zhErrors,
   mail: zhMail,
   outbox: zhOutbox,
+  evidence: zhEvidence,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;
