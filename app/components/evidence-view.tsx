@@ -33,6 +33,8 @@ export function useLocale(): Locale {
 
 /** Micro-dollars as dollars with cents, e.g. "$1,234.57". */
 export function formatUsd(micros: number, locale: Locale): string {
+  // No cost evidence is not a spend of zero.
+  if (micros === 0) return "—";
   return new Intl.NumberFormat(locale === "zh" ? "zh-CN" : "en-US", { style: "currency", currency: "USD" }).format(Math.round(micros / 10_000) / 100);
 }
 

@@ -27,15 +27,15 @@ export default function EvidenceDetail() {
   const accepted = evidence.status === "accepted";
   const pages = evidence.kind === "usage_api_json" || evidence.kind === "api_read";
   const { summary } = evidence;
-  const facts: Array<[string, string]> = [
+  const facts: Array<[string, string, string?]> = [
     [t("evidence.detail.kind"), t(`evidence.kinds.${evidence.kind}`)],
     [t("evidence.detail.file"), evidence.fileName ?? t("evidence.detail.none")],
     [t("evidence.detail.added"), formatDateTime(evidence.createdAt, locale)],
     [t("evidence.detail.rows"), formatInteger(evidence.rowCount, locale)],
     [t("evidence.detail.orgId"), evidence.orgId ?? t("evidence.detail.none")],
     [t("evidence.detail.period"), evidence.periodStart && evidence.periodEnd ? `${evidence.periodStart} – ${evidence.periodEnd}` : t("evidence.detail.none")],
-    [t("evidence.detail.sha"), evidence.fileSha256 ?? t("evidence.detail.none")],
-    [t("evidence.detail.fingerprint"), evidence.fingerprint ?? t("evidence.detail.none")],
+    [t("evidence.detail.sha"), evidence.fileSha256 ?? t("evidence.detail.none"), "hash"],
+    [t("evidence.detail.fingerprint"), evidence.fingerprint ?? t("evidence.detail.none"), "hash"],
   ];
   return (
     <div className="evidence-page">
@@ -86,10 +86,10 @@ export default function EvidenceDetail() {
       <section className="panel" aria-labelledby="facts-title">
         <h2 id="facts-title">{t("evidence.detail.facts")}</h2>
         <dl className="evidence-facts">
-          {facts.map(([label, value]) => (
+          {facts.map(([label, value, className]) => (
             <div key={label}>
               <dt>{label}</dt>
-              <dd>{value}</dd>
+              <dd className={className}>{value}</dd>
             </div>
           ))}
         </dl>

@@ -182,20 +182,21 @@ export class UsageAccumulator {
       fileBytes: facts.fileBytes,
       fingerprint: accepted ? usageFingerprint(days) : null,
       orgId,
-      periodStart: days[0]?.day ?? null,
-      periodEnd: days.at(-1)?.day ?? null,
+      // A rejected file counts for nothing: no period, no totals.
+      periodStart: accepted ? (days[0]?.day ?? null) : null,
+      periodEnd: accepted ? (days.at(-1)?.day ?? null) : null,
       rowCount: this.rowCount,
-      inputTokens: totals.input,
-      outputTokens: totals.output,
-      costMicros: totals.cost,
+      inputTokens: accepted ? totals.input : 0,
+      outputTokens: accepted ? totals.output : 0,
+      costMicros: accepted ? totals.cost : 0,
       days: accepted ? days : [],
       summary: {
         missingColumns: facts.missingColumns ?? [],
         outsideWindowRows: this.outsideWindowRows,
         ...(facts.delimiter ? { delimiter: facts.delimiter } : {}),
         ...(facts.pages !== undefined ? { pages: facts.pages } : {}),
-        months: monthsOf(days),
-        models: modelsOf(days),
+        months: accepted ? monthsOf(days) : [],
+        models: accepted ? modelsOf(days) : [],
       },
     };
   }
