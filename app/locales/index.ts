@@ -5,6 +5,7 @@ import { support as enSupport } from "./en/support";
 import { auth as enAuth } from "./en/auth";
 import { common as enCommon } from "./en/common";
 import { errors as enErrors } from "./en/errors";
+import { evidence as enEvidence } from "./en/evidence";
 import { landing as enLanding } from "./en/landing";
 import { mail as enMail } from "./en/mail";
 import { outbox as enOutbox } from "./en/outbox";
@@ -17,6 +18,7 @@ import { support as zhSupport } from "./zh/support";
 import { auth as zhAuth } from "./zh/auth";
 import { common as zhCommon } from "./zh/common";
 import { errors as zhErrors } from "./zh/errors";
+import { evidence as zhEvidence } from "./zh/evidence";
 import { landing as zhLanding } from "./zh/landing";
 import { mail as zhMail } from "./zh/mail";
 import { outbox as zhOutbox } from "./zh/outbox";
@@ -37,6 +39,7 @@ export const en = {
   keys: enKeys,
   snippets: enSnippets,
   gatewayDocs: enGatewayDocs,
+  evidence: enEvidence,
 };
 
 export const zh = {
@@ -52,6 +55,7 @@ export const zh = {
   keys: zhKeys,
   snippets: zhSnippets,
   gatewayDocs: zhGatewayDocs,
+  evidence: zhEvidence,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

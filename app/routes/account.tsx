@@ -18,6 +18,7 @@ export default function AccountLayout() {
           {t("common.nav.account")}
         </NavLink>
         <NavLink to="/account/keys">{t("keys.nav")}</NavLink>
+        <NavLink to="/account/evidence">{t("evidence.title")}</NavLink>
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
       </nav>
       <div className="account-content">
