@@ -2,7 +2,7 @@
 // bare Node http server answering a fixed JSON in the same run. Prints figures and writes
 // tests/bench/results/gateway.json. A benchmark, not a test: it fails only if requests fail.
 //   BENCH_SKIP_BUILD=1  reuse build/ as it is     BENCH_DURATION=10  seconds per measurement
-//   BENCH_CONNECTIONS=32                             concurrent connections
+//   BENCH_CONNECTIONS=10                             concurrent connections
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,7 +17,7 @@ import { createDatabase } from "~/lib/db.server";
 import { migrateToLatest } from "~/lib/migrate.server";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WARMUP_SECONDS = 2;
 const GATEWAY_TOKEN = `bench-${randomBytes(24).toString("hex")}`;
 
