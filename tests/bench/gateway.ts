@@ -101,6 +101,7 @@ async function main() {
     const build = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
     if (build.status !== 0) throw new Error("build failed");
   }
+  process.env.NODE_ENV = "test"; // the seeding below stays quiet (no dev-outbox echo)
   const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
   const children: ChildProcess[] = [];
   try {
