@@ -1,11 +1,12 @@
 // The HTTP server: security headers, CSRF origin check, static files, then Remix.
 import { createRequestHandler } from "@remix-run/express";
 import * as build from "@remix-run/dev/server-build";
+import { createServer } from "node:http";
 import compression from "compression";
 import express from "express";
 import { seedDemoAccounts } from "~/domain/demo-seed.server";
 import { startBackgroundJobs } from "~/jobs.server";
-import { createGatewayRouter } from "~/gateway/router.server";
+import { createGatewayHandler, GATEWAY_PATH } from "~/gateway/router.server";
 import { getDb } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
 import { migrateToLatest } from "~/lib/migrate.server";
@@ -22,8 +23,6 @@ async function main() {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", env.TRUST_PROXY);
-  // Machine traffic first: no CSP nonce, no compression, no session, no Remix.
-  app.use("/api/gateway", createGatewayRouter({ db, provider: currentProvider(), tokens: env.GATEWAY_TOKENS, appUrl: env.APP_URL }));
   app.use(assignCspNonce);
   app.use(securityHeaders({ isProduction: env.isProduction }));
   app.use(compression());
@@ -40,7 +39,14 @@ async function main() {
   );
 
   const stopJobs = startBackgroundJobs();
-  const server = app.listen(env.PORT, env.HOST, () => {
+  // The gateway API is machine traffic on every LLM request: it is answered before Express and
+  // Remix see the request (no CSP nonce, compression, session or HTML rendering on that path).
+  const gateway = createGatewayHandler({ db, provider: currentProvider(), tokens: env.GATEWAY_TOKENS, appUrl: env.APP_URL });
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith(`${GATEWAY_PATH}/`)) gateway(req, res);
+    else app(req, res);
+  });
+  server.listen(env.PORT, env.HOST, () => {
     const shown = env.APP_URL ?? `http://localhost:${env.PORT}`;
     console.info(`Ferry (${env.PROVIDER}) listening on ${shown}${env.DEMO ? " — demo mode" : ""}`);
   });

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { sha256Hex } from "~/lib/crypto.server";
 import type { ApiKeysTable } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
-import { translator } from "~/lib/i18n";
+import { formatDateTime, isLocale, translator } from "~/lib/i18n";
 import { newId } from "~/lib/ids.server";
 import { sendMail } from "~/lib/mail.server";
 import { recordAudit } from "./audit.server";
@@ -144,13 +144,15 @@ async function creationTokenUsed(db: DbExecutor, token: string | undefined): Pro
 async function noticeNewKey(db: DbExecutor, accountId: string, row: ApiKeysTable, rolledFrom: ApiKeysTable | null) {
   const user = await db.selectFrom("users").select(["email", "locale"]).where("id", "=", accountId).executeTakeFirstOrThrow();
   const t = translator(user.locale);
+  const locale = isLocale(user.locale) ? user.locale : "en";
+  const until = rolledFrom?.revoked_at ?? rolledFrom?.expires_at ?? null;
   const values = {
     name: row.name,
     key: `${row.visible_prefix}…${row.last_four}`,
-    created: row.created_at,
+    created: formatDateTime(row.created_at, locale),
     url: appUrl("/account/keys"),
     old: rolledFrom ? `${rolledFrom.visible_prefix}…${rolledFrom.last_four}` : "",
-    until: rolledFrom?.expires_at ?? rolledFrom?.revoked_at ?? "",
+    until: until ? formatDateTime(until, locale) : "",
   };
   await sendMail(db, {
     to: user.email,

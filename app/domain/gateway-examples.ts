@@ -24,7 +24,13 @@ export function gatewayExamples(input: { ferryUrl: string; keyPrefix: string; ex
     `curl -X POST ${base}/api/gateway/usage \\`,
     '  -H "Authorization: Bearer $FERRY_GATEWAY_TOKEN" \\',
     '  -H "Content-Type: application/json" \\',
-    `  -d '{"request_id": "chatcmpl-123", "key_id": "key_…", "model": "${input.providerModel}", "input_tokens": 512, "output_tokens": 288}'`,
+    "  -d '{",
+    '    "request_id": "chatcmpl-123",',
+    '    "key_id": "key_…",',
+    `    "model": "${input.providerModel}",`,
+    '    "input_tokens": 512,',
+    '    "output_tokens": 288',
+    "  }'",
   ].join("\n");
   const usageResponse = JSON.stringify(
     { request_id: "chatcmpl-123", account_id: "usr_…", key_id: "key_…", model: input.providerModel, tokens: 800, debited_tokens: 800, shortfall_tokens: 0, remaining_tokens: 4_998_400, duplicate: false },

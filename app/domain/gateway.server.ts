@@ -1,7 +1,8 @@
 // The gateway's two questions, on every LLM request: is this key good (one indexed read), and
 // what did the request use (one short write transaction through the ledger). No sessions, no HTML.
+import type SQLite from "better-sqlite3";
 import type { CompiledQuery } from "kysely";
-import type { DbExecutor } from "~/lib/db.server";
+import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
 import type { ProviderProfile } from "~/providers/types";
 import { checkKeyFormat, type KeyFormatFailure } from "./api-key-format";
 import { hashApiKey } from "./api-keys.server";
@@ -71,50 +72,103 @@ interface KeyRow {
   promo_live: number | null;
 }
 
-// Compiled once per executor and reused with new parameters: building SQL is most of the cost of
-// a query this small. Both dialects (SQLite `?`, PostgreSQL `$1`) are compiled by Kysely itself.
-const NOW_SLOT = "\u0000now";
-const HASH_SLOT = "\u0000hash";
-const compiledLookups = new WeakMap<DbExecutor, CompiledQuery<KeyRow>>();
-
-function keyLookupQuery(db: DbExecutor): CompiledQuery<KeyRow> {
-  let compiled = compiledLookups.get(db);
-  if (!compiled) {
-    compiled = db
-      .selectFrom("api_keys as k")
-      .innerJoin("users as u", "u.id", "k.user_id")
-      .leftJoin("account_balances as b", "b.account_id", "k.user_id")
-      .select([
-        "k.id",
-        "k.user_id",
-        "k.revoked_at",
-        "k.expires_at",
-        "u.disabled_at",
-        "b.paid",
-        // Promo credit past its expiry stays in the cached balance until the expiry job posts it,
-        // so the live promo credit is summed from the open grants (an index range on one account).
-        (eb) =>
-          eb
-            .selectFrom("ledger_promo_grants as g")
-            .select((inner) => inner.fn.sum<number>("g.remaining").as("s"))
-            .whereRef("g.account_id", "=", "k.user_id")
-            .where("g.remaining", ">", 0)
-            .where("g.expires_at", ">", NOW_SLOT)
-            .as("promo_live"),
-      ])
-      .where("k.key_hash", "=", HASH_SLOT)
-      .compile() as CompiledQuery<KeyRow>;
-    compiledLookups.set(db, compiled);
-  }
-  return compiled;
+interface UsageKeyRow {
+  id: string;
+  user_id: string;
+  last_used_at: string | null;
 }
 
-async function findKeyByHash(db: DbExecutor, keyHash: string, now: Date): Promise<KeyRow | undefined> {
-  const template = keyLookupQuery(db);
-  const at = now.toISOString();
-  const parameters = template.parameters.map((value) => (value === NOW_SLOT ? at : value === HASH_SLOT ? keyHash : value));
-  const result = await db.executeQuery<KeyRow>({ ...template, parameters });
-  return result.rows[0];
+/**
+ * The few statements the gateway runs, built once per database. On SQLite they are better-sqlite3
+ * prepared statements (no query building, no async hop); elsewhere Kysely queries compiled once
+ * and re-run with new parameters. Both run the same SQL, compiled by Kysely from one definition.
+ */
+interface GatewayStatements {
+  keyByHash(keyHash: string, now: string): Promise<KeyRow | undefined> | KeyRow | undefined;
+  usageKeyByHash(keyHash: string): Promise<UsageKeyRow | undefined> | UsageKeyRow | undefined;
+  usageKeyById(keyId: string): Promise<UsageKeyRow | undefined> | UsageKeyRow | undefined;
+  touch(keyId: string, now: string): Promise<unknown> | unknown;
+}
+
+const NOW_SLOT = "\u0000now";
+const KEY_SLOT = "\u0000key";
+
+function compileStatements(db: DbExecutor) {
+  const keyByHash = db
+    .selectFrom("api_keys as k")
+    .innerJoin("users as u", "u.id", "k.user_id")
+    .leftJoin("account_balances as b", "b.account_id", "k.user_id")
+    .select([
+      "k.id",
+      "k.user_id",
+      "k.revoked_at",
+      "k.expires_at",
+      "u.disabled_at",
+      "b.paid",
+      // Promo credit past its expiry stays in the cached balance until the expiry job posts it,
+      // so the live promo credit is summed from the open grants (an index range on one account).
+      (eb) =>
+        eb
+          .selectFrom("ledger_promo_grants as g")
+          .select((inner) => inner.fn.sum<number>("g.remaining").as("s"))
+          .whereRef("g.account_id", "=", "k.user_id")
+          .where("g.remaining", ">", 0)
+          .where("g.expires_at", ">", NOW_SLOT)
+          .as("promo_live"),
+    ])
+    .where("k.key_hash", "=", KEY_SLOT)
+    .compile() as CompiledQuery<KeyRow>;
+  const usageKeyByHash = db.selectFrom("api_keys").select(["id", "user_id", "last_used_at"]).where("key_hash", "=", KEY_SLOT).compile() as CompiledQuery<UsageKeyRow>;
+  const usageKeyById = db.selectFrom("api_keys").select(["id", "user_id", "last_used_at"]).where("id", "=", KEY_SLOT).compile() as CompiledQuery<UsageKeyRow>;
+  const touch = db.updateTable("api_keys").set({ last_used_at: NOW_SLOT }).where("id", "=", KEY_SLOT).compile();
+  return { keyByHash, usageKeyByHash, usageKeyById, touch };
+}
+
+function bind(parameters: readonly unknown[], key: string, now = ""): unknown[] {
+  return parameters.map((value) => (value === NOW_SLOT ? now : value === KEY_SLOT ? key : value));
+}
+
+function portableStatements(db: DbExecutor): GatewayStatements {
+  const compiled = compileStatements(db);
+  const first = async <R>(query: CompiledQuery<R>, key: string, now?: string) => (await db.executeQuery<R>({ ...query, parameters: bind(query.parameters, key, now) })).rows[0];
+  return {
+    keyByHash: (keyHash, now) => first(compiled.keyByHash, keyHash, now),
+    usageKeyByHash: (keyHash) => first(compiled.usageKeyByHash, keyHash),
+    usageKeyById: (keyId) => first(compiled.usageKeyById, keyId),
+    touch: (keyId, now) => db.executeQuery({ ...compiled.touch, parameters: bind(compiled.touch.parameters, keyId, now) }),
+  };
+}
+
+function sqliteStatements(raw: SQLite.Database, db: DbExecutor, portable: GatewayStatements): GatewayStatements {
+  const compiled = compileStatements(db);
+  const prepared = {
+    keyByHash: raw.prepare(compiled.keyByHash.sql),
+    usageKeyByHash: raw.prepare(compiled.usageKeyByHash.sql),
+    usageKeyById: raw.prepare(compiled.usageKeyById.sql),
+    touch: raw.prepare(compiled.touch.sql),
+  };
+  // While a Kysely transaction is open on the shared connection, queue behind it like any query
+  // instead of reading its uncommitted rows.
+  const busy = () => raw.inTransaction;
+  return {
+    keyByHash: (keyHash, now) => (busy() ? portable.keyByHash(keyHash, now) : (prepared.keyByHash.get(...bind(compiled.keyByHash.parameters, keyHash, now)) as KeyRow | undefined)),
+    usageKeyByHash: (keyHash) => (busy() ? portable.usageKeyByHash(keyHash) : (prepared.usageKeyByHash.get(...bind(compiled.usageKeyByHash.parameters, keyHash)) as UsageKeyRow | undefined)),
+    usageKeyById: (keyId) => (busy() ? portable.usageKeyById(keyId) : (prepared.usageKeyById.get(...bind(compiled.usageKeyById.parameters, keyId)) as UsageKeyRow | undefined)),
+    touch: (keyId, now) => (busy() ? portable.touch(keyId, now) : prepared.touch.run(...bind(compiled.touch.parameters, keyId, now))),
+  };
+}
+
+const statementCache = new WeakMap<DbExecutor, GatewayStatements>();
+
+function statementsFor(db: DbExecutor): GatewayStatements {
+  let statements = statementCache.get(db);
+  if (!statements) {
+    const portable = portableStatements(db);
+    const raw = sqliteHandleOf(db);
+    statements = raw ? sqliteStatements(raw, db, portable) : portable;
+    statementCache.set(db, statements);
+  }
+  return statements;
 }
 
 export interface AuthorizedKey {
@@ -145,7 +199,7 @@ export async function authorizeApiKey(
 ): Promise<AuthorizedKey | GatewayFailure> {
   const format = checkKeyFormat(input.apiKey, profile.keyPrefix);
   if (!format.ok) return { ok: false, code: KEY_FORMAT_CODES[format.reason] };
-  const row = await findKeyByHash(db, hashApiKey(input.apiKey), now);
+  const row = await statementsFor(db).keyByHash(hashApiKey(input.apiKey), now.toISOString());
   if (!row) return { ok: false, code: "unknown_key" };
   const ids = { account_id: row.user_id, key_id: row.id };
   if (row.revoked_at) return { ok: false, code: "key_revoked", context: ids };
@@ -191,21 +245,22 @@ export async function recordUsage(
   report: UsageReport,
   now: Date = new Date(),
 ): Promise<RecordedUsage | GatewayFailure> {
-  let key: { id: string; user_id: string } | undefined;
+  const statements = statementsFor(db);
+  let key: UsageKeyRow | undefined;
   if (report.apiKey !== undefined) {
     const format = checkKeyFormat(report.apiKey, profile.keyPrefix);
     if (!format.ok) return { ok: false, code: KEY_FORMAT_CODES[format.reason] };
-    key = await db.selectFrom("api_keys").select(["id", "user_id"]).where("key_hash", "=", hashApiKey(report.apiKey)).executeTakeFirst();
+    key = await statements.usageKeyByHash(hashApiKey(report.apiKey));
     if (key && report.keyId !== undefined && report.keyId !== key.id) return { ok: false, code: "invalid_request", context: { detail: "key_id does not match api_key" } };
   } else if (report.keyId !== undefined) {
-    key = await db.selectFrom("api_keys").select(["id", "user_id"]).where("id", "=", report.keyId).executeTakeFirst();
+    key = await statements.usageKeyById(report.keyId);
   }
   if (!key) return { ok: false, code: "unknown_key" };
   const tokens = report.inputTokens + report.outputTokens;
   const found = key;
   try {
     const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now });
-    if (!debit.duplicate) await touchLastUsed(db, found.id, now);
+    if (!debit.duplicate && isStale(found.last_used_at, now)) await statements.touch(found.id, now.toISOString());
     return {
       ok: true,
       request_id: report.requestId,
@@ -224,12 +279,6 @@ export async function recordUsage(
   }
 }
 
-async function touchLastUsed(db: DbExecutor, keyId: string, now: Date) {
-  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS).toISOString();
-  await db
-    .updateTable("api_keys")
-    .set({ last_used_at: now.toISOString() })
-    .where("id", "=", keyId)
-    .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", stale)]))
-    .execute();
+function isStale(lastUsedAt: string | null, now: Date): boolean {
+  return lastUsedAt === null || Date.parse(lastUsedAt) <= now.getTime() - LAST_USED_RESOLUTION_MS;
 }

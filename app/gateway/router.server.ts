@@ -1,14 +1,20 @@
-// The gateway API as a plain Express router, mounted before Remix and before the HTML middleware:
+// The gateway API: a plain Node request handler (no framework work on the hot path), also offered
+// as an Express router. app/server.ts mounts it before every HTML middleware and before Remix:
 // JSON in, JSON out, a service token instead of a session.
 import { createHash, timingSafeEqual } from "node:crypto";
-import express, { type ErrorRequestHandler, type RequestHandler, type Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import express from "express";
 import { z } from "zod";
-import { authorizeApiKey, GATEWAY_ERROR_MESSAGES, GATEWAY_ERROR_STATUS, recordUsage, type GatewayErrorCode, type GatewayFailure } from "~/domain/gateway.server";
+import { authorizeApiKey, GATEWAY_ERROR_MESSAGES, GATEWAY_ERROR_STATUS, recordUsage, type GatewayErrorCode } from "~/domain/gateway.server";
 import type { DbExecutor } from "~/lib/db.server";
 import type { ProviderProfile } from "~/providers/types";
 import { gatewayOpenApi } from "./openapi";
 
-export interface GatewayRouterOptions {
+export const GATEWAY_PATH = "/api/gateway";
+/** Bodies are a key and a few numbers; anything larger is refused before it is parsed. */
+export const GATEWAY_BODY_LIMIT = 8 * 1024;
+
+export interface GatewayOptions {
   db: DbExecutor;
   provider: ProviderProfile;
   /** Accepted service tokens (GATEWAY_TOKENS); none = every call is refused. */
@@ -32,103 +38,151 @@ const usageSchema = z
   .strict()
   .refine((value) => value.key_id !== undefined || value.api_key !== undefined, { message: "key_id or api_key is required", path: ["key_id"] });
 
+class BodyError extends Error {
+  constructor(readonly status: 400 | 413 | 415) {
+    super(`body refused (${status})`);
+  }
+}
+
 function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();
 }
 
-/** Checks the Bearer token against every configured one in constant time (no early exit). */
-export function serviceTokenGuard(tokens: string[]): RequestHandler {
-  const accepted = tokens.map(digest);
-  return (req, res, next) => {
-    const header = req.headers.authorization ?? "";
-    const presented = digest(header.startsWith("Bearer ") ? header.slice(7).trim() : "");
-    let match = false;
-    for (const token of accepted) match = timingSafeEqual(presented, token) || match;
-    if (!match || header.length === 0) {
-      res.setHeader("WWW-Authenticate", 'Bearer realm="ferry-gateway"');
-      sendError(res, { ok: false, code: "unauthorized" });
+/** True when the Bearer token matches one of `accepted` (SHA-256 digests), compared in constant time. */
+export function serviceTokenMatches(authorization: string | undefined, accepted: Buffer[]): boolean {
+  if (!authorization || !authorization.startsWith("Bearer ")) return false;
+  const presented = digest(authorization.slice(7).trim());
+  let match = false;
+  for (const token of accepted) match = timingSafeEqual(presented, token) || match;
+  return match;
+}
+
+const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
+
+function send(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...JSON_HEADERS, ...extraHeaders, "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, code: GatewayErrorCode, context?: Record<string, unknown>, extraHeaders?: Record<string, string>) {
+  send(res, GATEWAY_ERROR_STATUS[code], { error: { code, message: GATEWAY_ERROR_MESSAGES[code] }, ...context }, extraHeaders);
+}
+
+function sendInvalid(res: ServerResponse, error: z.ZodError) {
+  const issues = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+  send(res, 400, { error: { code: "invalid_request", message: GATEWAY_ERROR_MESSAGES.invalid_request, issues } });
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const type = req.headers["content-type"] ?? "";
+    if (!type.startsWith("application/json")) {
+      req.resume();
+      reject(new BodyError(415));
       return;
     }
-    next();
-  };
+    if (Number(req.headers["content-length"] ?? 0) > GATEWAY_BODY_LIMIT) {
+      req.resume();
+      reject(new BodyError(413));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > GATEWAY_BODY_LIMIT) {
+        chunks.length = 0;
+        reject(new BodyError(413));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (size > GATEWAY_BODY_LIMIT) return;
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      } catch {
+        reject(new BodyError(400));
+      }
+    });
+    req.on("error", reject);
+  });
 }
 
-function sendError(res: Response, failure: GatewayFailure | { ok: false; code: GatewayErrorCode; context?: Record<string, unknown> }) {
-  res.status(GATEWAY_ERROR_STATUS[failure.code]).json({ error: { code: failure.code, message: GATEWAY_ERROR_MESSAGES[failure.code] }, ...failure.context });
-}
+export type GatewayHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-function invalid(res: Response, error: z.ZodError) {
-  const issues = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
-  res.status(400).json({ error: { code: "invalid_request", message: GATEWAY_ERROR_MESSAGES.invalid_request, issues } });
-}
-
-export function createGatewayRouter(options: GatewayRouterOptions): express.Router {
-  const router = express.Router();
+/** Handles every request under /api/gateway/ (the `url` may carry the prefix or not). */
+export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
   const { db, provider } = options;
+  const accepted = options.tokens.map(digest);
   const openApiJson = JSON.stringify(gatewayOpenApi({ keyPrefix: provider.keyPrefix, serverUrl: options.appUrl }));
 
-  router.use((_req, res, next) => {
-    res.setHeader("Cache-Control", "no-store");
-    res.setHeader("X-Content-Type-Options", "nosniff");
-    next();
-  });
+  async function authorize(body: unknown, res: ServerResponse) {
+    const parsed = authorizeSchema.safeParse(body);
+    if (!parsed.success) return sendInvalid(res, parsed.error);
+    const outcome = await authorizeApiKey(db, provider, { apiKey: parsed.data.api_key, model: parsed.data.model });
+    if (!outcome.ok) return sendError(res, outcome.code, outcome.context);
+    send(res, 200, { account_id: outcome.account_id, key_id: outcome.key_id, remaining_tokens: outcome.remaining_tokens, key_expires_at: outcome.key_expires_at, provider_model: outcome.provider_model });
+  }
 
-  router.get("/openapi.json", (_req, res) => {
-    res.setHeader("Cache-Control", "public, max-age=300");
-    res.type("application/json").send(openApiJson);
-  });
+  async function usage(body: unknown, res: ServerResponse) {
+    const parsed = usageSchema.safeParse(body);
+    if (!parsed.success) return sendInvalid(res, parsed.error);
+    const report = parsed.data;
+    const outcome = await recordUsage(db, provider, {
+      requestId: report.request_id,
+      keyId: report.key_id,
+      apiKey: report.api_key,
+      model: report.model,
+      inputTokens: report.input_tokens,
+      outputTokens: report.output_tokens,
+    });
+    if (!outcome.ok) return sendError(res, outcome.code, outcome.context);
+    const { ok: _ok, ...result } = outcome;
+    send(res, 200, result);
+  }
 
-  const guard = serviceTokenGuard(options.tokens);
-  const json = express.json({ limit: "8kb", strict: true });
+  const endpoints: Record<string, (body: unknown, res: ServerResponse) => Promise<void>> = { "/authorize": authorize, "/usage": usage };
 
-  router.post("/authorize", guard, json, async (req, res, next) => {
-    try {
-      const parsed = authorizeSchema.safeParse(req.body);
-      if (!parsed.success) return invalid(res, parsed.error);
-      const outcome = await authorizeApiKey(db, provider, { apiKey: parsed.data.api_key, model: parsed.data.model });
-      if (!outcome.ok) return sendError(res, outcome);
-      const { ok: _ok, ...body } = outcome;
-      res.json(body);
-    } catch (error) {
-      next(error);
-    }
-  });
-
-  router.post("/usage", guard, json, async (req, res, next) => {
-    try {
-      const parsed = usageSchema.safeParse(req.body);
-      if (!parsed.success) return invalid(res, parsed.error);
-      const report = parsed.data;
-      const outcome = await recordUsage(db, provider, {
-        requestId: report.request_id,
-        keyId: report.key_id,
-        apiKey: report.api_key,
-        model: report.model,
-        inputTokens: report.input_tokens,
-        outputTokens: report.output_tokens,
-      });
-      if (!outcome.ok) return sendError(res, outcome);
-      const { ok: _ok, ...body } = outcome;
-      res.json(body);
-    } catch (error) {
-      next(error);
-    }
-  });
-
-  router.use((_req, res) => {
-    res.status(404).json({ error: { code: "not_found", message: "No such gateway endpoint." } });
-  });
-
-  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const status = typeof error?.status === "number" ? error.status : 500;
-    if (status === 400 || status === 413 || status === 415) {
-      res.status(status).json({ error: { code: "invalid_request", message: status === 413 ? "The request body is too large." : GATEWAY_ERROR_MESSAGES.invalid_request } });
+  return (req, res) => {
+    const rawPath = (req.url ?? "/").split("?")[0]!;
+    const path = rawPath.startsWith(GATEWAY_PATH) ? rawPath.slice(GATEWAY_PATH.length) : rawPath;
+    if (path === "/openapi.json" && (req.method === "GET" || req.method === "HEAD")) {
+      res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=300", "Content-Length": Buffer.byteLength(openApiJson) });
+      res.end(req.method === "HEAD" ? undefined : openApiJson);
       return;
     }
-    // Never echo the body: it may hold a key.
-    console.error("gateway error:", error instanceof Error ? error.message : "unknown");
-    res.status(500).json({ error: { code: "internal_error", message: "Ferry could not answer; retry." } });
+    const endpoint = endpoints[path];
+    if (!endpoint || req.method !== "POST") {
+      req.resume();
+      send(res, endpoint ? 405 : 404, { error: { code: endpoint ? "method_not_allowed" : "not_found", message: endpoint ? "Use POST." : "No such gateway endpoint." } }, endpoint ? { Allow: "POST" } : {});
+      return;
+    }
+    if (!serviceTokenMatches(req.headers.authorization, accepted)) {
+      req.resume();
+      sendError(res, "unauthorized", undefined, { "WWW-Authenticate": 'Bearer realm="ferry-gateway"' });
+      return;
+    }
+    readJson(req)
+      .then((body) => endpoint(body, res))
+      .catch((error: unknown) => {
+        if (error instanceof BodyError) {
+          const message = error.status === 413 ? "The request body is too large." : error.status === 415 ? "Send Content-Type: application/json." : GATEWAY_ERROR_MESSAGES.invalid_request;
+          if (!res.headersSent) send(res, error.status, { error: { code: "invalid_request", message } }, { Connection: "close" });
+          return;
+        }
+        // Never echo the body: it may hold a key.
+        console.error("gateway error:", error instanceof Error ? error.message : "unknown");
+        if (!res.headersSent) send(res, 500, { error: { code: "internal_error", message: "Ferry could not answer; retry." } });
+      });
   };
-  router.use(onError);
+}
+
+/** The same handler as an Express router, for mounting at /api/gateway in an Express app. */
+export function createGatewayRouter(options: GatewayOptions): express.Router {
+  const handler = createGatewayHandler(options);
+  const router = express.Router();
+  router.use((req, res) => handler(req, res));
   return router;
 }

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -19,6 +19,9 @@ import { currentProvider } from "~/lib/provider.server";
 import { snippetsView } from "~/lib/snippets-view.server";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "keys.new.title");
+
+// The page may hold a live key (after the form is sent): never cached, never kept by the browser.
+export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const current = await requireSession(request);

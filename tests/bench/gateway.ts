@@ -1,0 +1,176 @@
+// `npm run bench:gateway`: the built server's gateway API under autocannon on loopback, next to a
+// bare Node http server answering a fixed JSON in the same run. Prints figures and writes
+// tests/bench/results/gateway.json. A benchmark, not a test: it fails only if requests fail.
+//   BENCH_SKIP_BUILD=1  reuse build/ as it is     BENCH_DURATION=10  seconds per measurement
+//   BENCH_CONNECTIONS=10                             concurrent connections
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { createApiKey } from "~/domain/api-keys.server";
+import { creditAccount } from "~/domain/ledger.server";
+import { createAccount } from "~/domain/accounts.server";
+import { createDatabase } from "~/lib/db.server";
+import { migrateToLatest } from "~/lib/migrate.server";
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const WARMUP_SECONDS = 2;
+const GATEWAY_TOKEN = `bench-${randomBytes(24).toString("hex")}`;
+
+interface Figures {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, log: () => string) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited:\n${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`server did not come up:\n${log()}`);
+}
+
+function startProcess(args: string[], env: Record<string, string>): { child: ChildProcess; log: () => string } {
+  let output = "";
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  return { child, log: () => output };
+}
+
+async function seed(databaseFile: string) {
+  const db = createDatabase(databaseFile);
+  await migrateToLatest(db);
+  const user = await createAccount(db, { email: "bench@example.com", password: "bench password that is long", role: "developer", verified: true });
+  const created = await createApiKey(db, { accountId: user.id, name: "bench", prefix: "glmsk" });
+  if (!created.ok) throw new Error(created.reason);
+  await creditAccount(db, { accountId: user.id, kind: "purchase", bucket: "paid", tokens: 1_000_000_000_000, idempotencyKey: "bench-credit", referenceType: "bench", referenceId: "bench" });
+  await db.destroy();
+  return { apiKey: created.key, keyId: created.apiKey.id };
+}
+
+function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+async function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">): Promise<Figures> {
+  await run({ ...options, duration: WARMUP_SECONDS, connections: CONNECTIONS });
+  const result = await run({ ...options, duration: DURATION, connections: CONNECTIONS });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) throw new Error(`${label}: ${failed} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
+  const figures = { rps: Math.round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99 };
+  console.log(`${label.padEnd(10)} ${String(figures.rps).padStart(7)} req/s   p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms   (${result.requests.total} requests)`);
+  return figures;
+}
+
+const BARE_SERVER = `
+const http = require("node:http");
+const body = JSON.stringify({ account_id: "usr_bench", key_id: "key_bench", remaining_tokens: 1000000, key_expires_at: null, provider_model: null });
+http.createServer((req, res) => {
+  req.resume();
+  req.on("end", () => { res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) }); res.end(body); });
+}).listen(Number(process.env.PORT), "127.0.0.1");
+`;
+
+async function main() {
+  if (process.env.BENCH_SKIP_BUILD !== "1") {
+    console.log("building (npm run build)…");
+    const build = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
+    if (build.status !== 0) throw new Error("build failed");
+  }
+  process.env.NODE_ENV = "test"; // the seeding below stays quiet (no dev-outbox echo)
+  const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
+  const children: ChildProcess[] = [];
+  try {
+    const databaseFile = join(dir, "bench.sqlite");
+    const { apiKey, keyId } = await seed(databaseFile);
+
+    const port = await freePort();
+    const ferry = startProcess(["build/index.js"], {
+      NODE_ENV: "production",
+      APP_SECRET: randomBytes(32).toString("hex"),
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      APP_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: databaseFile,
+      GATEWAY_TOKENS: GATEWAY_TOKEN,
+      DEMO: "",
+    });
+    children.push(ferry.child);
+    const barePort = await freePort();
+    const bare = startProcess(["-e", BARE_SERVER], { PORT: String(barePort) });
+    children.push(bare.child);
+    await waitFor(`http://127.0.0.1:${port}/healthz`, ferry.child, ferry.log);
+    await waitFor(`http://127.0.0.1:${barePort}/`, bare.child, bare.log);
+
+    const headers = { "content-type": "application/json", authorization: `Bearer ${GATEWAY_TOKEN}` };
+    console.log(`\n${cpus().length} CPUs, load average ${loadavg().map((value) => value.toFixed(2)).join(" ")}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP_SECONDS} s warm-up\n`);
+    const bareFigures = await measure("bare", { url: `http://127.0.0.1:${barePort}/`, method: "POST", headers, body: JSON.stringify({ api_key: apiKey }) });
+    const authorize = await measure("authorize", {
+      url: `http://127.0.0.1:${port}/api/gateway/authorize`,
+      method: "POST",
+      headers,
+      body: JSON.stringify({ api_key: apiKey, model: "gpt-4o-mini" }),
+    });
+    const usage = await measure("usage", {
+      url: `http://127.0.0.1:${port}/api/gateway/usage`,
+      method: "POST",
+      headers,
+      // [<id>] becomes a fresh id per request: every report is a new debit, not a replay.
+      idReplacement: true,
+      body: JSON.stringify({ request_id: "bench-[<id>]", key_id: keyId, model: "glm-4-air", input_tokens: 20, output_tokens: 10 }),
+    });
+
+    const results = {
+      authorize,
+      usage,
+      bare: bareFigures,
+      authorize_to_bare: Math.round((authorize.rps / bareFigures.rps) * 1000) / 1000,
+      measured_at: new Date().toISOString(),
+      setup: { cpus: cpus().length, load_average_at_start: loadavg(), connections: CONNECTIONS, duration_s: DURATION, database: "sqlite", node: process.version },
+    };
+    mkdirSync("tests/bench/results", { recursive: true });
+    writeFileSync("tests/bench/results/gateway.json", `${JSON.stringify(results, null, 2)}\n`);
+    const goals = [
+      ["authorize ≥ 5,000 req/s", authorize.rps >= 5000],
+      ["authorize p99 ≤ 10 ms", authorize.p99_ms <= 10],
+      ["usage ≥ 2,000 req/s", usage.rps >= 2000],
+      ["usage p99 ≤ 20 ms", usage.p99_ms <= 20],
+      ["authorize ≥ 30% of bare", results.authorize_to_bare >= 0.3],
+    ] as const;
+    console.log(`\nauthorize/bare = ${results.authorize_to_bare}`);
+    for (const [goal, met] of goals) console.log(`${met ? "✔" : "✘"} ${goal}`);
+    console.log("\nwritten to tests/bench/results/gateway.json");
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
