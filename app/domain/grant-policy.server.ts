@@ -103,7 +103,7 @@ function issuesToFields(issues: ReadonlyArray<{ path: (string | number)[]; messa
   const fields: Record<string, string> = {};
   for (const issue of issues) {
     const field = String(issue.path[0] ?? "form");
-    fields[field] ??= issue.code === "unrecognized_keys" ? "errors.policyUnknownField" : issue.message;
+    fields[field] ??= issue.code === "unrecognized_keys" ? "claims.errors.policyUnknownField" : issue.message;
   }
   return fields;
 }

@@ -19,14 +19,14 @@ export interface GrantPolicy {
 }
 
 const MAX_TOKENS = 1_000_000_000_000; // far beyond any program; keeps every product a safe integer
-const tokens = z.number({ invalid_type_error: "errors.policyNumber" }).int("errors.policyInteger").min(0, "errors.policyNegative").max(MAX_TOKENS, "errors.policyTooLarge");
+const tokens = z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(0, "claims.errors.policyNegative").max(MAX_TOKENS, "claims.errors.policyTooLarge");
 
 const policyFields = {
-  multiplierPercent: z.number({ invalid_type_error: "errors.policyNumber" }).int("errors.policyInteger").min(1, "errors.policyMultiplier").max(10_000, "errors.policyMultiplier"),
-  averageMonths: z.number({ invalid_type_error: "errors.policyNumber" }).int("errors.policyInteger").min(1, "errors.policyMonths").max(24, "errors.policyMonths"),
+  multiplierPercent: z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(1, "claims.errors.policyMultiplier").max(10_000, "claims.errors.policyMultiplier"),
+  averageMonths: z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(1, "claims.errors.policyMonths").max(24, "claims.errors.policyMonths"),
   floorTokens: tokens,
-  capTokens: tokens.refine((value) => value > 0, "errors.policyCap"),
-  promoExpiryDays: z.number({ invalid_type_error: "errors.policyNumber" }).int("errors.policyInteger").min(1, "errors.policyExpiry").max(3650, "errors.policyExpiry"),
+  capTokens: tokens.refine((value) => value > 0, "claims.errors.policyCap"),
+  promoExpiryDays: z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(1, "claims.errors.policyExpiry").max(3650, "claims.errors.policyExpiry"),
   autoApproveLimitTokens: tokens,
   largeGrantLimitTokens: tokens,
 };
@@ -37,11 +37,11 @@ export const grantPolicySchema = z
   .strict()
   .superRefine((policy, ctx) => {
     if (policy.floorTokens > policy.capTokens) {
-      ctx.addIssue({ code: "custom", path: ["floorTokens"], message: "errors.policyFloorAboveCap" });
+      ctx.addIssue({ code: "custom", path: ["floorTokens"], message: "claims.errors.policyFloorAboveCap" });
     }
     if (policy.autoApproveLimitTokens > policy.largeGrantLimitTokens) {
       // An automatic grant must never skip the second approval a large grant needs.
-      ctx.addIssue({ code: "custom", path: ["autoApproveLimitTokens"], message: "errors.policyAutoAboveLarge" });
+      ctx.addIssue({ code: "custom", path: ["autoApproveLimitTokens"], message: "claims.errors.policyAutoAboveLarge" });
     }
   });
 

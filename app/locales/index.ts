@@ -1,6 +1,8 @@
 // Every translation, one module per area. A new area adds a file in en/ and zh/ and a line here.
 import { account as enAccount } from "./en/account";
 import { auth as enAuth } from "./en/auth";
+import { claims as enClaims } from "./en/claims";
+import { review as enReview } from "./en/review";
 import { common as enCommon } from "./en/common";
 import { errors as enErrors } from "./en/errors";
 import { landing as enLanding } from "./en/landing";
@@ -8,6 +10,8 @@ import { mail as enMail } from "./en/mail";
 import { outbox as enOutbox } from "./en/outbox";
 import { account as zhAccount } from "./zh/account";
 import { auth as zhAuth } from "./zh/auth";
+import { claims as zhClaims } from "./zh/claims";
+import { review as zhReview } from "./zh/review";
 import { common as zhCommon } from "./zh/common";
 import { errors as zhErrors } from "./zh/errors";
 import { landing as zhLanding } from "./zh/landing";
@@ -22,6 +26,8 @@ export const en = {
   errors: enErrors,
   mail: enMail,
   outbox: enOutbox,
+  claims: enClaims,
+  review: enReview,
 };
 
 export const zh = {
@@ -32,6 +38,8 @@ export const zh = {
   errors: zhErrors,
   mail: zhMail,
   outbox: zhOutbox,
+  claims: zhClaims,
+  review: zhReview,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;
