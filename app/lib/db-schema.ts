@@ -189,6 +189,59 @@ export interface ClaimDecisionsTable {
 }
 // --- end claims ---
 
+// Credit ledger (migration 0003_ledger). Only app/domain/ledger.server.ts writes these.
+export type LedgerEntryKind = "grant" | "purchase" | "usage" | "expiry" | "adjustment";
+export type LedgerBucket = "promo" | "paid";
+
+export interface LedgerEntriesTable {
+  id: string;
+  account_id: string;
+  kind: LedgerEntryKind;
+  bucket: LedgerBucket;
+  /** Signed tokens: positive adds credit, negative consumes it. */
+  amount: number;
+  idempotency_key: string;
+  reference_type: string;
+  reference_id: string;
+  expires_at: string | null;
+  grant_entry_id: string | null;
+  note: string | null;
+  actor_id: string | null;
+  created_at: string;
+}
+
+export interface AccountBalancesTable {
+  account_id: string;
+  promo: number;
+  paid: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LedgerPromoGrantsTable {
+  grant_entry_id: string;
+  account_id: string;
+  amount: number;
+  remaining: number;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LedgerDebitsTable {
+  idempotency_key: string;
+  account_id: string;
+  kind: "usage" | "reversal";
+  bucket: LedgerBucket | null;
+  requested: number;
+  debited: number;
+  shortfall: number;
+  balance_after: number;
+  reference_type: string;
+  reference_id: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -205,6 +258,10 @@ export interface Database {
   claim_identities: ClaimIdentitiesTable;
   claim_org_grants: ClaimOrgGrantsTable;
   claim_decisions: ClaimDecisionsTable;
+  ledger_entries: LedgerEntriesTable;
+  account_balances: AccountBalancesTable;
+  ledger_promo_grants: LedgerPromoGrantsTable;
+  ledger_debits: LedgerDebitsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -212,3 +269,4 @@ export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type Evidence = Selectable<EvidenceTable>;
+export type LedgerEntry = Selectable<LedgerEntriesTable>;
