@@ -5,6 +5,8 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/lib/auth.server";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
+import { claimStepState } from "~/domain/claims.server";
+import { getDb } from "~/lib/db.server";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "account.title");
 
@@ -14,7 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const steps: Array<{ id: "verifyUsage" | "claimCredit" | "apiKeys" | "code"; state: StepState; href: string | null }> = [
     { id: "verifyUsage", state: "later", href: null },
-    { id: "claimCredit", state: "later", href: null },
+    { id: "claimCredit", state: await claimStepState(getDb(), user.id), href: "/account/claim" },
     { id: "apiKeys", state: "later", href: null },
     { id: "code", state: "later", href: null },
   ];
