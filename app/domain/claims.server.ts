@@ -476,6 +476,7 @@ async function grant(
     expiresAt: promoExpiresAt(input.policy, input.now),
     note: `Free credit for claim ${input.claimId}`,
     actorId: input.actorId,
+    now: input.now,
   });
   if (credit.duplicate) throw new Error(`claim ${input.claimId} was already credited`);
   await trx.updateTable("claims").set({ ledger_entry_id: credit.entryId }).where("id", "=", input.claimId).execute();
