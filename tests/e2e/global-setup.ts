@@ -9,6 +9,8 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The server's SQLite file: tests may seed what no page creates yet (through domain functions). */
+    databaseUrl: string;
   }
 }
 
@@ -40,6 +42,7 @@ async function waitForHealthy(url: string, child: ChildProcess, output: () => st
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "ferry-e2e-"));
   const port = await freePort();
+  const databaseUrl = join(dir, "e2e.sqlite");
   const baseUrl = `http://127.0.0.1:${port}`;
   let log = "";
   const child = spawn(process.execPath, ["build/index.js"], {
@@ -49,7 +52,7 @@ export default async function setup(project: TestProject) {
       PORT: String(port),
       HOST: "127.0.0.1",
       APP_URL: baseUrl,
-      DATABASE_URL: join(dir, "e2e.sqlite"),
+      DATABASE_URL: databaseUrl,
       DEMO: "1",
       ...JSON.parse(process.env.E2E_SERVER_ENV ?? "{}"),
     },
@@ -59,6 +62,7 @@ export default async function setup(project: TestProject) {
   child.stderr?.on("data", (chunk) => (log += chunk));
   await waitForHealthy(baseUrl, child, () => log);
   project.provide("baseUrl", baseUrl);
+  project.provide("databaseUrl", databaseUrl);
   return async () => {
     child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 300));
