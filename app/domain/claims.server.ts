@@ -49,7 +49,8 @@ export type Ineligibility =
   | "no_usage"
   | "already_granted"
   | "claim_open"
-  | "org_already_granted";
+  | "org_already_granted"
+  | "rejected_same_evidence";
 
 export interface Claim {
   id: string;
@@ -159,7 +160,7 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
   const policy = await getGrantPolicy(db);
   const usage = await getVerifiedUsage(db, accountId);
   const offer = computeOffer(policy, usage.months.map((month) => ({ month: month.month, totalTokens: month.totalTokens })));
-  const claims = await db.selectFrom("claims").select(["id", "status"]).where("account_id", "=", accountId).execute();
+  const claims = await db.selectFrom("claims").select(["id", "status", "evidence_ids", "created_at"]).where("account_id", "=", accountId).orderBy("created_at", "desc").execute();
   const others = claims.filter((claim) => claim.id !== options.excludeClaimId);
 
   const ineligible: Ineligibility[] = [];
@@ -169,6 +170,9 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
   if (!offer.eligible) ineligible.push("no_usage");
   if (others.some((claim) => GRANTED_STATUSES.includes(claim.status))) ineligible.push("already_granted");
   if (others.some((claim) => OPEN_STATUSES.includes(claim.status))) ineligible.push("claim_open");
+  // A rejection stands until the developer brings evidence the staff have not seen.
+  const lastRejected = others.find((claim) => claim.status === "rejected");
+  if (lastRejected && sameSet(JSON.parse(lastRejected.evidence_ids) as string[], usage.evidenceIds)) ineligible.push("rejected_same_evidence");
   if (usage.orgIds.length > 0) {
     const granted = await db.selectFrom("claim_org_grants").select("org_id").where("org_id", "in", usage.orgIds).executeTakeFirst();
     if (granted) ineligible.push("org_already_granted");
@@ -480,6 +484,11 @@ async function grant(
   });
   if (credit.duplicate) throw new Error(`claim ${input.claimId} was already credited`);
   await trx.updateTable("claims").set({ ledger_entry_id: credit.entryId }).where("id", "=", input.claimId).execute();
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  return left.size === new Set(b).size && b.every((value) => left.has(value));
 }
 
 async function claimOrgIds(db: DbExecutor, claimId: string): Promise<string[]> {

@@ -126,7 +126,11 @@ export default function ClaimQueue() {
                   <td>{claim.email}</td>
                   <td className="numeric">
                     {f.int(claim.offeredTokens)}
-                    {claim.offeredTokens > largeLimit ? <span className="flag-badge flag-badge-info"> 2×</span> : null}
+                    {claim.offeredTokens > largeLimit ? (
+                      <div>
+                        <span className="flag-badge flag-badge-info">{t("review.queue.twoApprovals")}</span>
+                      </div>
+                    ) : null}
                   </td>
                   <td>
                     {claim.flagCount === 0 ? (

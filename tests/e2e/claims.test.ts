@@ -82,6 +82,7 @@ async function openClaimOf(staff: Page, email: string) {
 
 async function setLanguage(page: Page, label: "English" | "简体中文") {
   await page.getByRole("button", { name: label }).click();
+  await page.waitForSelector(`html[lang="${label === "English" ? "en" : "zh-CN"}"]`);
   await page.waitForLoadState("networkidle");
 }
 
@@ -158,6 +159,7 @@ describe("claims in the browser", () => {
     await dev.goto(`${baseUrl}/account/claim`);
     await expect(dev.getByTestId("claim-status").textContent()).resolves.toContain("Rejected");
     await expect(dev.getByTestId("claim-reason").textContent()).resolves.toContain("This usage was uploaded by another account of your team.");
+    expect(await dev.getByTestId("claim-submit").count()).toBe(0);
     await screenshot(dev, "claims-developer-rejected-en");
     await setLanguage(dev, "简体中文");
     await screenshot(dev, "claims-developer-rejected-zh");

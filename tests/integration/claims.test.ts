@@ -284,6 +284,13 @@ describe("staff decisions", () => {
     expect(mail?.subject).toMatch(/not approved/);
     expect(mail?.text_body).toContain("The usage belongs to your employer's org.");
     expect((await getBalance(getDb(), dev.id)).total).toBe(0);
+
+    // The same evidence cannot be claimed again; new evidence goes back to a human, flagged.
+    expect(await submitClaim(getDb(), dev.id)).toEqual({ ok: false, reason: "rejected_same_evidence" });
+    await seedUsage(dev.id, 1 * M, { dayOfMonth: 25 });
+    const again = await submitClaim(getDb(), dev.id);
+    expect(again).toMatchObject({ ok: true, status: "pending" });
+    if (again.ok) expect((await getClaim(getDb(), again.claimId))?.flags).toContainEqual({ code: "previously_rejected" });
   });
 
   it("mails the developer in their own language", async () => {

@@ -23,7 +23,7 @@ export const claims = {
     cap: "Cap (maximum offer)",
     result: "Offer",
     clamp: { none: "", floor: "raised to the floor", cap: "limited to the cap" },
-    explain: "The {{months}} calendar months ending with your latest month of accepted usage are averaged; a month without evidence counts as zero.",
+    explain: "The {{months}} calendar months ending with the latest month of accepted usage are averaged; a month without evidence counts as zero.",
   },
   claim: {
     submit: "Claim {{tokens}} tokens",
@@ -56,6 +56,7 @@ export const claims = {
     already_granted: "Your account has already received its free credit.",
     claim_open: "You already have a claim in progress.",
     org_already_granted: "Free credit was already granted for this OpenAI organization.",
+    rejected_same_evidence: "Your last claim was rejected. Add new evidence before claiming again.",
     not_found: "We could not find that claim.",
     not_waiting: "This claim is not waiting for more information any more.",
   },

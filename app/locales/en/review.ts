@@ -20,6 +20,7 @@ export const review = {
     columns: { claim: "Claim", developer: "Developer", tokens: "Offer", flags: "Flags", age: "Waiting", status: "Status" },
     noFlags: "none",
     secondApproval: "1st approval: {{tokens}}",
+    twoApprovals: "2 approvals",
     ageDays_one: "{{count}} day",
     ageDays_other: "{{count}} days",
     ageHours: "< 1 day",

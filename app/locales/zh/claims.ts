@@ -26,7 +26,7 @@ export const claims: Dictionary<typeof en> = {
     cap: "上限（最高额度）",
     result: "额度",
     clamp: { none: "", floor: "提高到下限", cap: "限制为上限" },
-    explain: "取截至你最近一个有用量月份的 {{months}} 个自然月求平均；没有证明的月份按 0 计。",
+    explain: "取截至最近一个有已通过用量月份的 {{months}} 个自然月求平均；没有证明的月份按 0 计。",
   },
   claim: {
     submit: "领取 {{tokens}} tokens",
@@ -59,6 +59,7 @@ export const claims: Dictionary<typeof en> = {
     already_granted: "你的账户已经领取过免费额度。",
     claim_open: "你已有一个正在处理的申请。",
     org_already_granted: "此 OpenAI 组织已经领取过免费额度。",
+    rejected_same_evidence: "你上一次的申请已被拒绝。请先补充新的证明再重新申请。",
     not_found: "找不到该申请。",
     not_waiting: "该申请已不再等待补充信息。",
   },

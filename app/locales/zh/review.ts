@@ -23,6 +23,7 @@ export const review: Dictionary<typeof en> = {
     columns: { claim: "申请", developer: "开发者", tokens: "额度", flags: "标记", age: "已等待", status: "状态" },
     noFlags: "无",
     secondApproval: "第一次批准：{{tokens}}",
+    twoApprovals: "需两次批准",
     ageDays_one: "{{count}} 天",
     ageDays_other: "{{count}} 天",
     ageHours: "不到 1 天",
