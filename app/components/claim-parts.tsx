@@ -1,5 +1,6 @@
 // Pieces shared by the developer's claim page and the staff review pages.
 import { Link, useRouteLoaderData } from "@remix-run/react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { DEFAULT_LOCALE, formatDate, formatDateTime, formatInteger, isLocale, type Locale } from "~/lib/i18n";
 
@@ -98,28 +99,6 @@ export function OfferComputationTable({ computation }: { computation: Computatio
   );
 }
 
-/** A plain bar chart of tokens per month: no script, readable without colour. */
-export function MonthlyUsageChart({ months, title }: { months: Array<{ month: string; totalTokens: number }>; title: string }) {
-  const f = useFormats();
-  const max = Math.max(1, ...months.map((month) => month.totalTokens));
-  return (
-    <figure className="usage-chart">
-      <figcaption>{title}</figcaption>
-      <ol>
-        {months.map((month) => (
-          <li key={month.month}>
-            <span className="usage-chart-label">{month.month}</span>
-            <span className="usage-chart-track" aria-hidden="true">
-              <span className="usage-chart-bar" style={{ width: `${Math.max(0.5, (month.totalTokens / max) * 100)}%` }} />
-            </span>
-            <span className="usage-chart-value">{f.int(month.totalTokens)}</span>
-          </li>
-        ))}
-      </ol>
-    </figure>
-  );
-}
-
 export interface FlagView {
   code: string;
   detail?: string;
@@ -128,13 +107,19 @@ export interface FlagView {
   otherClaimId?: string;
 }
 
+function flagDetail(flag: FlagView, t: TFunction): string {
+  if (flag.code !== "evidence_flag" || !flag.detail) return flag.detail ?? "";
+  // The evidence module words its own findings; a code it does not know is shown as is.
+  return t(`evidence.flags.${flag.detail}`, { defaultValue: flag.detail, model: "…" });
+}
+
 export function FlagList({ flags, linkOthers }: { flags: FlagView[]; linkOthers: boolean }) {
   const { t } = useTranslation();
   return (
     <ul className="claim-flags">
       {flags.map((flag, index) => (
         <li key={index}>
-          <span className="flag-badge">{t(`claims.flags.${flag.code}`, { detail: flag.detail ?? "" })}</span>
+          <span className="flag-badge">{t(`claims.flags.${flag.code}`, { detail: flagDetail(flag, t) })}</span>
           {linkOthers && flag.otherClaimId ? (
             <>
               {" "}

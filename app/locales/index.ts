@@ -5,6 +5,7 @@ import { claims as enClaims } from "./en/claims";
 import { review as enReview } from "./en/review";
 import { common as enCommon } from "./en/common";
 import { errors as enErrors } from "./en/errors";
+import { evidence as enEvidence } from "./en/evidence";
 import { landing as enLanding } from "./en/landing";
 import { mail as enMail } from "./en/mail";
 import { outbox as enOutbox } from "./en/outbox";
@@ -14,6 +15,7 @@ import { claims as zhClaims } from "./zh/claims";
 import { review as zhReview } from "./zh/review";
 import { common as zhCommon } from "./zh/common";
 import { errors as zhErrors } from "./zh/errors";
+import { evidence as zhEvidence } from "./zh/evidence";
 import { landing as zhLanding } from "./zh/landing";
 import { mail as zhMail } from "./zh/mail";
 import { outbox as zhOutbox } from "./zh/outbox";
@@ -26,6 +28,7 @@ export const en = {
   errors: enErrors,
   mail: enMail,
   outbox: enOutbox,
+  evidence: enEvidence,
   claims: enClaims,
   review: enReview,
 };
@@ -38,6 +41,7 @@ export const zh = {
   errors: zhErrors,
   mail: zhMail,
   outbox: zhOutbox,
+  evidence: zhEvidence,
   claims: zhClaims,
   review: zhReview,
 };

@@ -19,6 +19,7 @@ export default function AccountLayout() {
         <NavLink to="/account" end>
           {t("common.nav.account")}
         </NavLink>
+        <NavLink to="/account/evidence">{t("evidence.title")}</NavLink>
         <NavLink to="/account/claim">{t("claims.nav")}</NavLink>
         {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>

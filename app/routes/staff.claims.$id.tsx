@@ -3,7 +3,8 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { ClaimStatusBadge, FlagList, MonthlyUsageChart, OfferComputationTable, useFormats } from "~/components/claim-parts";
+import { ClaimStatusBadge, FlagList, OfferComputationTable, useFormats } from "~/components/claim-parts";
+import { ModelTable, UsageChart } from "~/components/evidence-view";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormAlert, Notice } from "~/components/form-alert";
 import { recordAudit } from "~/domain/audit.server";
@@ -135,7 +136,8 @@ export default function ClaimReview() {
                 {t("review.claim.orgIds")}: <code>{usage.orgIds.join(", ")}</code>
               </p>
             ) : null}
-            <MonthlyUsageChart months={usage.months} title={t("review.claim.chartTitle")} />
+            <h3>{t("review.claim.chartTitle")}</h3>
+            <UsageChart months={usage.months} />
             <table className="table">
               <thead>
                 <tr>
@@ -158,30 +160,9 @@ export default function ClaimReview() {
                 ))}
               </tbody>
             </table>
-            <table className="table" data-testid="model-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t("review.claim.modelsTable.model")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.modelsTable.input")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.modelsTable.output")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.modelsTable.requests")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.modelsTable.cost")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {usage.models.map((model) => (
-                  <tr key={model.model}>
-                    <td>
-                      <code>{model.model}</code>
-                    </td>
-                    <td className="numeric">{f.int(model.inputTokens)}</td>
-                    <td className="numeric">{f.int(model.outputTokens)}</td>
-                    <td className="numeric">{f.int(model.requests)}</td>
-                    <td className="numeric">{f.usd(model.costMicros)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <div data-testid="model-table">
+              <ModelTable models={usage.models} />
+            </div>
           </>
         )}
       </section>

@@ -66,7 +66,7 @@ export const claims = {
     resubmitted: "Sent again: our staff will review it.",
   },
   flags: {
-    evidence_flag: "Evidence flag: {{detail}}",
+    evidence_flag: "Evidence: {{detail}}",
     duplicate_evidence: "Same usage uploaded by another account ({{detail}})",
     org_on_other_claim: "OpenAI org {{detail}} is on another account's claim",
     fingerprint_on_other_claim: "Same usage rows are on another account's claim",

@@ -69,7 +69,7 @@ export const claims: Dictionary<typeof en> = {
     resubmitted: "已重新提交：我们的员工会进行审核。",
   },
   flags: {
-    evidence_flag: "证明标记：{{detail}}",
+    evidence_flag: "用量证明：{{detail}}",
     duplicate_evidence: "其他账户上传了相同的用量（{{detail}}）",
     org_on_other_claim: "OpenAI 组织 {{detail}} 出现在其他账户的申请中",
     fingerprint_on_other_claim: "相同的用量记录出现在其他账户的申请中",
