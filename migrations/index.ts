@@ -3,6 +3,7 @@ import type { Migration } from "kysely";
 import * as m0001 from "./0001_foundation";
 import * as m0002 from "./0002_evidence";
 import * as m0003 from "./0003_ledger";
+import * as m0004 from "./0004_claims";
 import * as m0005 from "./0005_api_keys";
 import * as m0007 from "./0007_support";
 
@@ -10,6 +11,7 @@ export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
   "0002_evidence": m0002,
   "0003_ledger": m0003,
+  "0004_claims": m0004,
   "0005_api_keys": m0005,
   "0007_support": m0007,
 };

@@ -184,6 +184,83 @@ export interface LedgerDebitsTable {
   created_at: string;
 }
 
+// --- claims (issue #4) ---
+export interface SettingsTable {
+  key: string;
+  /** JSON */
+  value: string;
+  updated_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SettingChangesTable {
+  id: string;
+  key: string;
+  old_value: string | null;
+  new_value: string;
+  actor_id: string | null;
+  created_at: string;
+}
+
+export type ClaimStatus = "pending" | "needs_info" | "auto_approved" | "approved" | "rejected";
+
+export interface ClaimsTable {
+  id: string;
+  account_id: string;
+  status: ClaimStatus;
+  offered_tokens: number;
+  granted_tokens: number | null;
+  /** JSON OfferComputation */
+  computation: string;
+  /** JSON GrantPolicy in force when the offer was computed */
+  policy: string;
+  /** JSON string[] */
+  evidence_ids: string;
+  /** JSON ClaimFlag[] */
+  flags: string;
+  flag_count: number;
+  /** Bumped by every change; decisions update only the version they were made on. */
+  version: number;
+  first_approved_by: string | null;
+  first_approved_tokens: number | null;
+  first_approved_at: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  info_request: string | null;
+  ledger_entry_id: string | null;
+  submitted_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClaimIdentitiesTable {
+  claim_id: string;
+  account_id: string;
+  kind: "org_id" | "fingerprint";
+  value: string;
+  created_at: string;
+}
+
+export interface ClaimOrgGrantsTable {
+  org_id: string;
+  claim_id: string;
+  account_id: string;
+  created_at: string;
+}
+
+export interface ClaimDecisionsTable {
+  id: string;
+  claim_id: string;
+  actor_id: string | null;
+  action: string;
+  tokens: number | null;
+  reason: string | null;
+  created_at: string;
+}
+// --- end claims ---
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -199,6 +276,12 @@ export interface Database {
   account_balances: AccountBalancesTable;
   ledger_promo_grants: LedgerPromoGrantsTable;
   ledger_debits: LedgerDebitsTable;
+  settings: SettingsTable;
+  setting_changes: SettingChangesTable;
+  claims: ClaimsTable;
+  claim_identities: ClaimIdentitiesTable;
+  claim_org_grants: ClaimOrgGrantsTable;
+  claim_decisions: ClaimDecisionsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -41,6 +41,14 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value ?? "").split(",").map((token) => token.trim()).filter(Boolean))
     .refine((tokens) => tokens.every((token) => token.length >= 24), "every token needs at least 24 characters"),
+  // Grant policy overrides (issue #4): unset → the provider profile's default; the admin settings win over these.
+  GRANT_MULTIPLIER_PERCENT: z.coerce.number().int().optional(),
+  GRANT_AVERAGE_MONTHS: z.coerce.number().int().optional(),
+  GRANT_FLOOR_TOKENS: z.coerce.number().int().optional(),
+  GRANT_CAP_TOKENS: z.coerce.number().int().optional(),
+  GRANT_PROMO_EXPIRY_DAYS: z.coerce.number().int().optional(),
+  GRANT_AUTO_APPROVE_LIMIT_TOKENS: z.coerce.number().int().optional(),
+  GRANT_LARGE_GRANT_LIMIT_TOKENS: z.coerce.number().int().optional(),
 });
 
 export type Env = z.infer<typeof envSchema> & { isProduction: boolean; appSecret: string };

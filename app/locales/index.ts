@@ -3,6 +3,8 @@ import { account as enAccount } from "./en/account";
 import { admin as enAdmin } from "./en/admin";
 import { support as enSupport } from "./en/support";
 import { auth as enAuth } from "./en/auth";
+import { claims as enClaims } from "./en/claims";
+import { review as enReview } from "./en/review";
 import { common as enCommon } from "./en/common";
 import { errors as enErrors } from "./en/errors";
 import { evidence as enEvidence } from "./en/evidence";
@@ -16,6 +18,8 @@ import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { support as zhSupport } from "./zh/support";
 import { auth as zhAuth } from "./zh/auth";
+import { claims as zhClaims } from "./zh/claims";
+import { review as zhReview } from "./zh/review";
 import { common as zhCommon } from "./zh/common";
 import { errors as zhErrors } from "./zh/errors";
 import { evidence as zhEvidence } from "./zh/evidence";
@@ -40,6 +44,8 @@ export const en = {
   snippets: enSnippets,
   gatewayDocs: enGatewayDocs,
   evidence: enEvidence,
+  claims: enClaims,
+  review: enReview,
 };
 
 export const zh = {
@@ -56,6 +62,8 @@ export const zh = {
   snippets: zhSnippets,
   gatewayDocs: zhGatewayDocs,
   evidence: zhEvidence,
+  claims: zhClaims,
+  review: zhReview,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

@@ -7,6 +7,17 @@ export const ernie: ProviderProfile = {
   apiBaseUrl: "https://qianfan.baidubce.com/v2",
   consoleUrl: "https://console.bce.baidu.com/qianfan/",
   keyPrefix: "erniesk",
+  // Documented example, after Baidu's 2024 promise of ERNIE tokens matching a migrating
+  // developer's OpenAI usage: 1× the latest month, for a shorter period.
+  grantPolicy: {
+    multiplierPercent: 100,
+    averageMonths: 1,
+    floorTokens: 0,
+    capTokens: 100_000_000,
+    promoExpiryDays: 30,
+    autoApproveLimitTokens: 5_000_000,
+    largeGrantLimitTokens: 30_000_000,
+  },
   modelMap: [
     { openai: "gpt-4o", provider: "ernie-4.0-turbo-8k" },
     { openai: "gpt-4-turbo", provider: "ernie-4.0-8k" },

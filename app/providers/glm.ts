@@ -7,6 +7,17 @@ export const glm: ProviderProfile = {
   apiBaseUrl: "https://open.bigmodel.cn/api/paas/v4/",
   consoleUrl: "https://open.bigmodel.cn/",
   keyPrefix: "glmsk",
+  // Modelled on Zhipu AI's July 2024 "special migration plan" for OpenAI API users, whose
+  // largest package was 150 million free tokens: 1× recent usage, never more than 150M.
+  grantPolicy: {
+    multiplierPercent: 100,
+    averageMonths: 3,
+    floorTokens: 1_000_000,
+    capTokens: 150_000_000,
+    promoExpiryDays: 90,
+    autoApproveLimitTokens: 10_000_000,
+    largeGrantLimitTokens: 50_000_000,
+  },
   modelMap: [
     { openai: "gpt-4o", provider: "glm-4-plus" },
     { openai: "gpt-4-turbo", provider: "glm-4-plus" },

@@ -7,6 +7,17 @@ export const qwen: ProviderProfile = {
   apiBaseUrl: "https://dashscope.aliyuncs.com/compatible-mode/v1",
   consoleUrl: "https://dashscope.console.aliyun.com/",
   keyPrefix: "qwensk",
+  // Documented example, after Alibaba Cloud's 2024 offer of 22 million free Qwen tokens to
+  // developers leaving OpenAI: a smaller cap, reached with 2× recent usage.
+  grantPolicy: {
+    multiplierPercent: 200,
+    averageMonths: 3,
+    floorTokens: 500_000,
+    capTokens: 22_000_000,
+    promoExpiryDays: 90,
+    autoApproveLimitTokens: 5_000_000,
+    largeGrantLimitTokens: 15_000_000,
+  },
   modelMap: [
     { openai: "gpt-4o", provider: "qwen-max" },
     { openai: "gpt-4-turbo", provider: "qwen-max" },

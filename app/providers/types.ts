@@ -1,3 +1,5 @@
+import type { GrantPolicy } from "~/domain/grant-policy";
+
 export interface ModelMapping {
   openai: string;
   provider: string;
@@ -15,4 +17,6 @@ export interface ProviderProfile {
   /** Prefix of every API key Ferry issues for this provider. */
   keyPrefix: string;
   modelMap: ModelMapping[];
+  /** Default grant policy; env (GRANT_*) and the admin-edited settings override it. */
+  grantPolicy: GrantPolicy;
 }

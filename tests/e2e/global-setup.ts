@@ -10,6 +10,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     gatewayToken: string;
+    /** The server's SQLite file: tests may seed what no page creates yet (through domain functions). */
+    databaseUrl: string;
   }
 }
 
@@ -44,6 +46,7 @@ async function waitForHealthy(url: string, child: ChildProcess, output: () => st
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "ferry-e2e-"));
   const port = await freePort();
+  const databaseUrl = join(dir, "e2e.sqlite");
   const baseUrl = `http://127.0.0.1:${port}`;
   let log = "";
   const child = spawn(process.execPath, ["build/index.js"], {
@@ -53,7 +56,7 @@ export default async function setup(project: TestProject) {
       PORT: String(port),
       HOST: "127.0.0.1",
       APP_URL: baseUrl,
-      DATABASE_URL: join(dir, "e2e.sqlite"),
+      DATABASE_URL: databaseUrl,
       DEMO: "1",
       GATEWAY_TOKENS: E2E_GATEWAY_TOKEN,
       ...JSON.parse(process.env.E2E_SERVER_ENV ?? "{}"),
@@ -65,6 +68,7 @@ export default async function setup(project: TestProject) {
   await waitForHealthy(baseUrl, child, () => log);
   project.provide("baseUrl", baseUrl);
   project.provide("gatewayToken", E2E_GATEWAY_TOKEN);
+  project.provide("databaseUrl", databaseUrl);
   return async () => {
     child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 300));
