@@ -73,6 +73,59 @@ export interface SignInEventsTable {
   created_at: string;
 }
 
+// Credit ledger (migration 0003_ledger). Only app/domain/ledger.server.ts writes these.
+export type LedgerEntryKind = "grant" | "purchase" | "usage" | "expiry" | "adjustment";
+export type LedgerBucket = "promo" | "paid";
+
+export interface LedgerEntriesTable {
+  id: string;
+  account_id: string;
+  kind: LedgerEntryKind;
+  bucket: LedgerBucket;
+  /** Signed tokens: positive adds credit, negative consumes it. */
+  amount: number;
+  idempotency_key: string;
+  reference_type: string;
+  reference_id: string;
+  expires_at: string | null;
+  grant_entry_id: string | null;
+  note: string | null;
+  actor_id: string | null;
+  created_at: string;
+}
+
+export interface AccountBalancesTable {
+  account_id: string;
+  promo: number;
+  paid: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LedgerPromoGrantsTable {
+  grant_entry_id: string;
+  account_id: string;
+  amount: number;
+  remaining: number;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LedgerDebitsTable {
+  idempotency_key: string;
+  account_id: string;
+  kind: "usage" | "reversal";
+  bucket: LedgerBucket | null;
+  requested: number;
+  debited: number;
+  shortfall: number;
+  balance_after: number;
+  reference_type: string;
+  reference_id: string;
+  created_at: string;
+}
+
 // Paid top-ups (migration 0006_billing). Only app/domain/billing.server.ts writes these.
 export type PurchaseState = "pending" | "paid" | "refunded" | "failed" | "expired";
 
@@ -123,6 +176,10 @@ export interface Database {
   audit_log: AuditLogTable;
   mail_outbox: MailOutboxTable;
   sign_in_events: SignInEventsTable;
+  ledger_entries: LedgerEntriesTable;
+  account_balances: AccountBalancesTable;
+  ledger_promo_grants: LedgerPromoGrantsTable;
+  ledger_debits: LedgerDebitsTable;
   purchases: PurchasesTable;
   stripe_events: StripeEventsTable;
   billing_debts: BillingDebtsTable;
@@ -132,4 +189,5 @@ export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
+export type LedgerEntry = Selectable<LedgerEntriesTable>;
 export type Purchase = Selectable<PurchasesTable>;
