@@ -1,6 +1,7 @@
 // Every translation, one module per area. A new area adds a file in en/ and zh/ and a line here.
 import { account as enAccount } from "./en/account";
 import { auth as enAuth } from "./en/auth";
+import { billing as enBilling } from "./en/billing";
 import { common as enCommon } from "./en/common";
 import { errors as enErrors } from "./en/errors";
 import { landing as enLanding } from "./en/landing";
@@ -8,6 +9,7 @@ import { mail as enMail } from "./en/mail";
 import { outbox as enOutbox } from "./en/outbox";
 import { account as zhAccount } from "./zh/account";
 import { auth as zhAuth } from "./zh/auth";
+import { billing as zhBilling } from "./zh/billing";
 import { common as zhCommon } from "./zh/common";
 import { errors as zhErrors } from "./zh/errors";
 import { landing as zhLanding } from "./zh/landing";
@@ -22,6 +24,7 @@ export const en = {
   errors: enErrors,
   mail: enMail,
   outbox: enOutbox,
+  billing: enBilling,
 };
 
 export const zh = {
@@ -32,6 +35,7 @@ export const zh = {
   errors: zhErrors,
   mail: zhMail,
   outbox: zhOutbox,
+  billing: zhBilling,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

@@ -18,6 +18,7 @@ export default function AccountLayout() {
           {t("common.nav.account")}
         </NavLink>
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
+        <NavLink to="/account/billing">{t("billing.title")}</NavLink>
       </nav>
       <div className="account-content">
         <Outlet />
