@@ -1,4 +1,4 @@
-// Money for display: integers in the currency's minor unit in, a localized price out.
+// Money and pack sizes for display: integers in, localized text out.
 import { HTML_LANG, type Locale } from "./i18n";
 
 /** Minor units per major unit; every currency Ferry sells in has two decimals. */
@@ -12,4 +12,9 @@ export function formatMoney(minor: number, currency: string, locale: Locale): st
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   }).format(minor / 10 ** digits);
+}
+
+/** Big token counts as people say them: "10M" in English, "1000万" in Chinese. */
+export function formatCompactTokens(tokens: number, locale: Locale): string {
+  return new Intl.NumberFormat(HTML_LANG[locale], { notation: "compact", maximumFractionDigits: 1 }).format(tokens);
 }

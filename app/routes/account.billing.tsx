@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { FormAlert } from "~/components/form-alert";
@@ -16,7 +16,7 @@ import { formFields } from "~/lib/forms";
 import { formatInteger, isLocale, type Locale } from "~/lib/i18n";
 import { resolveLocale } from "~/lib/locale.server";
 import { pageTitle } from "~/lib/meta";
-import { formatMoney } from "~/lib/money";
+import { formatCompactTokens, formatMoney } from "~/lib/money";
 import { currentProvider } from "~/lib/provider.server";
 import { hitRateLimits, tooManyRequests, type RateLimitRule } from "~/lib/rate-limit.server";
 import { getStripe } from "~/lib/stripe.server";
@@ -129,8 +129,8 @@ export default function Billing() {
               const price = formatMoney(pack.priceMinor, pack.currency, locale);
               const perMillion = formatMoney(Math.round((pack.priceMinor * 1_000_000) / pack.tokens), pack.currency, locale);
               return (
-                <li key={pack.id} className="credit-pack">
-                  <h3>{t("billing.packs.tokens", { tokens: tokens(pack.tokens) })}</h3>
+                <li key={pack.id} className="credit-pack" data-tokens={pack.tokens}>
+                  <h3 title={tokens(pack.tokens)}>{t("billing.packs.tokens", { tokens: formatCompactTokens(pack.tokens, locale) })}</h3>
                   <p className="credit-pack-price">{price}</p>
                   <p className="muted">{t("billing.packs.perMillion", { price: perMillion })}</p>
                   {/* A document post: the answer is a redirect to Stripe's hosted page. */}
@@ -150,9 +150,6 @@ export default function Billing() {
 
       <h2>{t("billing.purchases.title")}</h2>
       {purchases.length === 0 ? <p className="muted">{t("billing.purchases.empty")}</p> : <PurchaseTable purchases={purchases} locale={locale} />}
-      <p className="muted">
-        <Link to="/account">{t("common.actions.back")}</Link>
-      </p>
     </>
   );
 }

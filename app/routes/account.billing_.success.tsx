@@ -63,7 +63,7 @@ export default function PurchaseSuccess() {
         </div>
       )}
       <p>
-        {t("billing.balance.total")}: <strong data-testid="balance-total">{t("billing.balance.tokens", { tokens: formatInteger(total, locale) })}</strong>
+        {t("billing.success.available")} <strong data-testid="balance-total">{t("billing.balance.tokens", { tokens: formatInteger(total, locale) })}</strong>
       </p>
       <p className="form-actions">
         {state === "pending" ? (

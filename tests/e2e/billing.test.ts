@@ -67,7 +67,7 @@ for (const locale of ["en", "zh"] as const) {
       await screenshot(page, `billing-${locale}-01-page`);
       const before = await paidBalance(page);
       const firstPack = page.locator(".credit-pack").first();
-      const packTokens = Number((await firstPack.locator("h3").textContent())!.replace(/[^\d]/g, ""));
+      const packTokens = Number(await firstPack.getAttribute("data-tokens"));
 
       await firstPack.getByRole("button").click();
       await page.waitForURL(`${stripeStandIn.url}/checkout/**`);
@@ -103,7 +103,7 @@ for (const locale of ["en", "zh"] as const) {
       await page.goto(`${baseUrl}/account/billing`);
       const before = await paidBalance(page);
       const firstPack = page.locator(".credit-pack").first();
-      const packTokens = Number((await firstPack.locator("h3").textContent())!.replace(/[^\d]/g, ""));
+      const packTokens = Number(await firstPack.getAttribute("data-tokens"));
       await firstPack.getByRole("button").click();
       await page.waitForURL(`${stripeStandIn.url}/checkout/**`);
       const sessionId = page.url().split("/").pop()!;

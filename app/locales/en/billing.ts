@@ -40,6 +40,7 @@ export const billing = {
     title: "Thank you",
     credited: "{{tokens}} tokens were added to your balance.",
     pending: "Stripe has not confirmed the payment yet. Some payment methods take a few minutes; the tokens are added as soon as it is confirmed.",
+    available: "Available now:",
     checkAgain: "Check again",
     refunded: "This purchase was refunded.",
     back: "Back to billing",

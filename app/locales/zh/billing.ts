@@ -43,6 +43,7 @@ export const billing: Dictionary<typeof en> = {
     title: "感谢购买",
     credited: "已向你的余额添加 {{tokens}} tokens。",
     pending: "Stripe 尚未确认付款。部分付款方式需要几分钟；确认后 tokens 会立即到账。",
+    available: "当前可用：",
     checkAgain: "重新检查",
     refunded: "这笔购买已退款。",
     back: "返回充值页",
