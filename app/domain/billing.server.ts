@@ -464,3 +464,18 @@ export async function findPurchase(db: DbExecutor, accountId: string, purchaseId
   const row = await db.selectFrom("purchases").selectAll().where("id", "=", purchaseId).where("account_id", "=", accountId).executeTakeFirst();
   return row ? toView(row) : undefined;
 }
+
+/**
+ * The account a payment reference belongs to, for support's look-up: a purchase id, a Checkout
+ * Session id (`cs_…`) or a PaymentIntent id (`pi_…`).
+ */
+export async function findPurchaseByPaymentReference(db: DbExecutor, reference: string): Promise<(PurchaseView & { accountId: string }) | undefined> {
+  const value = reference.trim();
+  if (!value || value.length > 255) return undefined;
+  const row = await db
+    .selectFrom("purchases")
+    .selectAll()
+    .where((eb) => eb.or([eb("id", "=", value), eb("checkout_session_id", "=", value), eb("payment_intent_id", "=", value)]))
+    .executeTakeFirst();
+  return row ? { ...toView(row), accountId: row.account_id } : undefined;
+}

@@ -2,6 +2,7 @@
 // id is recorded in the same transaction as what the event changes, so a redelivery is a no-op.
 import type { Transaction } from "kysely";
 import type Stripe from "stripe";
+import { z } from "zod";
 import type { Database } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { applyChargeRefund, closeUnpaidSession, fulfilCheckoutSession, type ChargeSnapshot, type CheckoutSessionSnapshot } from "./billing.server";
@@ -42,18 +43,46 @@ export interface StripeEventSnapshot {
   data: { object: unknown };
 }
 
+const metadataShape = z.record(z.string()).nullish();
+
+// Signed by Stripe, but still checked: a surprise in the payload is recorded, never half-applied.
+const sessionShape = z.object({
+  id: z.string(),
+  payment_status: z.string(),
+  amount_total: z.number().int().nullable(),
+  currency: z.string().nullable(),
+  client_reference_id: z.string().nullable().default(null),
+  metadata: metadataShape.transform((value) => value ?? null),
+  payment_intent: z.union([z.string(), z.object({ id: z.string() }).passthrough()]).nullable().default(null),
+});
+
+const chargeShape = z.object({
+  id: z.string(),
+  amount: z.number().int(),
+  amount_refunded: z.number().int().nonnegative(),
+  currency: z.string(),
+  payment_intent: z.union([z.string(), z.object({ id: z.string() }).passthrough()]).nullable().default(null),
+  metadata: metadataShape,
+});
+
 async function applyEvent(trx: Trx, event: StripeEventSnapshot): Promise<{ outcome: string; purchaseId: string | null }> {
+  const malformed = { outcome: "malformed", purchaseId: null };
+  if (event.type === "charge.refunded") {
+    const charge = chargeShape.safeParse(event.data.object);
+    return charge.success ? applyChargeRefund(trx, charge.data as ChargeSnapshot) : malformed;
+  }
+  const parsed = sessionShape.safeParse(event.data.object);
+  if (!parsed.success) return malformed;
+  const session = parsed.data as CheckoutSessionSnapshot;
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded":
       // `completed` with payment_status "unpaid" is a delayed payment: fulfilment says not_paid and waits.
-      return fulfilCheckoutSession(trx, event.data.object as CheckoutSessionSnapshot, { source: "webhook" });
+      return fulfilCheckoutSession(trx, session, { source: "webhook" });
     case "checkout.session.async_payment_failed":
-      return closeUnpaidSession(trx, event.data.object as CheckoutSessionSnapshot, "failed");
+      return closeUnpaidSession(trx, session, "failed");
     case "checkout.session.expired":
-      return closeUnpaidSession(trx, event.data.object as CheckoutSessionSnapshot, "expired");
-    case "charge.refunded":
-      return applyChargeRefund(trx, event.data.object as ChargeSnapshot);
+      return closeUnpaidSession(trx, session, "expired");
     default:
       return { outcome: "ignored", purchaseId: null };
   }

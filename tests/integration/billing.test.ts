@@ -2,7 +2,7 @@
 // stand-in, webhooks signed with stripe-node's own test header, the ledger underneath.
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getOwedTokens, listPurchases } from "~/domain/billing.server";
+import { findPurchaseByPaymentReference, getOwedTokens, listPurchases } from "~/domain/billing.server";
 import { creditAccount, debitUsage, getBalance, verifyLedger } from "~/domain/ledger.server";
 import { getDb } from "~/lib/db.server";
 import { resetEnvForTests } from "~/lib/env.server";
@@ -249,6 +249,41 @@ describe("webhook fulfilment", () => {
     const outcome = await deliver(eventFor("checkout.session.completed", { ...session, amount_total: 1 }));
     expect(outcome.data.outcome).toBe("mismatch");
     expect((await getBalance(getDb(), user.id)).total).toBe(0);
+  });
+});
+
+describe("sessions that end unpaid", () => {
+  it("marks an expired checkout expired and leaves it off the receipts", async () => {
+    const { user, cookie } = await logIn();
+    const open = await buy(cookie);
+    const outcome = await deliver(eventFor("checkout.session.expired", { ...open, status: "expired", url: null }));
+    expect(outcome.data).toMatchObject({ status: "processed", outcome: "not_paid" });
+    expect((await listPurchases(getDb(), user.id))[0]!.state).toBe("expired");
+    expect((await call(billingLoader, "/account/billing", { cookie })).data.purchases).toEqual([]);
+  });
+
+  it("records a signed event whose object is not the expected shape, and applies nothing", async () => {
+    const { user, cookie } = await logIn();
+    const session = standIn.markPaid((await buy(cookie)).id);
+    const outcome = await deliver(eventFor("checkout.session.completed", { ...session, amount_total: "a lot" }));
+    expect(outcome.status).toBe(200);
+    expect(outcome.data.outcome).toBe("malformed");
+    expect((await getBalance(getDb(), user.id)).total).toBe(0);
+    const bad = await deliver(JSON.stringify({ id: "evt_no_data", type: "checkout.session.completed" }));
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("support look-up", () => {
+  it("finds a purchase by its id, Checkout Session id or PaymentIntent id", async () => {
+    const { user, cookie } = await logIn();
+    const session = standIn.markPaid((await buy(cookie)).id);
+    await deliver(eventFor("checkout.session.completed", session));
+    const [purchase] = await listPurchases(getDb(), user.id);
+    for (const reference of [purchase!.id, session.id, session.payment_intent!]) {
+      expect(await findPurchaseByPaymentReference(getDb(), reference)).toMatchObject({ id: purchase!.id, accountId: user.id });
+    }
+    expect(await findPurchaseByPaymentReference(getDb(), "pi_nobody")).toBeUndefined();
   });
 });
 
