@@ -5,6 +5,7 @@ import * as m0002 from "./0002_evidence";
 import * as m0003 from "./0003_ledger";
 import * as m0004 from "./0004_claims";
 import * as m0005 from "./0005_api_keys";
+import * as m0006 from "./0006_billing";
 import * as m0007 from "./0007_support";
 
 export const migrations: Record<string, Migration> = {
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   "0003_ledger": m0003,
   "0004_claims": m0004,
   "0005_api_keys": m0005,
+  "0006_billing": m0006,
   "0007_support": m0007,
 };

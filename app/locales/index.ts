@@ -5,6 +5,7 @@ import { support as enSupport } from "./en/support";
 import { auth as enAuth } from "./en/auth";
 import { claims as enClaims } from "./en/claims";
 import { review as enReview } from "./en/review";
+import { billing as enBilling } from "./en/billing";
 import { common as enCommon } from "./en/common";
 import { errors as enErrors } from "./en/errors";
 import { evidence as enEvidence } from "./en/evidence";
@@ -20,6 +21,7 @@ import { support as zhSupport } from "./zh/support";
 import { auth as zhAuth } from "./zh/auth";
 import { claims as zhClaims } from "./zh/claims";
 import { review as zhReview } from "./zh/review";
+import { billing as zhBilling } from "./zh/billing";
 import { common as zhCommon } from "./zh/common";
 import { errors as zhErrors } from "./zh/errors";
 import { evidence as zhEvidence } from "./zh/evidence";
@@ -46,6 +48,7 @@ export const en = {
   evidence: enEvidence,
   claims: enClaims,
   review: enReview,
+  billing: enBilling,
 };
 
 export const zh = {
@@ -64,6 +67,7 @@ export const zh = {
   evidence: zhEvidence,
   claims: zhClaims,
   review: zhReview,
+  billing: zhBilling,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;
