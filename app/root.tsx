@@ -65,6 +65,7 @@ function RoleLinks({ role }: { role: Role }) {
   return (
     <>
       {hasRole(role, "support") ? <NavLink to="/support">{t("support.navLink")}</NavLink> : null}
+      {hasRole(role, "staff") ? <NavLink to="/staff/claims">{t("admin.staffLink")}</NavLink> : null}
       {hasRole(role, "admin") ? <NavLink to="/admin">{t("admin.navLink")}</NavLink> : null}
     </>
   );

@@ -72,6 +72,46 @@ async function accountsPerWeek(db: DbExecutor, weeks: string[]): Promise<WeeklyS
   ];
 }
 
+export const CLAIM_STATUSES = ["pending", "needs_info", "auto_approved", "approved", "rejected"] as const;
+
+/** Claims submitted each week, split by where they stand now. */
+async function claimsPerWeek(db: DbExecutor, weeks: string[]): Promise<WeeklySeries[]> {
+  const rows = await db
+    .selectFrom("claims")
+    .select(["status", dayOf("submitted_at").as("day"), (eb) => eb.fn.countAll<number>().as("amount")])
+    .where("submitted_at", ">=", `${weeks[0]}T00:00:00.000Z`)
+    .groupBy(["status", dayOf("submitted_at")])
+    .execute();
+  return CLAIM_STATUSES.map((status) => ({
+    key: status,
+    values: bucketByWeek(
+      weeks,
+      rows.filter((row) => row.status === status).map((row) => ({ day: row.day, amount: Number(row.amount) })),
+    ),
+  }));
+}
+
+/** Tokens granted (grants), used (usage debits) and expired (expiry entries), each as a positive number. */
+async function tokensPerWeek(db: DbExecutor, weeks: string[]): Promise<WeeklySeries[]> {
+  const rows = await db
+    .selectFrom("ledger_entries")
+    .select(["kind", dayOf("created_at").as("day"), (eb) => eb.fn.sum<number>("amount").as("amount")])
+    .where("created_at", ">=", `${weeks[0]}T00:00:00.000Z`)
+    .where("kind", "in", ["grant", "usage", "expiry"])
+    .groupBy(["kind", dayOf("created_at")])
+    .execute();
+  const series = (kind: string) =>
+    bucketByWeek(
+      weeks,
+      rows.filter((row) => row.kind === kind).map((row) => ({ day: row.day, amount: Math.abs(Number(row.amount)) })),
+    );
+  return [
+    { key: "granted", values: series("grant") },
+    { key: "used", values: series("usage") },
+    { key: "expired", values: series("expiry") },
+  ];
+}
+
 export async function getProgramNumbers(db: DbExecutor, now: Date = new Date()): Promise<ProgramNumbers> {
   const weeks = recentWeeks(now);
   const totals = await db
@@ -81,8 +121,8 @@ export async function getProgramNumbers(db: DbExecutor, now: Date = new Date()):
   return {
     weeks,
     accounts: await accountsPerWeek(db, weeks),
-    claims: [],
-    tokens: [],
+    claims: await claimsPerWeek(db, weeks),
+    tokens: await tokensPerWeek(db, weeks),
     totals: { accounts: Number(totals.accounts), verified: Number(totals.verified) },
   };
 }

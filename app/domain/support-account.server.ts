@@ -7,6 +7,8 @@ import { listAccountAuditTrail, type AuditRow } from "./audit-query.server";
 import { listApiKeys, type ApiKeySummary } from "./api-keys.server";
 import { listEvidence, type StoredEvidence } from "./evidence/index.server";
 import { getBalance, listEntries, type Balance, type LedgerEntryView } from "./ledger.server";
+import { listPurchases, type PurchaseView } from "./billing.server";
+import { listAccountClaims, type Claim } from "./claims.server";
 
 export const LEDGER_ENTRIES_SHOWN = 50;
 
@@ -36,7 +38,10 @@ export interface AccountStory {
   profile: AccountProfile;
   signIns: SignInRow[];
   evidence: StoredEvidence[];
+  claims: Array<Pick<Claim, "id" | "status" | "offeredTokens" | "grantedTokens" | "flags" | "decisionReason" | "infoRequest" | "submittedAt" | "decidedAt">>;
+  claimDecisions: ClaimDecisionRow[];
   keys: ApiKeySummary[];
+  purchases: PurchaseView[];
   ledger: { balance: Balance; entries: LedgerEntryView[]; more: boolean };
   auditTrail: AuditRow[];
 }
@@ -75,6 +80,39 @@ export async function listSignIns(db: DbExecutor, accountId: string, limit = SIG
   return rows.map((row) => ({ id: row.id, outcome: row.outcome, ip: row.ip, userAgent: row.user_agent, createdAt: row.created_at }));
 }
 
+export interface ClaimDecisionRow {
+  id: string;
+  claimId: string;
+  action: string;
+  tokens: number | null;
+  reason: string | null;
+  actorEmail: string | null;
+  createdAt: string;
+}
+
+/** Every staff decision on the account's claims, newest first (read-only; the claims module writes them). */
+export async function listClaimDecisions(db: DbExecutor, accountId: string): Promise<ClaimDecisionRow[]> {
+  const rows = await db
+    .selectFrom("claim_decisions")
+    .innerJoin("claims", "claims.id", "claim_decisions.claim_id")
+    .leftJoin("users", "users.id", "claim_decisions.actor_id")
+    .select(["claim_decisions.id", "claim_decisions.claim_id", "claim_decisions.action", "claim_decisions.tokens", "claim_decisions.reason", "claim_decisions.created_at", "users.email as actor_email"])
+    .where("claims.account_id", "=", accountId)
+    .orderBy("claim_decisions.created_at", "desc")
+    .orderBy("claim_decisions.id", "desc")
+    .limit(100)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    claimId: row.claim_id,
+    action: row.action,
+    tokens: row.tokens === null ? null : Number(row.tokens),
+    reason: row.reason,
+    actorEmail: row.actor_email,
+    createdAt: row.created_at,
+  }));
+}
+
 async function ledgerSummary(db: DbExecutor, accountId: string, now: Date): Promise<AccountStory["ledger"]> {
   const page = await listEntries(db, accountId, { limit: LEDGER_ENTRIES_SHOWN });
   return { balance: await getBalance(db, accountId, now), entries: page.entries, more: page.nextCursor !== null };
@@ -87,7 +125,20 @@ export async function getAccountStory(db: DbExecutor, accountId: string, now: Da
     profile,
     signIns: await listSignIns(db, accountId),
     evidence: await listEvidence(db, accountId),
+    claims: (await listAccountClaims(db, accountId)).map((claim) => ({
+      id: claim.id,
+      status: claim.status,
+      offeredTokens: claim.offeredTokens,
+      grantedTokens: claim.grantedTokens,
+      flags: claim.flags,
+      decisionReason: claim.decisionReason,
+      infoRequest: claim.infoRequest,
+      submittedAt: claim.submittedAt,
+      decidedAt: claim.decidedAt,
+    })),
+    claimDecisions: await listClaimDecisions(db, accountId),
     keys: await listApiKeys(db, accountId, now),
+    purchases: await listPurchases(db, accountId, { limit: 50 }),
     ledger: await ledgerSummary(db, accountId, now),
     auditTrail: await listAccountAuditTrail(db, accountId),
   };

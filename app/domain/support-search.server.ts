@@ -8,12 +8,16 @@ import { startsWith } from "~/lib/like.server";
 import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH, VISIBLE_RANDOM_CHARS } from "./api-key-format";
 import { hashApiKey } from "./api-keys.server";
 import { recordAudit } from "./audit.server";
+import { findPurchaseByPaymentReference } from "./billing.server";
+import { getClaim } from "./claims.server";
 import { USAGE_REFERENCE_TYPE, usageKey } from "./ledger.server";
 
 export const SEARCH_KINDS = [
   "account_id",
   "api_key",
   "api_key_prefix",
+  "claim_id",
+  "purchase",
   "evidence_id",
   "org_id",
   "ledger_request",
@@ -38,7 +42,11 @@ export interface SearchContext {
 const ID_PREFIX: Partial<Record<string, SearchKind>> = {
   usr: "account_id",
   evd: "evidence_id",
+  clm: "claim_id",
+  pur: "purchase",
 };
+/** Stripe Checkout Session (`cs_test_…`, `cs_live_…`) and PaymentIntent (`pi_…`) ids, as stored on purchases. */
+const STRIPE_REFERENCE = /^(cs_(test|live)_|pi_)[0-9A-Za-z_]{6,250}$/;
 const PREFIXED_ID = /^([a-z]{2,5})_[0-9a-z]{4,40}$/;
 const ORG_ID = /^org-[A-Za-z0-9]{3,64}$/;
 const EMAIL_PART = /^[a-z0-9.!#$%&'*+/=?^_`{|}~@-]+$/i;
@@ -63,6 +71,7 @@ export function classifyQuery(query: string, context: SearchContext): SearchKind
     const kind = ID_PREFIX[prefixed[1]!];
     if (kind) kinds.push(kind);
   }
+  if (STRIPE_REFERENCE.test(q)) kinds.push("purchase");
   if (ORG_ID.test(q)) kinds.push("org_id");
   if (REQUEST_ID.test(q) && !q.includes("@")) kinds.push("ledger_request");
   if (q.includes("@") || EMAIL_PART.test(q)) kinds.push("email");
@@ -156,7 +165,20 @@ export async function findByLedgerRequest(db: DbExecutor, query: string): Promis
   return [...ids].map((accountId) => ({ accountId, kind: "ledger_request" as const, matched: requestId, exact: true }));
 }
 
+export async function findByClaimId(db: DbExecutor, query: string): Promise<SearchHit[]> {
+  const claim = await getClaim(db, query.trim().toLowerCase());
+  return claim ? [{ accountId: claim.accountId, kind: "claim_id", matched: claim.id, exact: true }] : [];
+}
+
+/** A purchase id, a Stripe Checkout Session id or a PaymentIntent id. */
+export async function findByPurchase(db: DbExecutor, query: string): Promise<SearchHit[]> {
+  const purchase = await findPurchaseByPaymentReference(db, query.trim());
+  return purchase ? [{ accountId: purchase.accountId, kind: "purchase", matched: query.trim(), exact: true }] : [];
+}
+
 const FINDERS: Record<SearchKind, Finder> = {
+  claim_id: findByClaimId,
+  purchase: findByPurchase,
   api_key: findByWholeKey,
   api_key_prefix: findByKeyPrefix,
   ledger_request: findByLedgerRequest,

@@ -18,6 +18,7 @@ export default function AdminLayout() {
           {t("admin.nav.overview")}
         </NavLink>
         <NavLink to="/admin/users">{t("admin.nav.users")}</NavLink>
+        <NavLink to="/admin/grant-policy">{t("admin.nav.grantPolicy")}</NavLink>
         <NavLink to="/admin/audit">{t("admin.nav.audit")}</NavLink>
       </nav>
       <div className="account-content">

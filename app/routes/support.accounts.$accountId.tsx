@@ -94,6 +94,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return data<ActionOutcome>({ ok: true, intent, target });
 }
 
+const CLAIM_BADGE: Record<string, string> = { approved: "badge-success", auto_approved: "badge-success", rejected: "badge-danger", pending: "badge-warning", needs_info: "badge-warning" };
+const PURCHASE_BADGE: Record<string, string> = { paid: "badge-success", refunded: "badge-danger", failed: "badge-danger", pending: "badge-warning", expired: "" };
+
+/** Minor units (cents, fen) as money in the page's language. */
+function formatMoney(minor: number, currency: string, locale: Locale): string {
+  const upper = currency.toUpperCase();
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency: upper }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat(locale === "zh" ? "zh-CN" : "en", { style: "currency", currency: upper }).format(minor / 10 ** digits);
+}
+
 function When({ iso, locale }: { iso: string | null; locale: Locale }) {
   const { t } = useTranslation();
   return iso ? <time dateTime={iso}>{formatDateTime(iso, locale)}</time> : <span className="muted">{t("support.account.never")}</span>;
@@ -123,8 +133,10 @@ export default function SupportAccount() {
         <a href="#actions">{t("support.account.actions")}</a>
         <a href="#sign-ins">{t("support.account.signIns")}</a>
         <a href="#evidence">{t("support.account.evidence")}</a>
+        <a href="#claims">{t("support.account.claims")}</a>
         <a href="#ledger">{t("support.account.ledger")}</a>
         <a href="#keys">{t("support.account.keys")}</a>
+        <a href="#purchases">{t("support.account.purchases")}</a>
         <a href="#audit">{t("support.account.audit")}</a>
       </nav>
 
@@ -256,6 +268,96 @@ export default function SupportAccount() {
             </tbody>
           </table>
         )}
+      </section>
+
+      <section id="claims" aria-labelledby="claims-title">
+        <h2 id="claims-title">{t("support.account.claims")}</h2>
+        {story.claims.length === 0 ? (
+          <p className="muted">{t("support.account.none")}</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t("support.claims.claim")}</th>
+                <th scope="col">{t("support.account.status")}</th>
+                <th scope="col" className="number">
+                  {t("support.claims.offered")}
+                </th>
+                <th scope="col" className="number">
+                  {t("support.claims.granted")}
+                </th>
+                <th scope="col">{t("support.account.findings")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {story.claims.map((claim) => (
+                <tr key={claim.id}>
+                  <td>
+                    {viewer.isStaff ? (
+                      <Link to={`/staff/claims/${claim.id}`}>
+                        <code>{claim.id}</code>
+                      </Link>
+                    ) : (
+                      <code>{claim.id}</code>
+                    )}
+                    <div className="muted small">
+                      <When iso={claim.submittedAt} locale={locale} />
+                    </div>
+                  </td>
+                  <td>
+                    <span className={`badge ${CLAIM_BADGE[claim.status] ?? ""}`}>{t(`support.claimStatus.${claim.status}`)}</span>
+                    {claim.decisionReason ? <div className="muted small">{claim.decisionReason}</div> : null}
+                    {claim.infoRequest ? <div className="muted small">{claim.infoRequest}</div> : null}
+                  </td>
+                  <td className="number">{formatInteger(claim.offeredTokens, locale)}</td>
+                  <td className="number">{claim.grantedTokens === null ? "—" : formatInteger(claim.grantedTokens, locale)}</td>
+                  <td>
+                    <ul className="plain-list">
+                      {claim.flags.map((flag, index) => (
+                        <li key={`${flag.code}-${index}`}>
+                          <span className="badge badge-warning">{t("support.account.flag")}</span> {t(`claims.flags.${flag.code}`, { detail: flag.detail ?? flag.otherAccountId ?? "" })}
+                        </li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {story.claimDecisions.length > 0 ? (
+          <>
+            <h3>{t("support.claims.decisions")}</h3>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t("support.account.when")}</th>
+                  <th scope="col">{t("support.account.actor")}</th>
+                  <th scope="col">{t("support.account.action")}</th>
+                  <th scope="col" className="number">
+                    {t("support.account.tokens")}
+                  </th>
+                  <th scope="col">{t("support.account.reason")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {story.claimDecisions.map((decision) => (
+                  <tr key={decision.id}>
+                    <td>
+                      <When iso={decision.createdAt} locale={locale} />
+                    </td>
+                    <td>{decision.actorEmail ?? t("support.claims.system")}</td>
+                    <td>
+                      {t(`support.claimAction.${decision.action}`, { defaultValue: decision.action })} <span className="muted small">{decision.claimId}</span>
+                    </td>
+                    <td className="number">{decision.tokens === null ? "—" : formatInteger(decision.tokens, locale)}</td>
+                    <td className="small">{decision.reason ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        ) : null}
       </section>
 
       <section id="ledger" aria-labelledby="ledger-title">
@@ -403,6 +505,57 @@ export default function SupportAccount() {
                     ) : (
                       <ReasonForm intent="revoke_key" target={key.id} hidden={{ keyId: key.id }} submitLabel={t("support.actions.revokeKey")} danger outcome={outcome} />
                     )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section id="purchases" aria-labelledby="purchases-title">
+        <h2 id="purchases-title">{t("support.account.purchases")}</h2>
+        {story.purchases.length === 0 ? (
+          <p className="muted">{t("support.account.none")}</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t("support.purchases.purchase")}</th>
+                <th scope="col">{t("support.account.status")}</th>
+                <th scope="col" className="number">
+                  {t("support.account.tokens")}
+                </th>
+                <th scope="col" className="number">
+                  {t("support.purchases.amount")}
+                </th>
+                <th scope="col">{t("support.purchases.stripe")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {story.purchases.map((purchase) => (
+                <tr key={purchase.id}>
+                  <td>
+                    <code>{purchase.id}</code>
+                    <div className="muted small">
+                      {purchase.packId} · <When iso={purchase.createdAt} locale={locale} />
+                    </div>
+                  </td>
+                  <td>
+                    <span className={`badge ${PURCHASE_BADGE[purchase.state] ?? ""}`}>{t(`support.purchaseState.${purchase.state}`)}</span>
+                    {purchase.refundedTokens > 0 ? (
+                      <div className="muted small">{t("support.purchases.refunded", { tokens: formatInteger(purchase.refundedTokens, locale) })}</div>
+                    ) : null}
+                  </td>
+                  <td className="number">{formatInteger(purchase.tokens, locale)}</td>
+                  <td className="number">{formatMoney(purchase.amount, purchase.currency, locale)}</td>
+                  <td className="small">
+                    {purchase.checkoutSessionId ? <code>{purchase.checkoutSessionId}</code> : null}
+                    {purchase.paymentIntentId ? (
+                      <div>
+                        <code>{purchase.paymentIntentId}</code>
+                      </div>
+                    ) : null}
                   </td>
                 </tr>
               ))}

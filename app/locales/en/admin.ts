@@ -1,5 +1,6 @@
 export const admin = {
   navLink: "Admin",
+  staffLink: "Staff",
   nav: { label: "Administration", overview: "Overview", users: "Users and roles", audit: "Audit log", grantPolicy: "Grant policy" },
   overview: {
     title: "Program overview",
@@ -13,6 +14,41 @@ export const admin = {
       accounts: { signups: "Sign-ups", verified: "Verified" },
       claims: { pending: "Pending", needs_info: "Needs info", auto_approved: "Auto-approved", approved: "Approved", rejected: "Rejected" },
       tokens: { granted: "Granted", used: "Used", expired: "Expired" },
+    },
+  },
+  policy: {
+    title: "Grant policy",
+    lead: "How verified OpenAI usage becomes an offer of free tokens. A change applies to offers computed from now on; it is kept in the history below and in the audit log.",
+    save: "Save policy",
+    saved_one: "{{count}} setting saved.",
+    saved_other: "{{count}} settings saved.",
+    unchanged: "Nothing changed.",
+    history: "History",
+    noHistory: "No change yet: the provider's defaults apply.",
+    changes: "Changes",
+    default: "default",
+    fields: {
+      multiplierPercent: "Multiplier (%)",
+      averageMonths: "Months averaged",
+      floorTokens: "Floor (tokens)",
+      capTokens: "Cap (tokens)",
+      promoExpiryDays: "Promotional credit lasts (days)",
+      autoApproveLimitTokens: "Auto-approve up to (tokens)",
+      largeGrantLimitTokens: "Second approval above (tokens)",
+    },
+    hints: {
+      multiplierPercent: "Offer = this % × average monthly tokens",
+      averageMonths: "calendar months, ending with the latest month of evidence",
+      floorTokens: "smallest offer for anyone with usage",
+      capTokens: "largest offer and largest approval",
+      promoExpiryDays: "after the grant",
+      autoApproveLimitTokens: "offers without flags up to this are granted at once",
+      largeGrantLimitTokens: "larger grants need two staff members",
+    },
+    source: {
+      profile: "provider default ({{value}})",
+      env: "from GRANT_* environment (provider default {{value}})",
+      settings: "set here (provider default {{value}})",
     },
   },
   users: {

@@ -3,6 +3,7 @@ import type { Dictionary } from "../dictionary";
 
 export const admin: Dictionary<typeof en> = {
   navLink: "管理",
+  staffLink: "员工",
   nav: { label: "管理后台", overview: "概览", users: "用户与角色", audit: "审计日志", grantPolicy: "发放策略" },
   overview: {
     title: "项目概览",
@@ -16,6 +17,41 @@ export const admin: Dictionary<typeof en> = {
       accounts: { signups: "注册", verified: "已验证" },
       claims: { pending: "待审核", needs_info: "需补充信息", auto_approved: "自动通过", approved: "已批准", rejected: "已拒绝" },
       tokens: { granted: "已发放", used: "已使用", expired: "已过期" },
+    },
+  },
+  policy: {
+    title: "发放策略",
+    lead: "已验证的 OpenAI 用量如何换算为免费 Token 额度。修改只影响此后计算的报价，并记入下方历史和审计日志。",
+    save: "保存策略",
+    saved_one: "已保存 {{count}} 项设置。",
+    saved_other: "已保存 {{count}} 项设置。",
+    unchanged: "没有任何更改。",
+    history: "修改历史",
+    noHistory: "尚无修改：使用服务商默认值。",
+    changes: "修改内容",
+    default: "默认值",
+    fields: {
+      multiplierPercent: "倍数（%）",
+      averageMonths: "平均月数",
+      floorTokens: "最低额度（Token）",
+      capTokens: "最高额度（Token）",
+      promoExpiryDays: "赠送额度有效期（天）",
+      autoApproveLimitTokens: "自动批准上限（Token）",
+      largeGrantLimitTokens: "超过此额度需第二人批准（Token）",
+    },
+    hints: {
+      multiplierPercent: "报价 = 此百分比 × 月均 Token 用量",
+      averageMonths: "以最近一个有证明的月份为止的自然月数",
+      floorTokens: "有用量者的最低报价",
+      capTokens: "最高报价，也是最高可批准额度",
+      promoExpiryDays: "自发放之日起",
+      autoApproveLimitTokens: "无标记且不超过此额度的报价立即发放",
+      largeGrantLimitTokens: "更大的额度需要两名员工批准",
+    },
+    source: {
+      profile: "服务商默认值（{{value}}）",
+      env: "来自 GRANT_* 环境变量（服务商默认值 {{value}}）",
+      settings: "在此设置（服务商默认值 {{value}}）",
     },
   },
   users: {
