@@ -21,7 +21,7 @@ export type PersonaExpectations = Record<Persona, Expectation>;
 
 /** Ids the fixtures create: `victim` is a developer with data of their own; personas are other accounts. */
 export interface AccessFixtures {
-  victim: { id: string; email: string; evidenceId: string; keyId: string };
+  victim: { id: string; email: string; evidenceId: string; keyId: string; claimId: string };
 }
 
 export interface AccessRule {
@@ -74,6 +74,30 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
   "account.snippets.tsx": { loader: atLeast("developer") },
   "docs.gateway.tsx": { loader: all("ok") },
 
+  // Usage evidence (issue 3)
+  "account.evidence._index.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },
+  "account.evidence.$evidenceId.tsx": {
+    params: (fx) => ({ evidenceId: fx.victim.evidenceId }),
+    loader: { ...all("notFound"), anonymous: "login" },
+  },
+  "account.evidence.upload.tsx": { loader: all("redirect:/account/evidence"), action: { expect: atLeast("developer", "allowed") } },
+
+  // Claims and the staff review queue (issue 4)
+  "account.claim.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },
+  "staff.claims._index.tsx": { loader: atLeast("staff") },
+  "staff.claims.$id.tsx": {
+    params: (fx) => ({ id: fx.victim.claimId }),
+    loader: atLeast("staff"),
+    action: { expect: atLeast("staff", 400) },
+  },
+
+  // Paid top-ups (issue 7); the webhook is authenticated by Stripe's signature, not a session.
+  "account.billing.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },
+  "account.billing_.success.tsx": { path: () => "/account/billing/success?session_id=cs_test_unknown", loader: { ...all("notFound"), anonymous: "login" } },
+  "account.billing_.cancel.tsx": { loader: atLeast("developer") },
+  // Without STRIPE_SECRET_KEY (as in these tests) the endpoint answers 404 to everyone.
+  "webhooks.stripe.ts": { loader: all(405), action: { expect: all(404) } },
+
   // Support console (issue 6)
   "support.tsx": { loader: atLeast("support") },
   "support._index.tsx": {
@@ -93,6 +117,7 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
   "admin._index.tsx": { loader: atLeast("admin") },
   "admin.users.tsx": { loader: atLeast("admin"), action: { expect: atLeast("admin", 400) } },
   "admin.audit.tsx": { loader: atLeast("admin") },
+  "admin.grant-policy.tsx": { loader: atLeast("admin"), action: { expect: atLeast("admin", "allowed") } },
   "admin.audit[.]csv.ts": { path: () => "/admin/audit.csv", loader: atLeast("admin") },
 };
 
@@ -113,4 +138,5 @@ export function pathFromFile(file: string, params: Record<string, string>): stri
  */
 export const OWNED_RESOURCE_ROUTES: Array<{ file: string; params: (fixtures: AccessFixtures) => Record<string, string> }> = [
   { file: "account.keys.$keyId.roll.tsx", params: (fx) => ({ keyId: fx.victim.keyId }) },
+  { file: "account.evidence.$evidenceId.tsx", params: (fx) => ({ evidenceId: fx.victim.evidenceId }) },
 ];

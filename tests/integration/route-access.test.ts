@@ -2,6 +2,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { computeOffer } from "~/domain/grant-policy";
+import { getGrantPolicy } from "~/domain/grant-policy.server";
 import { startSession } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
@@ -72,9 +74,43 @@ async function createKey(userId: string): Promise<string> {
   return id;
 }
 
+async function createClaim(accountId: string): Promise<string> {
+  const id = newId("clm");
+  const policy = await getGrantPolicy(getDb());
+  const iso = new Date().toISOString();
+  await getDb()
+    .insertInto("claims")
+    .values({
+      id,
+      account_id: accountId,
+      status: "pending",
+      offered_tokens: 5_000_000,
+      granted_tokens: null,
+      computation: JSON.stringify(computeOffer(policy, [{ month: "2024-05", totalTokens: 5_000_000 }])),
+      policy: JSON.stringify(policy),
+      evidence_ids: "[]",
+      flags: "[]",
+      flag_count: 0,
+      version: 1,
+      first_approved_by: null,
+      first_approved_tokens: null,
+      first_approved_at: null,
+      decided_by: null,
+      decided_at: null,
+      decision_reason: null,
+      info_request: null,
+      ledger_entry_id: null,
+      submitted_at: iso,
+      created_at: iso,
+      updated_at: iso,
+    })
+    .execute();
+  return id;
+}
+
 beforeAll(async () => {
   const victim = await createUser({ role: "developer" });
-  fixtures = { victim: { id: victim.id, email: victim.email, evidenceId: await createEvidence(victim.id), keyId: await createKey(victim.id) } };
+  fixtures = { victim: { id: victim.id, email: victim.email, evidenceId: await createEvidence(victim.id), keyId: await createKey(victim.id), claimId: await createClaim(victim.id) } };
   for (const persona of PERSONAS) {
     if (persona !== "anonymous") personaIds[persona] = (await createUser({ role: persona })).id;
   }
