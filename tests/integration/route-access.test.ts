@@ -2,12 +2,11 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { computeOffer } from "~/domain/grant-policy";
-import { getGrantPolicy } from "~/domain/grant-policy.server";
 import { startSession } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
 import { call, cookieHeader, createUser, type RouteOutcome } from "./helpers";
+import { createClaimFor, createEvidenceFor, createKeyRowFor } from "./support-fixtures";
 import { OWNED_RESOURCE_ROUTES, PERSONAS, ROUTE_RULES, pathFromFile, type AccessFixtures, type Expectation, type Persona } from "./route-access.rules";
 
 const ROUTES_DIR = join(process.cwd(), "app/routes");
@@ -22,95 +21,10 @@ interface RouteModule {
 let fixtures: AccessFixtures;
 const personaIds = {} as Record<Exclude<Persona, "anonymous">, string>;
 
-async function createEvidence(userId: string): Promise<string> {
-  const id = newId("evd");
-  await getDb()
-    .insertInto("evidence")
-    .values({
-      id,
-      user_id: userId,
-      kind: "completions_csv",
-      status: "accepted",
-      file_name: "usage.csv",
-      file_sha256: "0".repeat(64),
-      file_bytes: 100,
-      fingerprint: newId("fp"),
-      org_id: `org-${newId("x").slice(2)}`,
-      period_start: "2024-03-01",
-      period_end: "2024-05-31",
-      row_count: 3,
-      input_tokens: 1000,
-      output_tokens: 500,
-      cost_micros: 1200,
-      reasons: "[]",
-      flags: "[]",
-      summary: JSON.stringify({ missingColumns: [], outsideWindowRows: 0, months: [], models: [] }),
-      created_at: new Date().toISOString(),
-    })
-    .execute();
-  return id;
-}
-
-async function createKey(userId: string): Promise<string> {
-  const id = newId("key");
-  await getDb()
-    .insertInto("api_keys")
-    .values({
-      id,
-      user_id: userId,
-      name: "victim's key",
-      key_hash: newId("hash"),
-      visible_prefix: "glmsk_Vict",
-      last_four: "m4x9",
-      creation_token_hash: null,
-      created_at: new Date().toISOString(),
-      last_used_at: null,
-      expires_at: null,
-      revoked_at: null,
-      rolled_at: null,
-      rolled_to_id: null,
-    })
-    .execute();
-  return id;
-}
-
-async function createClaim(accountId: string): Promise<string> {
-  const id = newId("clm");
-  const policy = await getGrantPolicy(getDb());
-  const iso = new Date().toISOString();
-  await getDb()
-    .insertInto("claims")
-    .values({
-      id,
-      account_id: accountId,
-      status: "pending",
-      offered_tokens: 5_000_000,
-      granted_tokens: null,
-      computation: JSON.stringify(computeOffer(policy, [{ month: "2024-05", totalTokens: 5_000_000 }])),
-      policy: JSON.stringify(policy),
-      evidence_ids: "[]",
-      flags: "[]",
-      flag_count: 0,
-      version: 1,
-      first_approved_by: null,
-      first_approved_tokens: null,
-      first_approved_at: null,
-      decided_by: null,
-      decided_at: null,
-      decision_reason: null,
-      info_request: null,
-      ledger_entry_id: null,
-      submitted_at: iso,
-      created_at: iso,
-      updated_at: iso,
-    })
-    .execute();
-  return id;
-}
-
 beforeAll(async () => {
   const victim = await createUser({ role: "developer" });
-  fixtures = { victim: { id: victim.id, email: victim.email, evidenceId: await createEvidence(victim.id), keyId: await createKey(victim.id), claimId: await createClaim(victim.id) } };
+  const evidence = await createEvidenceFor(victim.id);
+  fixtures = { victim: { id: victim.id, email: victim.email, evidenceId: evidence.id, keyId: await createKeyRowFor(victim.id), claimId: await createClaimFor(victim.id) } };
   for (const persona of PERSONAS) {
     if (persona !== "anonymous") personaIds[persona] = (await createUser({ role: persona })).id;
   }
