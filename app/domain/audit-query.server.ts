@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { DbExecutor } from "~/lib/db.server";
 import { startsWith } from "~/lib/like.server";
+import { AUDIT_FILTER_FIELDS } from "./audit-filter";
 import { toSafeCsv } from "./csv-export.server";
 
 const day = z
@@ -30,7 +31,7 @@ export const auditFilterSchema = z
 
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
-export const AUDIT_FILTER_FIELDS = ["actor", "action", "target", "from", "to"] as const;
+export { AUDIT_FILTER_FIELDS };
 
 /** The filter fields (and page) of a query string, ready for `auditFilterSchema`. */
 export function auditFilterInput(params: URLSearchParams): Record<string, string | undefined> {

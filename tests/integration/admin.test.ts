@@ -108,7 +108,7 @@ describe("the audit log", () => {
     expect(view.target_id).toBe("'=HYPERLINK(\"http://x\")");
     expect(view.actor_email).toBe(`'${actor.email}`);
     expect(view.ip).toBe("'+1");
-    expect(JSON.parse(view.details)).toEqual({ reason: "@SUM(1)" }); // starts with "{": harmless as it is
+    expect(JSON.parse(view.details!)).toEqual({ reason: "@SUM(1)" }); // starts with "{": harmless as it is
     for (const row of rows) {
       for (const cell of Object.values(row)) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
     }
