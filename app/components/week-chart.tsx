@@ -29,13 +29,15 @@ function compact(value: number, locale: Locale): string {
 
 export function WeekChart({ title, weeks, series, locale }: { title: string; weeks: string[]; series: ChartSeries[]; locale: Locale }) {
   const { t } = useTranslation();
-  const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
+  const highest = Math.max(0, ...series.flatMap((s) => s.values));
+  const max = niceMax(highest);
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const groupWidth = plotWidth / Math.max(1, weeks.length);
   const barWidth = Math.max(2, (groupWidth * 0.8) / Math.max(1, series.length));
   const y = (value: number) => PAD.top + plotHeight - (value / max) * plotHeight;
-  const ticks = [0, max / 2, max];
+  // Counts are whole numbers: no "0.5 sign-ups" tick.
+  const ticks = [0, max / 2, max].filter((tick) => Number.isInteger(tick));
   return (
     <figure className="week-chart">
       <figcaption>{title}</figcaption>
@@ -56,6 +58,11 @@ export function WeekChart({ title, weeks, series, locale }: { title: string; wee
             </text>
           </g>
         ))}
+        {highest === 0 ? (
+          <text x={PAD.left + plotWidth / 2} y={PAD.top + plotHeight / 2} textAnchor="middle" className="chart-empty">
+            {t("admin.overview.empty")}
+          </text>
+        ) : null}
         {weeks.map((week, w) => (
           <g key={week}>
             {series.map((s, i) => {

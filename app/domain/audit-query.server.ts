@@ -135,13 +135,17 @@ export async function listAuditEntries(
   return { rows: rows.map(toRow), total, page, pageCount };
 }
 
-/** Entries about one account: done to it, or done by it. Newest first. */
-export async function listAccountAuditTrail(db: DbExecutor, accountId: string, limit = 100): Promise<AuditRow[]> {
+/**
+ * Entries about one account: done to it, done by it, or done to one of its things (keys, claims,
+ * evidence, purchases: pass their ids as `relatedIds`). Newest first.
+ */
+export async function listAccountAuditTrail(db: DbExecutor, accountId: string, relatedIds: readonly string[] = [], limit = 100): Promise<AuditRow[]> {
+  const targets = [accountId, ...relatedIds];
   const rows = await selectRows(
     db
       .selectFrom("audit_log")
       .leftJoin("users", "users.id", "audit_log.actor_id")
-      .where((eb) => eb.or([eb("audit_log.target_id", "=", accountId), eb("audit_log.actor_id", "=", accountId)])),
+      .where((eb) => eb.or([eb("audit_log.target_id", "in", targets), eb("audit_log.actor_id", "=", accountId)])),
   )
     .limit(limit)
     .execute();

@@ -121,11 +121,17 @@ async function ledgerSummary(db: DbExecutor, accountId: string, now: Date): Prom
 export async function getAccountStory(db: DbExecutor, accountId: string, now: Date = new Date()): Promise<AccountStory | null> {
   const profile = await getAccountProfile(db, accountId, now);
   if (!profile) return null;
+  const evidence = await listEvidence(db, accountId);
+  const claims = await listAccountClaims(db, accountId);
+  const keys = await listApiKeys(db, accountId, now);
+  const purchases = await listPurchases(db, accountId, { limit: 50 });
+  // At most a few hundred ids: keys, claims, evidence and purchases are each bounded per account.
+  const relatedIds = [...evidence, ...claims, ...keys, ...purchases].map((item) => item.id);
   return {
     profile,
     signIns: await listSignIns(db, accountId),
-    evidence: await listEvidence(db, accountId),
-    claims: (await listAccountClaims(db, accountId)).map((claim) => ({
+    evidence,
+    claims: claims.map((claim) => ({
       id: claim.id,
       status: claim.status,
       offeredTokens: claim.offeredTokens,
@@ -137,10 +143,10 @@ export async function getAccountStory(db: DbExecutor, accountId: string, now: Da
       decidedAt: claim.decidedAt,
     })),
     claimDecisions: await listClaimDecisions(db, accountId),
-    keys: await listApiKeys(db, accountId, now),
-    purchases: await listPurchases(db, accountId, { limit: 50 }),
+    keys,
+    purchases,
     ledger: await ledgerSummary(db, accountId, now),
-    auditTrail: await listAccountAuditTrail(db, accountId),
+    auditTrail: await listAccountAuditTrail(db, accountId, relatedIds),
   };
 }
 

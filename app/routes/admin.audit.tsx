@@ -3,6 +3,7 @@ import { data } from "@remix-run/node";
 import { Form, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { AuditDetails } from "~/components/audit-details";
 import { Pagination } from "~/components/pagination";
 import { AUDIT_FILTER_FIELDS as FILTER_FIELDS } from "~/domain/audit-filter";
 import { auditFilterInput, auditFilterSchema, listAuditEntries } from "~/domain/audit-query.server";
@@ -82,7 +83,7 @@ export default function AdminAudit() {
             <tbody>
               {result.rows.map((row) => (
                 <tr key={row.id} data-testid="audit-row">
-                  <td>{formatDateTime(row.createdAt, locale)}</td>
+                  <td className="nowrap small">{formatDateTime(row.createdAt, locale)}</td>
                   <td>
                     {row.actorEmail ?? row.actorId ?? "—"}
                     {row.ip ? <div className="muted small">{row.ip}</div> : null}
@@ -90,8 +91,10 @@ export default function AdminAudit() {
                   <td>
                     <code>{row.action}</code>
                   </td>
-                  <td>{row.targetType ? <code>{`${row.targetType}:${row.targetId ?? ""}`}</code> : "—"}</td>
-                  <td className="muted small details-cell">{row.details === "{}" ? "" : row.details}</td>
+                  <td className="small">{row.targetType ? <code className="break">{row.targetId ? `${row.targetType}:${row.targetId}` : row.targetType}</code> : "—"}</td>
+                  <td className="small">
+                    <AuditDetails details={row.details} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -4,6 +4,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { AuditDetails } from "~/components/audit-details";
 import { Notice } from "~/components/form-alert";
 import { ReasonForm, type ActionOutcome } from "~/components/reason-form";
 import { auditAccountView, getAccountStory } from "~/domain/support-account.server";
@@ -501,7 +502,9 @@ export default function SupportAccount() {
                   </td>
                   <td>
                     {key.status === "revoked" ? (
-                      <When iso={key.revokedAt} locale={locale} />
+                      <span className="muted small">
+                        {t("support.keys.revokedOn")} <When iso={key.revokedAt} locale={locale} />
+                      </span>
                     ) : (
                       <ReasonForm intent="revoke_key" target={key.id} hidden={{ keyId: key.id }} submitLabel={t("support.actions.revokeKey")} danger outcome={outcome} />
                     )}
@@ -588,7 +591,9 @@ export default function SupportAccount() {
                   <td>
                     <code>{entry.action}</code>
                   </td>
-                  <td className="muted small details-cell">{entry.details === "{}" ? "" : entry.details}</td>
+                  <td className="small">
+                    <AuditDetails details={entry.details} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -102,6 +102,9 @@ describe("safe actions (support and up)", () => {
     expect(JSON.parse(entry.details)).toEqual({ accountId: developer.id, reason: "Key posted in a public repository" });
     const again = await act(personas.support, developer.id, { intent: "revoke_key", keyId: created.apiKey.id, reason: "Key posted in a public repository" });
     expect(again.status).toBe(409);
+    const page = await call(accountLoader, `/support/accounts/${developer.id}`, { cookie: personas.support.cookie, params: { accountId: developer.id } });
+    const trail = page.data.story.auditTrail.map((row: { action: string }) => row.action);
+    expect(trail).toEqual(expect.arrayContaining(["api_key.revoke", "api_key.create"]));
   });
 
   it("cannot revoke another account's key through this account's page", async () => {

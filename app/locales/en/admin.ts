@@ -7,6 +7,7 @@ export const admin = {
     lead: "The last {{weeks}} weeks, by week (Monday, UTC).",
     totalAccounts: "Accounts",
     totalVerified: "Verified e-mails",
+    empty: "Nothing in these weeks yet.",
     showTable: "Show the numbers",
     weekOf: "Week of",
     charts: { accounts: "Sign-ups and verified e-mails", claims: "Claims by status", tokens: "Tokens granted, used and expired" },

@@ -4,7 +4,7 @@ export const support = {
     title: "Support console",
     lead: "Find an account, see its whole story. Every search and every account you open is written to the audit log.",
     label: "Search",
-    hint: "E-mail (whole or beginning), OpenAI org id, API key prefix or a whole key, claim id, evidence id, purchase, Stripe checkout or customer id, ledger request id, account id.",
+    hint: "E-mail (whole or beginning), OpenAI org id, API key prefix or a whole key, claim id, evidence id, purchase id, Stripe Checkout Session or PaymentIntent id, gateway request id, account id.",
     submit: "Search",
     resultCount_one: "{{count}} account",
     resultCount_other: "{{count}} accounts",
@@ -101,6 +101,7 @@ export const support = {
     adjustExpires: "Expires on (promotional credit only)",
   },
   keys: {
+    revokedOn: "Revoked",
     key: "Key",
     lastUsed: "Last used",
     expires: "expires {{date}}",

@@ -10,6 +10,7 @@ export const admin: Dictionary<typeof en> = {
     lead: "最近 {{weeks}} 周，按周统计（周一开始，UTC）。",
     totalAccounts: "账号总数",
     totalVerified: "已验证邮箱",
+    empty: "这几周暂无数据。",
     showTable: "查看数据表",
     weekOf: "周起始日",
     charts: { accounts: "注册与邮箱验证", claims: "按状态统计的申领", tokens: "发放、使用与过期的 Token" },

@@ -7,7 +7,7 @@ export const support: Dictionary<typeof en> = {
     title: "客服控制台",
     lead: "查找账号并查看其完整记录。每次搜索和每次打开账号都会写入审计日志。",
     label: "搜索",
-    hint: "邮箱（完整或开头部分）、OpenAI 组织 ID、API 密钥前缀或完整密钥、申领 ID、证明 ID、购买记录、Stripe 结账或客户 ID、账本请求 ID、账号 ID。",
+    hint: "邮箱（完整或开头部分）、OpenAI 组织 ID、API 密钥前缀或完整密钥、申领 ID、证明 ID、购买 ID、Stripe 结账会话或支付 ID、网关请求 ID、账号 ID。",
     submit: "搜索",
     resultCount_one: "{{count}} 个账号",
     resultCount_other: "{{count}} 个账号",
@@ -104,6 +104,7 @@ export const support: Dictionary<typeof en> = {
     adjustExpires: "到期日期（仅赠送额度）",
   },
   keys: {
+    revokedOn: "吊销于",
     key: "密钥",
     lastUsed: "最近使用",
     expires: "{{date}} 到期",
