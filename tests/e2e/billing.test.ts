@@ -122,6 +122,32 @@ for (const locale of ["en", "zh"] as const) {
   });
 }
 
+describe("refund", () => {
+  it("a partial refund takes back its share and shows on the receipt", async () => {
+    const { page } = await logIn("zh");
+    await page.goto(`${baseUrl}/account/billing`);
+    const firstPack = page.locator(".credit-pack").first();
+    const packTokens = Number(await firstPack.getAttribute("data-tokens"));
+    await firstPack.getByRole("button").click();
+    await page.waitForURL(`${stripeStandIn.url}/checkout/**`);
+    const sessionId = page.url().split("/").pop()!;
+    await page.getByRole("button", { name: "Pay" }).click();
+    await page.waitForURL(/\/account\/billing\/success/);
+    await page.goto(`${baseUrl}/account/billing`);
+    const before = await paidBalance(page);
+
+    const session = await retrieveSession(sessionId);
+    const charge = { id: `ch_e2e_${Date.now()}`, object: "charge", amount: session.amount_total, amount_refunded: session.amount_total / 2, currency: session.currency, payment_intent: session.payment_intent, metadata: session.metadata };
+    const refunded = await sendWebhook("charge.refunded", charge);
+    expect(await refunded.json()).toMatchObject({ status: "processed", outcome: "reversed" });
+
+    await page.goto(`${baseUrl}/account/billing`);
+    expect(await paidBalance(page)).toBe(before - packTokens / 2);
+    expect(await page.getByTestId("purchase-row").first().textContent()).toContain("已退款");
+    await screenshot(page, "billing-zh-06-partial-refund");
+  });
+});
+
 describe("checkout cancelled", () => {
   it("comes back to a page that says nothing was charged", async () => {
     const { page } = await logIn("en");
