@@ -8,6 +8,12 @@ function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter.constructor.name.toLowerCase().includes("postgres");
 }
 
+// On SQLite the tables keyed by text are WITHOUT ROWID: one B-tree per table instead of a rowid
+// table plus a primary-key index, which halves the writes of the gateway's hot debit path.
+function clustered(db: Kysely<any>) {
+  return isPostgres(db) ? sql`` : sql`without rowid`;
+}
+
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("ledger_entries")
@@ -30,16 +36,19 @@ export async function up(db: Kysely<any>): Promise<void> {
       "ledger_entries_sign_check",
       sql`(kind in ('grant', 'purchase') and amount > 0) or (kind in ('usage', 'expiry') and amount < 0) or (kind = 'adjustment' and amount <> 0)`,
     )
+    .modifyEnd(clustered(db))
     .execute();
   await db.schema
     .createIndex("ledger_entries_account_created_idx")
     .on("ledger_entries")
     .columns(["account_id", "created_at", "id"])
     .execute();
+  // Usage entries are found by their idempotency key (`usage:<requestId>`), so they stay out of this one.
   await db.schema
     .createIndex("ledger_entries_reference_idx")
     .on("ledger_entries")
     .columns(["reference_type", "reference_id"])
+    .where(sql.ref("kind"), "<>", "usage")
     .execute();
 
   // Cached balance: always equal to the sum of the account's entries per bucket (`npm run ledger:verify`).
@@ -52,9 +61,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("updated_at", "text", (c) => c.notNull())
     .addCheckConstraint("account_balances_non_negative", sql`promo >= 0 and paid >= 0`)
+    .modifyEnd(clustered(db))
     .execute();
 
-  // What is left of each positive promo entry: amount + the entries that consumed it.
+  // What is left of each positive promo entry: amount + the entries that consumed it. The expiry
+  // job sets closed_at once it has dealt with an expired grant (posted what was left, or nothing).
   await db.schema
     .createTable("ledger_promo_grants")
     .addColumn("grant_entry_id", "text", (c) => c.primaryKey().references("ledger_entries.id"))
@@ -62,21 +73,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("amount", "bigint", (c) => c.notNull())
     .addColumn("remaining", "bigint", (c) => c.notNull())
     .addColumn("expires_at", "text", (c) => c.notNull())
+    .addColumn("closed_at", "text")
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("updated_at", "text", (c) => c.notNull())
     .addCheckConstraint("ledger_promo_grants_remaining_range", sql`remaining >= 0 and remaining <= amount`)
+    .modifyEnd(clustered(db))
     .execute();
+  // Neither index mentions `remaining`, so a debit's update of it rewrites no index.
   await db.schema
-    .createIndex("ledger_promo_grants_open_idx")
+    .createIndex("ledger_promo_grants_account_idx")
     .on("ledger_promo_grants")
     .columns(["account_id", "expires_at", "grant_entry_id"])
-    .where(sql.ref("remaining"), ">", 0)
     .execute();
   await db.schema
     .createIndex("ledger_promo_grants_due_idx")
     .on("ledger_promo_grants")
-    .column("expires_at")
-    .where(sql.ref("remaining"), ">", 0)
+    .columns(["expires_at", "grant_entry_id"])
+    .where(sql.ref("closed_at"), "is", null)
     .execute();
 
   // One row per debit operation, keyed like its entries: what was asked, what was taken, what was short.
@@ -95,6 +108,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_at", "text", (c) => c.notNull())
     .addCheckConstraint("ledger_debits_kind_check", sql`kind in ('usage', 'reversal')`)
     .addCheckConstraint("ledger_debits_sum_check", sql`debited >= 0 and shortfall >= 0 and debited + shortfall = requested`)
+    .modifyEnd(clustered(db))
     .execute();
 
   // Append-only, enforced by the database itself: corrections are new entries.

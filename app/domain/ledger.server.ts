@@ -4,10 +4,10 @@
 // PostgreSQL (row lock) as on SQLite (one connection), and a debit never takes more than is left.
 import type { Transaction } from "kysely";
 import { z } from "zod";
-import type { Database, LedgerBucket, LedgerEntriesTable, LedgerEntryKind } from "~/lib/db-schema";
+import type { Database, LedgerBucket, LedgerEntryKind } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { newLedgerEntryId } from "./ledger/entry-id.server";
-import { entryKey, planDebit, type DebitPlan, type PromoSource } from "./ledger/plan";
+import { debitEntries, planDebit, type DebitOperation, type DebitPlan, type PromoSource, type StoredDebit } from "./ledger/plan";
 import { sqliteFastPathFor } from "./ledger/sqlite-fast-path.server";
 
 /** The same idempotency key was used again for a different operation (other account, amount…). */
@@ -145,6 +145,7 @@ export async function creditAccount(db: DbExecutor, input: CreditInput): Promise
           amount: credit.tokens,
           remaining: credit.tokens,
           expires_at: expiresAt!,
+          closed_at: null,
           created_at: at,
           updated_at: at,
         })
@@ -341,32 +342,6 @@ export async function reverseCredit(db: DbExecutor, input: ReverseCreditInput): 
 /** Same as `reverseCredit`: a debit that is a correction or refund, not usage. */
 export const debitAccount = reverseCredit;
 
-export interface DebitOperation {
-  /** Idempotency key of the operation; its entries use it (the first) and `key#2`, `key#3`… */
-  key: string;
-  accountId: string;
-  kind: "usage" | "reversal";
-  bucket: LedgerBucket | null;
-  requested: number;
-  referenceType: string;
-  referenceId: string;
-  note: string | null;
-  actorId: string | null;
-  at: string;
-}
-
-export interface StoredDebit {
-  account_id: string;
-  kind: "usage" | "reversal";
-  bucket: LedgerBucket | null;
-  requested: number;
-  debited: number;
-  shortfall: number;
-  balance_after: number;
-  reference_type: string;
-  reference_id: string;
-}
-
 function replayedUsage(operation: DebitOperation, existing: StoredDebit): DebitUsageResult {
   if (existing.kind !== "usage" || existing.account_id !== operation.accountId || Number(existing.requested) !== operation.requested) {
     throw new LedgerConflictError(operation.key, "a different account or number of tokens");
@@ -385,30 +360,6 @@ async function findDebit(trx: Trx, key: string): Promise<StoredDebit | undefined
     .select(["account_id", "kind", "bucket", "requested", "debited", "shortfall", "balance_after", "reference_type", "reference_id"])
     .where("idempotency_key", "=", key)
     .executeTakeFirst();
-}
-
-/** The entries a debit plan turns into, in order: promo grants first, then paid. */
-export function debitEntries(operation: DebitOperation, plan: DebitPlan, newEntryId: () => string): LedgerEntriesTable[] {
-  const entryKind: LedgerEntryKind = operation.kind === "usage" ? "usage" : "adjustment";
-  const parts: Array<{ bucket: LedgerBucket; tokens: number; grantEntryId: string | null }> = [
-    ...plan.promo.map((part) => ({ bucket: "promo" as const, tokens: part.tokens, grantEntryId: part.grantEntryId })),
-    ...(plan.paid > 0 ? [{ bucket: "paid" as const, tokens: plan.paid, grantEntryId: null }] : []),
-  ];
-  return parts.map((part, index) => ({
-    id: newEntryId(),
-    account_id: operation.accountId,
-    kind: entryKind,
-    bucket: part.bucket,
-    amount: -part.tokens,
-    idempotency_key: entryKey(operation.key, index),
-    reference_type: operation.referenceType,
-    reference_id: operation.referenceId,
-    expires_at: null,
-    grant_entry_id: part.grantEntryId,
-    note: operation.note,
-    actor_id: operation.actorId,
-    created_at: operation.at,
-  }));
 }
 
 async function writeDebit(trx: Trx, operation: DebitOperation, plan: DebitPlan, balanceAfter: number): Promise<void> {
@@ -459,8 +410,8 @@ export function expiryKey(grantEntryId: string): string {
 
 /**
  * Posts one `expiry` entry per promo grant whose expiry has come (expires_at <= now) for what is
- * left of it. Safe to run twice or concurrently: a grant with nothing left is skipped, and the
- * entry's key is `expiry:<grantEntryId>`.
+ * left of it, and closes the grant. Safe to run twice or concurrently: a closed grant is skipped
+ * under the account's lock, and the entry's key is `expiry:<grantEntryId>`.
  */
 export async function expirePromoCredit(db: DbExecutor, now: Date = new Date()): Promise<{ expiredGrants: number; tokens: number }> {
   const at = now.toISOString();
@@ -473,7 +424,7 @@ export async function expirePromoCredit(db: DbExecutor, now: Date = new Date()):
     const due = await db
       .selectFrom("ledger_promo_grants")
       .select(["grant_entry_id", "account_id", "expires_at"])
-      .where("remaining", ">", 0)
+      .where("closed_at", "is", null)
       .where("expires_at", "<=", at)
       .$if(cursor !== null, (qb) =>
         qb.where((eb) =>
@@ -505,43 +456,48 @@ async function expireGrant(trx: Trx, grantEntryId: string, accountId: string, at
   await lockBalance(trx, accountId, at);
   const grant = await trx
     .selectFrom("ledger_promo_grants")
-    .select(["remaining", "expires_at"])
+    .select(["remaining", "expires_at", "closed_at"])
     .where("grant_entry_id", "=", grantEntryId)
     .executeTakeFirstOrThrow();
+  if (grant.closed_at !== null || grant.expires_at > at) return 0;
   const left = Number(grant.remaining);
-  if (left <= 0 || grant.expires_at > at) return 0;
-  const inserted = await trx
-    .insertInto("ledger_entries")
-    .values({
-      id: newLedgerEntryId(),
-      account_id: accountId,
-      kind: "expiry",
-      bucket: "promo",
-      amount: -left,
-      idempotency_key: expiryKey(grantEntryId),
-      reference_type: "promo_grant",
-      reference_id: grantEntryId,
-      expires_at: null,
-      grant_entry_id: grantEntryId,
-      note: null,
-      actor_id: null,
-      created_at: at,
-    })
-    .onConflict((conflict) => conflict.column("idempotency_key").doNothing())
-    .returning("id")
-    .executeTakeFirst();
-  if (!inserted) return 0;
+  let posted = 0;
+  if (left > 0) {
+    const inserted = await trx
+      .insertInto("ledger_entries")
+      .values({
+        id: newLedgerEntryId(),
+        account_id: accountId,
+        kind: "expiry",
+        bucket: "promo",
+        amount: -left,
+        idempotency_key: expiryKey(grantEntryId),
+        reference_type: "promo_grant",
+        reference_id: grantEntryId,
+        expires_at: null,
+        grant_entry_id: grantEntryId,
+        note: null,
+        actor_id: null,
+        created_at: at,
+      })
+      .onConflict((conflict) => conflict.column("idempotency_key").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (inserted) {
+      posted = left;
+      await trx
+        .updateTable("account_balances")
+        .set((eb) => ({ promo: eb("promo", "-", left), updated_at: at }))
+        .where("account_id", "=", accountId)
+        .execute();
+    }
+  }
   await trx
     .updateTable("ledger_promo_grants")
-    .set((eb) => ({ remaining: eb("remaining", "-", left), updated_at: at }))
+    .set((eb) => ({ remaining: eb("remaining", "-", posted), closed_at: at, updated_at: at }))
     .where("grant_entry_id", "=", grantEntryId)
     .execute();
-  await trx
-    .updateTable("account_balances")
-    .set((eb) => ({ promo: eb("promo", "-", left), updated_at: at }))
-    .where("account_id", "=", accountId)
-    .execute();
-  return left;
+  return posted;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -659,6 +615,7 @@ export type LedgerMismatch =
   | { type: "account_balance"; accountId: string; bucket: LedgerBucket; cached: number; sumOfEntries: number }
   | { type: "grant_remaining"; grantEntryId: string; accountId: string; cached: number; sumOfEntries: number }
   | { type: "missing_grant"; grantEntryId: string; accountId: string }
+  | { type: "closed_grant_not_empty"; grantEntryId: string; accountId: string; remaining: number }
   | { type: "negative"; accountId: string; what: string; value: number };
 
 export interface LedgerVerification {
@@ -681,7 +638,7 @@ export async function verifyLedger(db: DbExecutor): Promise<LedgerVerification> 
       .groupBy(["account_id", "bucket"])
       .execute(),
     db.selectFrom("account_balances").select(["account_id", "promo", "paid"]).execute(),
-    db.selectFrom("ledger_promo_grants").select(["grant_entry_id", "account_id", "amount", "remaining"]).execute(),
+    db.selectFrom("ledger_promo_grants").select(["grant_entry_id", "account_id", "amount", "remaining", "closed_at"]).execute(),
     db
       .selectFrom("ledger_entries")
       .select(["grant_entry_id", (eb) => eb.fn.sum<number>("amount").as("total")])
@@ -725,6 +682,9 @@ export async function verifyLedger(db: DbExecutor): Promise<LedgerVerification> 
       mismatches.push({ type: "grant_remaining", grantEntryId: grant.grant_entry_id, accountId: grant.account_id, cached: remaining, sumOfEntries: expected });
     }
     if (remaining < 0) mismatches.push({ type: "negative", accountId: grant.account_id, what: `grant ${grant.grant_entry_id}`, value: remaining });
+    if (grant.closed_at !== null && remaining !== 0) {
+      mismatches.push({ type: "closed_grant_not_empty", grantEntryId: grant.grant_entry_id, accountId: grant.account_id, remaining });
+    }
   }
   for (const entry of positivePromo) {
     const grant = grantById.get(entry.id);

@@ -224,6 +224,8 @@ export interface LedgerPromoGrantsTable {
   amount: number;
   remaining: number;
   expires_at: string;
+  /** Set by the expiry job once the grant has expired and what was left of it is posted. */
+  closed_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -32,7 +32,16 @@ export function createDatabase(url: string): Db {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  sqliteHandles.set(db, sqlite);
+  return db;
+}
+
+const sqliteHandles = new WeakMap<DbExecutor, SQLite.Database>();
+
+/** The better-sqlite3 handle under a database made by `createDatabase` (for prepared-statement hot paths). */
+export function sqliteHandleOf(db: DbExecutor): SQLite.Database | undefined {
+  return sqliteHandles.get(db);
 }
 
 let instance: Db | undefined;

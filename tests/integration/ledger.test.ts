@@ -2,7 +2,7 @@
 // equals the sum of entries, nothing goes negative, promo is spent soonest-expiry first, expiry is
 // exact at the boundary, every write is idempotent, and concurrent writers cannot overspend.
 import { sql } from "kysely";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   creditAccount,
   debitUsage,
@@ -14,6 +14,7 @@ import {
   reverseCredit,
   verifyLedger,
 } from "~/domain/ledger.server";
+import { ledgerFastPath } from "~/domain/ledger/sqlite-fast-path.server";
 import { getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
 
@@ -116,85 +117,6 @@ describe("credits", () => {
   });
 });
 
-describe("usage debits", () => {
-  it("spends promo that expires soonest first, skips expired grants, then paid", async () => {
-    const account = await newAccount();
-    const late = await grant(account, 100, days(60));
-    const soon = await grant(account, 50, days(10));
-    const expired = await grant(account, 70, days(5));
-    await purchase(account, 1_000);
-
-    const at = days(5); // exactly at the expiry of `expired`: no longer spendable
-    const first = await use(account, 30, at);
-    expect(first).toEqual({ debited: 30, shortfall: 0, balanceAfter: 1_120, duplicate: false });
-    const afterFirst = await getBalance(getDb(), account, at);
-    expect(afterFirst.promoGrants.map((g) => [g.entryId, g.remaining])).toEqual([
-      [soon.entryId, 20],
-      [late.entryId, 100],
-    ]);
-
-    const second = await use(account, 150, at);
-    expect(second).toMatchObject({ debited: 150, shortfall: 0, balanceAfter: 970 });
-    const afterSecond = await getBalance(getDb(), account, at);
-    expect(afterSecond).toMatchObject({ promo: 0, paid: 970, total: 970 });
-
-    // The split is visible in the entries: one row per source, each naming the grant it consumed.
-    const { entries } = await listEntries(getDb(), account, { limit: 10 });
-    const usage = entries.filter((e) => e.kind === "usage");
-    expect(usage.map((e) => [e.bucket, e.amount, e.grantEntryId])).toEqual(
-      expect.arrayContaining([
-        ["promo", -30, soon.entryId],
-        ["promo", -20, soon.entryId],
-        ["promo", -100, late.entryId],
-        ["paid", -30, null],
-      ]),
-    );
-    expect(usage.some((e) => e.grantEntryId === expired.entryId)).toBe(false);
-    await expectConsistent();
-  });
-
-  it("treats a grant as spendable until one millisecond before its expiry", async () => {
-    const account = await newAccount();
-    await grant(account, 100, days(10));
-    expect((await getBalance(getDb(), account, new Date(days(10).getTime() - 1))).total).toBe(100);
-    expect((await getBalance(getDb(), account, days(10))).total).toBe(0);
-    expect(await use(account, 40, new Date(days(10).getTime() - 1))).toMatchObject({ debited: 40, shortfall: 0, balanceAfter: 60 });
-    expect(await use(account, 40, days(10))).toMatchObject({ debited: 0, shortfall: 40, balanceAfter: 0 });
-    await expectConsistent();
-  });
-
-  it("never goes below zero: takes what is left and reports the shortfall", async () => {
-    const account = await newAccount();
-    await purchase(account, 100);
-    expect(await use(account, 60)).toEqual({ debited: 60, shortfall: 0, balanceAfter: 40, duplicate: false });
-    expect(await use(account, 60)).toEqual({ debited: 40, shortfall: 20, balanceAfter: 0, duplicate: false });
-    expect(await use(account, 5)).toEqual({ debited: 0, shortfall: 5, balanceAfter: 0, duplicate: false });
-    const stranger = await newAccount();
-    expect(await use(stranger, 5)).toEqual({ debited: 0, shortfall: 5, balanceAfter: 0, duplicate: false });
-    expect(await use(stranger, 0)).toEqual({ debited: 0, shortfall: 0, balanceAfter: 0, duplicate: false });
-    await expectConsistent();
-  });
-
-  it("is idempotent per request id: a replay returns the first result, a different one throws", async () => {
-    const account = await newAccount();
-    await purchase(account, 100);
-    const first = await use(account, 70, T0, "req-replay-1");
-    await purchase(account, 1_000); // the balance moved, the replay still answers as the first time
-    const replay = await use(account, 70, T0, "req-replay-1");
-    expect(replay).toEqual({ ...first, duplicate: true });
-    await expect(use(account, 71, T0, "req-replay-1")).rejects.toBeInstanceOf(LedgerConflictError);
-    const other = await newAccount();
-    await expect(use(other, 70, T0, "req-replay-1")).rejects.toBeInstanceOf(LedgerConflictError);
-    // A shortfall is remembered too: a later top-up does not turn the replay into a charge.
-    const short = await use(other, 10, T0, "req-replay-2");
-    await purchase(other, 100);
-    expect(await use(other, 10, T0, "req-replay-2")).toEqual({ ...short, duplicate: true });
-    expect((await getBalance(getDb(), account, T0)).total).toBe(1_030);
-    expect((await getBalance(getDb(), other, T0)).total).toBe(100);
-    await expectConsistent();
-  });
-});
-
 describe("reversing entries", () => {
   it("takes paid credit back without going negative and reports what it could not reverse", async () => {
     const account = await newAccount();
@@ -271,59 +193,152 @@ describe("expiry", () => {
   });
 });
 
-describe("concurrency", () => {
-  it("two debits of 60 against 100: exactly one succeeds in full", async () => {
-    const account = await newAccount();
-    await purchase(account, 100);
-    const results = await Promise.all([use(account, 60), use(account, 60)]);
-    expect(results.filter((r) => r.shortfall === 0)).toHaveLength(1);
-    expect(results.map((r) => r.debited).sort()).toEqual([40, 60]);
-    expect((await getBalance(getDb(), account, T0)).total).toBe(0);
-    await expectConsistent();
+// On SQLite the usage debit has a prepared-statement fast path; run its tests on both paths.
+for (const fastPath of [true, false]) {
+  describe(`debit path: ${fastPath ? "default" : "portable (Kysely)"}`, () => {
+    const tag = fastPath ? "fast" : "portable";
+    beforeAll(() => {
+      ledgerFastPath.enabled = fastPath;
+    });
+    afterAll(() => {
+      ledgerFastPath.enabled = true;
+    });
+
+  describe("usage debits", () => {
+    it("spends promo that expires soonest first, skips expired grants, then paid", async () => {
+      const account = await newAccount();
+      const late = await grant(account, 100, days(60));
+      const soon = await grant(account, 50, days(10));
+      const expired = await grant(account, 70, days(5));
+      await purchase(account, 1_000);
+
+      const at = days(5); // exactly at the expiry of `expired`: no longer spendable
+      const first = await use(account, 30, at);
+      expect(first).toEqual({ debited: 30, shortfall: 0, balanceAfter: 1_120, duplicate: false });
+      const afterFirst = await getBalance(getDb(), account, at);
+      expect(afterFirst.promoGrants.map((g) => [g.entryId, g.remaining])).toEqual([
+        [soon.entryId, 20],
+        [late.entryId, 100],
+      ]);
+
+      const second = await use(account, 150, at);
+      expect(second).toMatchObject({ debited: 150, shortfall: 0, balanceAfter: 970 });
+      const afterSecond = await getBalance(getDb(), account, at);
+      expect(afterSecond).toMatchObject({ promo: 0, paid: 970, total: 970 });
+
+      // The split is visible in the entries: one row per source, each naming the grant it consumed.
+      const { entries } = await listEntries(getDb(), account, { limit: 10 });
+      const usage = entries.filter((e) => e.kind === "usage");
+      expect(usage.map((e) => [e.bucket, e.amount, e.grantEntryId])).toEqual(
+        expect.arrayContaining([
+          ["promo", -30, soon.entryId],
+          ["promo", -20, soon.entryId],
+          ["promo", -100, late.entryId],
+          ["paid", -30, null],
+        ]),
+      );
+      expect(usage.some((e) => e.grantEntryId === expired.entryId)).toBe(false);
+      await expectConsistent();
+    });
+
+    it("treats a grant as spendable until one millisecond before its expiry", async () => {
+      const account = await newAccount();
+      await grant(account, 100, days(10));
+      expect((await getBalance(getDb(), account, new Date(days(10).getTime() - 1))).total).toBe(100);
+      expect((await getBalance(getDb(), account, days(10))).total).toBe(0);
+      expect(await use(account, 40, new Date(days(10).getTime() - 1))).toMatchObject({ debited: 40, shortfall: 0, balanceAfter: 60 });
+      expect(await use(account, 40, days(10))).toMatchObject({ debited: 0, shortfall: 40, balanceAfter: 0 });
+      await expectConsistent();
+    });
+
+    it("never goes below zero: takes what is left and reports the shortfall", async () => {
+      const account = await newAccount();
+      await purchase(account, 100);
+      expect(await use(account, 60)).toEqual({ debited: 60, shortfall: 0, balanceAfter: 40, duplicate: false });
+      expect(await use(account, 60)).toEqual({ debited: 40, shortfall: 20, balanceAfter: 0, duplicate: false });
+      expect(await use(account, 5)).toEqual({ debited: 0, shortfall: 5, balanceAfter: 0, duplicate: false });
+      const stranger = await newAccount();
+      expect(await use(stranger, 5)).toEqual({ debited: 0, shortfall: 5, balanceAfter: 0, duplicate: false });
+      expect(await use(stranger, 0)).toEqual({ debited: 0, shortfall: 0, balanceAfter: 0, duplicate: false });
+      await expectConsistent();
+    });
+
+    it("is idempotent per request id: a replay returns the first result, a different one throws", async () => {
+      const account = await newAccount();
+      await purchase(account, 100);
+      const first = await use(account, 70, T0, `${tag}-replay-1`);
+      await purchase(account, 1_000); // the balance moved, the replay still answers as the first time
+      const replay = await use(account, 70, T0, `${tag}-replay-1`);
+      expect(replay).toEqual({ ...first, duplicate: true });
+      await expect(use(account, 71, T0, `${tag}-replay-1`)).rejects.toBeInstanceOf(LedgerConflictError);
+      const other = await newAccount();
+      await expect(use(other, 70, T0, `${tag}-replay-1`)).rejects.toBeInstanceOf(LedgerConflictError);
+      // A shortfall is remembered too: a later top-up does not turn the replay into a charge.
+      const short = await use(other, 10, T0, `${tag}-replay-2`);
+      await purchase(other, 100);
+      expect(await use(other, 10, T0, `${tag}-replay-2`)).toEqual({ ...short, duplicate: true });
+      expect((await getBalance(getDb(), account, T0)).total).toBe(1_030);
+      expect((await getBalance(getDb(), other, T0)).total).toBe(100);
+      await expectConsistent();
+    });
   });
 
-  it("many concurrent debits, credits and replays keep every invariant", async () => {
-    const accounts = await Promise.all(Array.from({ length: 3 }, () => newAccount()));
-    for (const account of accounts) {
-      await grant(account, 500, days(10));
-      await grant(account, 300, days(5));
-      await purchase(account, 200);
-    }
-    const work: Array<Promise<unknown>> = [];
-    for (let i = 0; i < 150; i += 1) {
-      const account = accounts[i % accounts.length]!;
-      work.push(use(account, 7 + (i % 5), days(1), `req-c-${i}`));
-      if (i % 10 === 0) work.push(use(account, 7 + (i % 5), days(1), `req-c-${i}`)); // concurrent replay
-      if (i % 25 === 0) work.push(purchase(account, 13, `buy-c-${i}`));
-      if (i % 25 === 0) work.push(purchase(account, 13, `buy-c-${i}`));
-    }
-    await Promise.all(work);
-    for (const account of accounts) {
-      const sum = await getDb()
-        .selectFrom("ledger_entries")
-        .select((eb) => eb.fn.sum<number>("amount").as("total"))
-        .where("account_id", "=", account)
-        .executeTakeFirstOrThrow();
-      const balance = await getBalance(getDb(), account, days(1));
-      expect(balance.total).toBe(Number(sum.total));
-      expect(balance.total).toBeGreaterThanOrEqual(0);
-    }
-    const debits = await getDb().selectFrom("ledger_debits").select(sql<number>`count(*)`.as("n")).where("idempotency_key", "like", "usage:req-c-%").executeTakeFirstOrThrow();
-    expect(Number(debits.n)).toBe(150);
-    await expectConsistent();
+  describe("concurrency", () => {
+    it("two debits of 60 against 100: exactly one succeeds in full", async () => {
+      const account = await newAccount();
+      await purchase(account, 100);
+      const results = await Promise.all([use(account, 60), use(account, 60)]);
+      expect(results.filter((r) => r.shortfall === 0)).toHaveLength(1);
+      expect(results.map((r) => r.debited).sort()).toEqual([40, 60]);
+      expect((await getBalance(getDb(), account, T0)).total).toBe(0);
+      await expectConsistent();
+    });
+
+    it("many concurrent debits, credits and replays keep every invariant", async () => {
+      const accounts = await Promise.all(Array.from({ length: 3 }, () => newAccount()));
+      for (const account of accounts) {
+        await grant(account, 500, days(10));
+        await grant(account, 300, days(5));
+        await purchase(account, 200);
+      }
+      const work: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 150; i += 1) {
+        const account = accounts[i % accounts.length]!;
+        work.push(use(account, 7 + (i % 5), days(1), `${tag}-c-${i}`));
+        if (i % 10 === 0) work.push(use(account, 7 + (i % 5), days(1), `${tag}-c-${i}`)); // concurrent replay
+        if (i % 25 === 0) work.push(purchase(account, 13, `${tag}-buy-${i}`));
+        if (i % 25 === 0) work.push(purchase(account, 13, `${tag}-buy-${i}`));
+      }
+      await Promise.all(work);
+      for (const account of accounts) {
+        const sum = await getDb()
+          .selectFrom("ledger_entries")
+          .select((eb) => eb.fn.sum<number>("amount").as("total"))
+          .where("account_id", "=", account)
+          .executeTakeFirstOrThrow();
+        const balance = await getBalance(getDb(), account, days(1));
+        expect(balance.total).toBe(Number(sum.total));
+        expect(balance.total).toBeGreaterThanOrEqual(0);
+      }
+      const debits = await getDb().selectFrom("ledger_debits").select(sql<number>`count(*)`.as("n")).where("idempotency_key", "like", `usage:${tag}-c-%`).executeTakeFirstOrThrow();
+      expect(Number(debits.n)).toBe(150);
+      await expectConsistent();
+    });
+
+    it("drains an account under pressure without ever overspending", async () => {
+      const account = await newAccount();
+      await grant(account, 250, days(3));
+      await purchase(account, 250);
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => use(account, 17, days(1), `${tag}-drain-${i}`)));
+      expect(results.reduce((sum, r) => sum + r.debited, 0)).toBe(500);
+      expect(results.reduce((sum, r) => sum + r.shortfall, 0)).toBe(40 * 17 - 500);
+      expect((await getBalance(getDb(), account, days(1))).total).toBe(0);
+      await expectConsistent();
+    });
   });
 
-  it("drains an account under pressure without ever overspending", async () => {
-    const account = await newAccount();
-    await grant(account, 250, days(3));
-    await purchase(account, 250);
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => use(account, 17, days(1), `drain-${i}`)));
-    expect(results.reduce((sum, r) => sum + r.debited, 0)).toBe(500);
-    expect(results.reduce((sum, r) => sum + r.shortfall, 0)).toBe(40 * 17 - 500);
-    expect((await getBalance(getDb(), account, days(1))).total).toBe(0);
-    await expectConsistent();
   });
-});
+}
 
 describe("history and verification", () => {
   it("pages through entries newest first", async () => {

@@ -1,4 +1,5 @@
 // Pure consumption rules shared by every debit path: promo that expires soonest first, then paid.
+import type { LedgerBucket, LedgerEntriesTable, LedgerEntryKind } from "~/lib/db-schema";
 
 export interface PromoSource {
   grantEntryId: string;
@@ -36,3 +37,54 @@ export function planDebit(promoSources: readonly PromoSource[], paid: number, to
 export function entryKey(operationKey: string, index: number): string {
   return index === 0 ? operationKey : `${operationKey}#${index + 1}`;
 }
+
+export interface DebitOperation {
+  /** Idempotency key of the operation; its entries use it (the first) and `key#2`, `key#3`… */
+  key: string;
+  accountId: string;
+  kind: "usage" | "reversal";
+  bucket: LedgerBucket | null;
+  requested: number;
+  referenceType: string;
+  referenceId: string;
+  note: string | null;
+  actorId: string | null;
+  at: string;
+}
+
+export interface StoredDebit {
+  account_id: string;
+  kind: "usage" | "reversal";
+  bucket: LedgerBucket | null;
+  requested: number;
+  debited: number;
+  shortfall: number;
+  balance_after: number;
+  reference_type: string;
+  reference_id: string;
+}
+
+/** The entries a debit plan turns into, in order: promo grants first, then paid. */
+export function debitEntries(operation: DebitOperation, plan: DebitPlan, newEntryId: () => string): LedgerEntriesTable[] {
+  const entryKind: LedgerEntryKind = operation.kind === "usage" ? "usage" : "adjustment";
+  const parts: Array<{ bucket: LedgerBucket; tokens: number; grantEntryId: string | null }> = [
+    ...plan.promo.map((part) => ({ bucket: "promo" as const, tokens: part.tokens, grantEntryId: part.grantEntryId })),
+    ...(plan.paid > 0 ? [{ bucket: "paid" as const, tokens: plan.paid, grantEntryId: null }] : []),
+  ];
+  return parts.map((part, index) => ({
+    id: newEntryId(),
+    account_id: operation.accountId,
+    kind: entryKind,
+    bucket: part.bucket,
+    amount: -part.tokens,
+    idempotency_key: entryKey(operation.key, index),
+    reference_type: operation.referenceType,
+    reference_id: operation.referenceId,
+    expires_at: null,
+    grant_entry_id: part.grantEntryId,
+    note: operation.note,
+    actor_id: operation.actorId,
+    created_at: operation.at,
+  }));
+}
+

@@ -1,0 +1,129 @@
+// `npm run bench:ledger`: usage debits per second on one hot account and spread over 10,000
+// accounts, on a fresh SQLite file (or BENCH_DATABASE_URL=postgres://… for PostgreSQL), with the
+// ledger invariant checked afterwards. Baseline in the same run: a bare single-row UPDATE loop.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
+import { creditAccount, debitUsage, verifyLedger } from "~/domain/ledger.server";
+import { ledgerFastPath } from "~/domain/ledger/sqlite-fast-path.server";
+import { createDatabase, dialectOf, sqliteHandleOf, type Db } from "~/lib/db.server";
+import { migrateToLatest } from "~/lib/migrate.server";
+
+const ACCOUNTS = 10_000;
+const DEBITS = Number(process.env.BENCH_DEBITS ?? 50_000);
+const resultsFile = join(dirname(fileURLToPath(import.meta.url)), "results", "ledger.json");
+
+async function setUp(): Promise<{ db: Db; cleanup: () => Promise<void>; label: string }> {
+  const url = process.env.BENCH_DATABASE_URL;
+  if (url) {
+    const pg = (await import("pg")).default;
+    const name = `ferry_bench_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    const dbUrl = new URL(url);
+    dbUrl.pathname = `/${name}`;
+    const db = createDatabase(dbUrl.toString());
+    return {
+      db,
+      label: "PostgreSQL",
+      cleanup: async () => {
+        await db.destroy();
+        await admin.query(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
+  const db = createDatabase(join(dir, "bench.sqlite"));
+  return { db, label: "SQLite (WAL, synchronous=NORMAL)", cleanup: async () => { await db.destroy(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+async function createAccounts(db: Db, count: number, prefix: string): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `usr_${prefix}${String(i).padStart(6, "0")}`);
+  const at = new Date().toISOString();
+  for (let i = 0; i < ids.length; i += 500) {
+    await db
+      .insertInto("users")
+      .values(ids.slice(i, i + 500).map((id) => ({ id, email: `${id}@bench.test`, password_hash: "x", email_verified_at: at, role: "developer" as const, locale: "en", disabled_at: null, password_changed_at: at, created_at: at, updated_at: at })))
+      .execute();
+  }
+  return ids;
+}
+
+async function fund(db: Db, accountId: string, promo: number, paid: number) {
+  const expiresAt = new Date(Date.now() + 365 * 86_400_000).toISOString();
+  await creditAccount(db, { accountId, kind: "grant", bucket: "promo", tokens: promo, idempotencyKey: `bench-grant:${accountId}`, referenceType: "bench", referenceId: accountId, expiresAt });
+  await creditAccount(db, { accountId, kind: "purchase", bucket: "paid", tokens: paid, idempotencyKey: `bench-paid:${accountId}`, referenceType: "bench", referenceId: accountId });
+}
+
+async function timed(count: number, step: (i: number) => Promise<unknown> | unknown): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i += 1) await step(i);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return Math.round(count / seconds);
+}
+
+const { db, cleanup, label } = await setUp();
+try {
+  await migrateToLatest(db);
+  const [hot] = await createAccounts(db, 1, "hot");
+  const spread = await createAccounts(db, ACCOUNTS, "spread");
+  // The hot account's promo runs out half-way, so the run covers promo, the promo→paid split and paid.
+  await fund(db, hot!, DEBITS * 10 / 2, DEBITS * 10);
+  for (const account of spread) await fund(db, account, 1_000, 1_000);
+
+  // Warm-up (statement caches, JIT), not counted.
+  for (let i = 0; i < 2_000; i += 1) await debitUsage(db, { accountId: spread[i % ACCOUNTS]!, requestId: `warm-${i}`, tokens: 1 });
+
+  const hotRate = await timed(DEBITS, (i) => debitUsage(db, { accountId: hot!, requestId: `hot-${i}`, tokens: 10 }));
+  let seed = 42;
+  const nextAccount = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return spread[seed % ACCOUNTS]!;
+  };
+  const spreadRate = await timed(DEBITS, (i) => debitUsage(db, { accountId: nextAccount(), requestId: `spread-${i}`, tokens: 3 }));
+
+  // Same debits through the portable Kysely path (what PostgreSQL runs), for comparison.
+  let portableRate: number | null = null;
+  if (dialectOf(db) === "sqlite") {
+    ledgerFastPath.enabled = false;
+    portableRate = await timed(Math.min(DEBITS, 10_000), (i) => debitUsage(db, { accountId: nextAccount(), requestId: `portable-${i}`, tokens: 1 }));
+    ledgerFastPath.enabled = true;
+  }
+
+  // Baselines: one bare single-row UPDATE per iteration (autocommit) on the same database.
+  const baselineKysely = await timed(DEBITS, (i) =>
+    db.updateTable("account_balances").set({ updated_at: sql<string>`updated_at` }).where("account_id", "=", spread[i % ACCOUNTS]!).execute(),
+  );
+  const raw = sqliteHandleOf(db);
+  let baselineRaw: number | null = null;
+  if (raw) {
+    const update = raw.prepare("update account_balances set updated_at = updated_at where account_id = ?");
+    baselineRaw = await timed(DEBITS, (i) => update.run(spread[i % ACCOUNTS]!));
+  }
+
+  const verification = await verifyLedger(db);
+  const debitRows = await db.selectFrom("ledger_debits").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const invariantOk = verification.ok && Number(debitRows.n) === 2_000 + DEBITS * 2 + (portableRate === null ? 0 : Math.min(DEBITS, 10_000));
+
+  const result = { debits_per_s_hot: hotRate, debits_per_s_spread: spreadRate, invariant_ok: invariantOk };
+  mkdirSync(dirname(resultsFile), { recursive: true });
+  if (!process.env.BENCH_DATABASE_URL) writeFileSync(resultsFile, `${JSON.stringify(result, null, 2)}\n`);
+
+  const fmt = (n: number | null) => (n === null ? "n/a" : n.toLocaleString("en-US"));
+  console.log(`ledger benchmark on ${label}, ${fmt(DEBITS)} sequential debits per run, ${fmt(ACCOUNTS)} spread accounts`);
+  console.log(`  hot account:              ${fmt(hotRate)} debits/s`);
+  console.log(`  spread over accounts:     ${fmt(spreadRate)} debits/s`);
+  if (portableRate !== null) console.log(`  portable (Kysely) path:   ${fmt(portableRate)} debits/s (spread)`);
+  console.log(`  baseline UPDATE (Kysely): ${fmt(baselineKysely)} updates/s → hot debit ÷ baseline = ${(hotRate / baselineKysely).toFixed(2)}, spread ÷ baseline = ${(spreadRate / baselineKysely).toFixed(2)}`);
+  if (baselineRaw !== null) console.log(`  baseline UPDATE (prepared): ${fmt(baselineRaw)} updates/s → hot debit ÷ baseline = ${(hotRate / baselineRaw).toFixed(2)}, spread ÷ baseline = ${(spreadRate / baselineRaw).toFixed(2)}`);
+  console.log(`  invariant: ${invariantOk ? "OK" : "BROKEN"} (${fmt(verification.entries)} entries, ${fmt(verification.accounts)} accounts, ${verification.mismatches.length} mismatches)`);
+  console.log(`  goal ≥ 20,000 debits/s on SQLite: ${Math.min(hotRate, spreadRate) >= 20_000 ? "met" : "missed"}`);
+  if (!process.env.BENCH_DATABASE_URL) console.log(`  written to ${resultsFile}`);
+  if (!invariantOk) process.exitCode = 1;
+} finally {
+  await cleanup();
+}
