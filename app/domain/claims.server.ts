@@ -454,6 +454,11 @@ export async function decideClaim(
     // Two deciders racing on PostgreSQL or SQLite: the loser's conditional update or unique insert fails.
     const fresh = await getClaim(db, input.claimId);
     if (fresh && fresh.version !== input.expectedVersion) return { ok: false, reason: "stale" };
+    // Two claims of one OpenAI org approved at the same moment: the org's primary key stopped the second.
+    const orgIds = await claimOrgIds(db, input.claimId);
+    if (orgIds.length && (await db.selectFrom("claim_org_grants").select("org_id").where("org_id", "in", orgIds).executeTakeFirst())) {
+      return { ok: false, reason: "org_already_granted" };
+    }
     throw error;
   }
   if (outcome !== "first_approval") await sendClaimDecisionMail(db, input.claimId, outcome);

@@ -6,7 +6,7 @@ import { decideClaim, getClaim, getClaimOverview, resubmitClaim, submitClaim } f
 import { saveEvidence } from "~/domain/evidence/index.server";
 import type { DayUsage, EvidenceOutcome, Finding } from "~/domain/evidence/types";
 import { getGrantPolicy, listGrantPolicyChanges, updateGrantPolicy } from "~/domain/grant-policy.server";
-import { getBalance } from "~/domain/ledger.server";
+import { getBalance, verifyLedger } from "~/domain/ledger.server";
 import { getDb } from "~/lib/db.server";
 import { action as loginAction } from "~/routes/login";
 import { action as claimAction, loader as claimLoader } from "~/routes/account.claim";
@@ -210,6 +210,24 @@ describe("staff decisions", () => {
     expect((await getBalance(getDb(), dev.id)).promo).toBe(claim.status === "approved" ? 20 * M : 0);
     const decisions = await getDb().selectFrom("claim_decisions").select("action").where("claim_id", "=", submitted.claimId).execute();
     expect(decisions).toHaveLength(2); // submit + the one decision
+    expect(await verifyLedger(getDb())).toMatchObject({ ok: true, mismatches: [] });
+  });
+
+  it("two claims of one OpenAI org approved at the same moment: one grant", async () => {
+    const orgId = `org-${randomBytes(8).toString("hex")}`;
+    const first = await developerWithUsage(20 * M, { orgId });
+    const second = await developerWithUsage(20 * M, { orgId });
+    const a = await submitClaim(getDb(), first.id);
+    const b = await submitClaim(getDb(), second.id);
+    if (!a.ok || !b.ok) throw new Error("claim refused");
+    const results = await Promise.all([
+      decideClaim(getDb(), { claimId: a.claimId, actor: staffActor(), expectedVersion: 1, decision: { type: "approve" } }),
+      decideClaim(getDb(), { claimId: b.claimId, actor: staff2Actor(), expectedVersion: 1, decision: { type: "approve" } }),
+    ]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(results.find((result) => !result.ok)).toEqual({ ok: false, reason: "org_already_granted" });
+    const granted = (await getBalance(getDb(), first.id)).promo + (await getBalance(getDb(), second.id)).promo;
+    expect(granted).toBe(20 * M);
   });
 
   it("staff cannot decide their own claim", async () => {
