@@ -292,12 +292,14 @@ function DecisionPanel({ review, viewerId, firstApproverEmail }: { review: Revie
         ) : null}
         {claim.status === "pending" ? (
           <>
-            <Form method="post" className="decision-form">
-              {versionField}
-              <button type="submit" name="intent" value="approve" className="button" disabled={busy} data-testid="approve">
-                {isSecond ? t("review.decide.approveSecond", { tokens: f.int(approveTokens) }) : t("review.decide.approve", { tokens: f.int(approveTokens) })}
-              </button>
-            </Form>
+            {isSecond && claim.firstApprovedBy === viewerId ? null : (
+              <Form method="post" className="decision-form">
+                {versionField}
+                <button type="submit" name="intent" value="approve" className="button" disabled={busy} data-testid="approve">
+                  {isSecond ? t("review.decide.approveSecond", { tokens: f.int(approveTokens) }) : t("review.decide.approve", { tokens: f.int(approveTokens) })}
+                </button>
+              </Form>
+            )}
             <details className="decision-more">
               <summary>{t("review.decide.adjustTitle")}</summary>
               <Form method="post" className="decision-form">
