@@ -330,6 +330,34 @@ describe("routes", () => {
     expect((await getBalance(getDb(), dev.id)).promo).toBe(4 * M);
   });
 
+  it("the developer sees the staff's question and sends the claim again through the page", async () => {
+    const dev = await developerWithUsage(25 * M);
+    const cookie = await logIn(dev.email, dev.password);
+    const claimed = await call(claimAction, "/account/claim", { cookie, form: { intent: "claim" } });
+    expect(claimed.data).toEqual({ ok: true, done: "pending" });
+    const claimId = (await getClaimOverview(getDb(), dev.id)).current!.id;
+    await decideClaim(getDb(), { claimId, actor: staffActor(), expectedVersion: 1, decision: { type: "request_info", message: "Which project used gpt-4o?" } });
+    const page = await call(claimLoader, "/account/claim", { cookie });
+    expect(page.data.current).toMatchObject({ status: "needs_info", infoRequest: "Which project used gpt-4o?" });
+    // Another account cannot send someone else's claim again.
+    const stranger = await developerWithUsage(1 * M);
+    const strangerCookie = await logIn(stranger.email, stranger.password);
+    const refused = await call(claimAction, "/account/claim", { cookie: strangerCookie, form: { intent: "resubmit", claimId } });
+    expect(refused.data.formError).toBe("claims.ineligible.not_found");
+    const again = await call(claimAction, "/account/claim", { cookie, form: { intent: "resubmit", claimId } });
+    expect(again.data).toEqual({ ok: true, done: "resubmitted" });
+    expect((await getClaim(getDb(), claimId))?.status).toBe("pending");
+  });
+
+  it("shows when the granted credit expires", async () => {
+    const dev = await developerWithUsage(3 * M);
+    const cookie = await logIn(dev.email, dev.password);
+    await call(claimAction, "/account/claim", { cookie, form: { intent: "claim" } });
+    const page = await call(claimLoader, "/account/claim", { cookie });
+    expect(page.data.current.status).toBe("auto_approved");
+    expect(Date.parse(page.data.grantExpiresAt) - Date.parse(page.data.current.decidedAt)).toBe(90 * 86_400_000);
+  });
+
   it("the queue and claim pages are for staff only; a developer gets 403", async () => {
     const dev = await developerWithUsage(30 * M);
     const cookie = await logIn(dev.email, dev.password);

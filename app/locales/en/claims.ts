@@ -40,6 +40,7 @@ export const claims = {
     rejected: "Rejected",
     submittedAt: "Submitted {{date}}",
     granted: "{{tokens}} tokens were added to your balance.",
+    expires: "They expire on {{date}}.",
     pendingBody: "Our staff are checking your claim for {{tokens}} tokens. We will e-mail you when it is decided.",
     rejectedBody: "Your claim was rejected.",
     reason: "Reason: {{reason}}",

@@ -43,6 +43,7 @@ export const claims: Dictionary<typeof en> = {
     rejected: "已拒绝",
     submittedAt: "提交于 {{date}}",
     granted: "{{tokens}} tokens 已加入你的余额。",
+    expires: "将于 {{date}} 到期。",
     pendingBody: "我们的员工正在审核你申请的 {{tokens}} tokens，结果会通过邮件通知你。",
     rejectedBody: "你的申请已被拒绝。",
     reason: "原因：{{reason}}",
