@@ -2,6 +2,7 @@
 import { account as enAccount } from "./en/account";
 import { auth as enAuth } from "./en/auth";
 import { common as enCommon } from "./en/common";
+import { credit as enCredit } from "./en/credit";
 import { errors as enErrors } from "./en/errors";
 import { landing as enLanding } from "./en/landing";
 import { mail as enMail } from "./en/mail";
@@ -9,6 +10,7 @@ import { outbox as enOutbox } from "./en/outbox";
 import { account as zhAccount } from "./zh/account";
 import { auth as zhAuth } from "./zh/auth";
 import { common as zhCommon } from "./zh/common";
+import { credit as zhCredit } from "./zh/credit";
 import { errors as zhErrors } from "./zh/errors";
 import { landing as zhLanding } from "./zh/landing";
 import { mail as zhMail } from "./zh/mail";
@@ -22,6 +24,7 @@ export const en = {
   errors: enErrors,
   mail: enMail,
   outbox: enOutbox,
+  credit: enCredit,
 };
 
 export const zh = {
@@ -32,6 +35,7 @@ export const zh = {
   errors: zhErrors,
   mail: zhMail,
   outbox: zhOutbox,
+  credit: zhCredit,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;
