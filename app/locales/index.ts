@@ -4,6 +4,7 @@ import { auth as enAuth } from "./en/auth";
 import { claims as enClaims } from "./en/claims";
 import { review as enReview } from "./en/review";
 import { common as enCommon } from "./en/common";
+import { credit as enCredit } from "./en/credit";
 import { errors as enErrors } from "./en/errors";
 import { evidence as enEvidence } from "./en/evidence";
 import { landing as enLanding } from "./en/landing";
@@ -14,6 +15,7 @@ import { auth as zhAuth } from "./zh/auth";
 import { claims as zhClaims } from "./zh/claims";
 import { review as zhReview } from "./zh/review";
 import { common as zhCommon } from "./zh/common";
+import { credit as zhCredit } from "./zh/credit";
 import { errors as zhErrors } from "./zh/errors";
 import { evidence as zhEvidence } from "./zh/evidence";
 import { landing as zhLanding } from "./zh/landing";
@@ -31,6 +33,7 @@ export const en = {
   evidence: enEvidence,
   claims: enClaims,
   review: enReview,
+  credit: enCredit,
 };
 
 export const zh = {
@@ -44,6 +47,7 @@ export const zh = {
   evidence: zhEvidence,
   claims: zhClaims,
   review: zhReview,
+  credit: zhCredit,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;
