@@ -15,6 +15,26 @@ import type { EvidenceKind } from "./types";
 /** A record longer than this (1 MiB) is not a usage row; it stops the read. */
 export const MAX_RECORD_CHARS = 1024 * 1024;
 
+/**
+ * Copies the wanted fields of a quote-free line into `cells` (by column position) and returns
+ * how many fields the line has, without allocating the fields nobody reads.
+ */
+export function pickFields(line: string, delimiter: string, wanted: number[], cells: string[]): number {
+  let start = 0;
+  let column = 0;
+  let next = 0;
+  for (;;) {
+    const end = line.indexOf(delimiter, start);
+    if (column === wanted[next]) {
+      cells[column] = end === -1 ? line.slice(start) : line.slice(start, end);
+      next += 1;
+    }
+    column += 1;
+    if (end === -1) return column;
+    start = end + 1;
+  }
+}
+
 function countQuotes(text: string): number {
   let count = 0;
   for (let index = text.indexOf('"'); index !== -1; index = text.indexOf('"', index + 1)) count += 1;
@@ -27,6 +47,7 @@ export class CsvIngest {
   /** Set when reading must stop: the file is rejected whatever follows. */
   stopped = false;
   private handler: RowHandler | null = null;
+  private readonly cells: string[] = [];
   // Invalid UTF-8 becomes U+FFFD and then fails validation where it matters (numbers, dates).
   private readonly decoder = new TextDecoder("utf-8");
   private remainder = "";
@@ -81,7 +102,13 @@ export class CsvIngest {
     }
     if (line === "") return;
     if (line.indexOf('"') === -1) {
-      this.onRecord(line.split(this.delimiter), this.lineNumber);
+      if (this.handler) {
+        // `cells` is reused: a short row may leave stale values, but its field count rejects it first.
+        const fieldCount = pickFields(line, this.delimiter, this.handler.columns, this.cells);
+        this.handler.onRow(this.cells, fieldCount, this.lineNumber);
+      } else {
+        this.onRecord(line.split(this.delimiter), this.lineNumber);
+      }
       return;
     }
     this.quoted = { lines: [line], startLine: this.lineNumber, quotes: countQuotes(line), chars: line.length };
@@ -105,7 +132,7 @@ export class CsvIngest {
 
   private onRecord(record: string[], line: number) {
     if (this.handler) {
-      this.handler(record, line);
+      this.handler.onRow(record, record.length, line);
       return;
     }
     const verdict = inspectHeader(record);
