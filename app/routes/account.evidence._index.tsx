@@ -154,7 +154,8 @@ export default function EvidencePage() {
               {t(failure.formError, failureParams)}
             </div>
           ) : null}
-          <Form method="post" noValidate autoComplete="off">
+          {/* Remounted after each answer, so a pasted key never lingers in the page. */}
+          <Form method="post" noValidate autoComplete="off" key={failure ? `${failure.formError}-${navigation.state}` : "api-read"}>
             <input type="hidden" name="intent" value="read_api" />
             <Field name="adminKey" type="password" label={t("evidence.api.adminKey")} hint={t("evidence.api.adminKeyHint")} autoComplete="off" spellCheck={false} required error={failure?.fieldErrors.adminKey} />
             <Field name="orgId" id="api-org-id" label={t("evidence.api.orgId")} autoComplete="off" spellCheck={false} placeholder="org-…" error={failure?.fieldErrors.orgId} />
