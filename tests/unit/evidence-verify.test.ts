@@ -112,7 +112,7 @@ describe("verifyUpload: CSV quoting", () => {
     ].join("\n");
     const outcome = await verifyUpload(fromText(text, 7), OPTIONS);
     expect(outcome.reasons).toEqual([{ code: "bad_number", count: 1, lines: [5], params: { column: "input_tokens" } }]);
-    expect(outcome.rowCount).toBe(2);
+    expect(outcome.rowCount).toBe(3);
   });
 
   it("refuses a file without line breaks it knows (old Mac \\r) instead of buffering it", async () => {

@@ -52,12 +52,11 @@ export function completionsRowHandler(index: Map<string, number>, width: number,
   const requests = column("num_model_requests");
   const cached = column("input_cached_tokens");
   const uncached = column("input_uncached_tokens");
-  const reasons = accumulator.reasons;
   return {
     columns: columnsOf(start, startIso, model, input, output, requests, cached, uncached),
     onRow(cells, fieldCount, line) {
       if (fieldCount !== width) {
-        reasons.add("wrong_field_count", line, { expected: width, found: fieldCount });
+        accumulator.rejectRow("wrong_field_count", line, { expected: width, found: fieldCount });
         return;
       }
       const parsed = completionsRowSchema.safeParse([
@@ -71,7 +70,7 @@ export function completionsRowHandler(index: Map<string, number>, width: number,
       ]);
       if (!parsed.success) {
         const position = Number(parsed.error.issues[0]?.path[0] ?? -1);
-        reasons.add(PROBLEM_OF_POSITION[position] ?? "bad_number", line, { column: COLUMN_OF_POSITION[position] ?? "?" });
+        accumulator.rejectRow(PROBLEM_OF_POSITION[position] ?? "bad_number", line, { column: COLUMN_OF_POSITION[position] ?? "?" });
         return;
       }
       const [startTime, modelName, inputTokens, outputTokens, requestCount, cachedTokens, uncachedTokens] = parsed.data;

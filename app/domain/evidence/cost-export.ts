@@ -36,12 +36,11 @@ export function costRowHandler(index: Map<string, number>, width: number, accumu
   const currency = column("amount_currency");
   const lineItem = column("line_item");
   const orgId = column("organization_id");
-  const reasons = accumulator.reasons;
   return {
     columns: columnsOf(start, startIso, amount, currency, lineItem, orgId),
     onRow: (record, fieldCount, line) => {
       if (fieldCount !== width) {
-        reasons.add("wrong_field_count", line, { expected: width, found: fieldCount });
+        accumulator.rejectRow("wrong_field_count", line, { expected: width, found: fieldCount });
         return;
       }
       const parsed = costRowSchema.safeParse({
@@ -53,7 +52,7 @@ export function costRowHandler(index: Map<string, number>, width: number, accumu
       });
       if (!parsed.success) {
         const field = String(parsed.error.issues[0]?.path[0] ?? "");
-        reasons.add(problemOfField[field] ?? "bad_number", line, { column: columnOfField[field] ?? field });
+        accumulator.rejectRow(problemOfField[field] ?? "bad_number", line, { column: columnOfField[field] ?? field });
         return;
       }
       const row = parsed.data;
