@@ -106,7 +106,7 @@ export default function ClaimPage() {
           {current.decidedAt ? <p className="muted">{t("claims.status.decidedAt", { date: f.dateTime(current.decidedAt) })}</p> : null}
           {balance.total > 0 ? (
             <p data-testid="claim-balance">
-              <Link to="/account">{t("review.claim.balance", { total: f.int(balance.total), promo: f.int(balance.promo), paid: f.int(balance.total - balance.promo) })}</Link>
+              <Link to="/account/credit">{t("review.claim.balance", { total: f.int(balance.total), promo: f.int(balance.promo), paid: f.int(balance.total - balance.promo) })}</Link>
             </p>
           ) : null}
         </section>

@@ -245,8 +245,8 @@ export default function ClaimReview() {
               {ledger.map((entry) => (
                 <tr key={entry.id}>
                   <td>{f.dateTime(entry.createdAt)}</td>
-                  <td>{entry.kind}</td>
-                  <td>{entry.bucket}</td>
+                  <td>{t(`credit.kinds.${entry.kind}`)}</td>
+                  <td>{t(`credit.buckets.${entry.bucket}`)}</td>
                   <td className="numeric">{f.int(entry.amount)}</td>
                   <td>{entry.expiresAt ? f.date(entry.expiresAt) : ""}</td>
                   <td>{entry.note ?? ""}</td>
