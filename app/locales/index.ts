@@ -3,6 +3,7 @@ import { account as enAccount } from "./en/account";
 import { auth as enAuth } from "./en/auth";
 import { claims as enClaims } from "./en/claims";
 import { review as enReview } from "./en/review";
+import { billing as enBilling } from "./en/billing";
 import { common as enCommon } from "./en/common";
 import { credit as enCredit } from "./en/credit";
 import { errors as enErrors } from "./en/errors";
@@ -14,6 +15,7 @@ import { account as zhAccount } from "./zh/account";
 import { auth as zhAuth } from "./zh/auth";
 import { claims as zhClaims } from "./zh/claims";
 import { review as zhReview } from "./zh/review";
+import { billing as zhBilling } from "./zh/billing";
 import { common as zhCommon } from "./zh/common";
 import { credit as zhCredit } from "./zh/credit";
 import { errors as zhErrors } from "./zh/errors";
@@ -34,6 +36,7 @@ export const en = {
   claims: enClaims,
   review: enReview,
   credit: enCredit,
+  billing: enBilling,
 };
 
 export const zh = {
@@ -48,6 +51,7 @@ export const zh = {
   claims: zhClaims,
   review: zhReview,
   credit: zhCredit,
+  billing: zhBilling,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

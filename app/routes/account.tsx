@@ -24,6 +24,7 @@ export default function AccountLayout() {
         <NavLink to="/account/credit">{t("credit.nav")}</NavLink>
         {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
+        <NavLink to="/account/billing">{t("billing.title")}</NavLink>
       </nav>
       <div className="account-content">
         <Outlet />

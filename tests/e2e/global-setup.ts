@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { startStandIns } from "./stand-ins";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -45,6 +46,7 @@ export default async function setup(project: TestProject) {
   const databaseUrl = join(dir, "e2e.sqlite");
   const baseUrl = `http://127.0.0.1:${port}`;
   let log = "";
+  const standIns = await startStandIns(project);
   const child = spawn(process.execPath, ["build/index.js"], {
     env: {
       ...process.env,
@@ -54,6 +56,7 @@ export default async function setup(project: TestProject) {
       APP_URL: baseUrl,
       DATABASE_URL: databaseUrl,
       DEMO: "1",
+      ...standIns.env,
       ...JSON.parse(process.env.E2E_SERVER_ENV ?? "{}"),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -66,6 +69,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 300));
+    await standIns.stop();
     rmSync(dir, { recursive: true, force: true });
   };
 }
