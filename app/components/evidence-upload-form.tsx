@@ -7,7 +7,7 @@ import { Field } from "./field";
 
 type Phase = { name: "idle" } | { name: "uploading"; percent: number } | { name: "verifying" } | { name: "failed"; message: string };
 
-export function EvidenceUploadForm({ initialError }: { initialError?: string | null }) {
+export function EvidenceUploadForm({ initialError, maxBytes }: { initialError?: string | null; maxBytes: number }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const [phase, setPhase] = useState<Phase>(initialError ? { name: "failed", message: t(initialError) } : { name: "idle" });
@@ -19,6 +19,11 @@ export function EvidenceUploadForm({ initialError }: { initialError?: string | n
     const file = (form.elements.namedItem("file") as HTMLInputElement | null)?.files?.[0];
     if (!file) {
       setPhase({ name: "failed", message: t("evidence.errors.noFile") });
+      return;
+    }
+    // The server refuses it too (and stops reading at the cap); saying so now saves the upload.
+    if (file.size > maxBytes) {
+      setPhase({ name: "failed", message: t("evidence.reasons.too_large", { limitMb: Math.round((maxBytes / 1024 / 1024) * 10) / 10 }) });
       return;
     }
     const request = new XMLHttpRequest();

@@ -3,7 +3,7 @@
 // transaction as the conditional UPDATE that moves the claim out of `pending`, so double clicks
 // and two staff deciding at once end in exactly one outcome and at most one grant.
 import type { ClaimStatus, Role } from "~/lib/db-schema";
-import type { DbExecutor } from "~/lib/db.server";
+import { dialectOf, type DbExecutor } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
 import { hasRole } from "~/lib/roles";
 import { recordAudit } from "./audit.server";
@@ -128,6 +128,16 @@ export function toClaim(row: ClaimRow): Claim {
 
 export async function getClaim(db: DbExecutor, claimId: string): Promise<Claim | null> {
   const row = await db.selectFrom("claims").selectAll().where("id", "=", claimId).executeTakeFirst();
+  return row ? toClaim(row) : null;
+}
+
+/**
+ * Reads a claim inside a transaction, locking its row on PostgreSQL so a racing decider waits for
+ * the first to commit and then sees the new version (SQLite runs one transaction at a time).
+ */
+async function lockClaim(trx: DbExecutor, claimId: string): Promise<Claim | null> {
+  const query = trx.selectFrom("claims").selectAll().where("id", "=", claimId);
+  const row = await (dialectOf(trx) === "postgres" ? query.forUpdate() : query).executeTakeFirst();
   return row ? toClaim(row) : null;
 }
 
@@ -380,7 +390,7 @@ export async function decideClaim(
   let tokens: number | undefined;
   try {
     ({ outcome, tokens } = await inTransaction(db, async (trx) => {
-      const claim = await getClaim(trx, input.claimId);
+      const claim = await lockClaim(trx, input.claimId);
       if (!claim) throw new DecisionRefused("not_found");
       if (claim.accountId === actor.id) throw new DecisionRefused("own_claim");
       if (claim.version !== input.expectedVersion) throw new DecisionRefused("stale");
@@ -454,6 +464,11 @@ export async function decideClaim(
     // Two deciders racing on PostgreSQL or SQLite: the loser's conditional update or unique insert fails.
     const fresh = await getClaim(db, input.claimId);
     if (fresh && fresh.version !== input.expectedVersion) return { ok: false, reason: "stale" };
+    // Two claims of one OpenAI org approved at the same moment: the org's primary key stopped the second.
+    const orgIds = await claimOrgIds(db, input.claimId);
+    if (orgIds.length && (await db.selectFrom("claim_org_grants").select("org_id").where("org_id", "in", orgIds).executeTakeFirst())) {
+      return { ok: false, reason: "org_already_granted" };
+    }
     throw error;
   }
   if (outcome !== "first_approval") await sendClaimDecisionMail(db, input.claimId, outcome);

@@ -7,6 +7,7 @@ import { claims as enClaims } from "./en/claims";
 import { review as enReview } from "./en/review";
 import { billing as enBilling } from "./en/billing";
 import { common as enCommon } from "./en/common";
+import { credit as enCredit } from "./en/credit";
 import { errors as enErrors } from "./en/errors";
 import { evidence as enEvidence } from "./en/evidence";
 import { landing as enLanding } from "./en/landing";
@@ -23,6 +24,7 @@ import { claims as zhClaims } from "./zh/claims";
 import { review as zhReview } from "./zh/review";
 import { billing as zhBilling } from "./zh/billing";
 import { common as zhCommon } from "./zh/common";
+import { credit as zhCredit } from "./zh/credit";
 import { errors as zhErrors } from "./zh/errors";
 import { evidence as zhEvidence } from "./zh/evidence";
 import { landing as zhLanding } from "./zh/landing";
@@ -48,6 +50,7 @@ export const en = {
   evidence: enEvidence,
   claims: enClaims,
   review: enReview,
+  credit: enCredit,
   billing: enBilling,
 };
 
@@ -67,6 +70,7 @@ export const zh = {
   evidence: zhEvidence,
   claims: zhClaims,
   review: zhReview,
+  credit: zhCredit,
   billing: zhBilling,
 };
 

@@ -21,7 +21,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
   const [overview, balance] = await Promise.all([getClaimOverview(db, user.id), getBalance(db, user.id)]);
-  return { ...overview, balance: { total: balance.total, promo: balance.promo }, provider: currentProvider().name };
+  const grantExpiresAt = balance.promoGrants.find((grant) => grant.entryId === overview.current?.ledgerEntryId)?.expiresAt ?? null;
+  return { ...overview, balance: { total: balance.total, promo: balance.promo }, grantExpiresAt, provider: currentProvider().name };
 }
 
 // Only the intent (and which claim to send again) comes from the form: never an amount.
@@ -47,7 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ClaimPage() {
-  const { offer, policy, ineligible, current, claims, balance, provider } = useLoaderData<typeof loader>();
+  const { offer, policy, ineligible, current, claims, balance, grantExpiresAt, provider } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { t } = useTranslation();
@@ -70,7 +71,10 @@ export default function ClaimPage() {
           </h2>
           <p className="muted">{t("claims.status.submittedAt", { date: f.dateTime(current.submittedAt) })}</p>
           {current.status === "approved" || current.status === "auto_approved" ? (
-            <p>{t("claims.status.granted", { tokens: f.int(current.grantedTokens ?? 0) })}</p>
+            <p>
+              {t("claims.status.granted", { tokens: f.int(current.grantedTokens ?? 0) })}{" "}
+              {grantExpiresAt ? <span data-testid="claim-expiry">{t("claims.status.expires", { date: f.date(grantExpiresAt) })}</span> : null}
+            </p>
           ) : null}
           {current.status === "pending" ? <p>{t("claims.status.pendingBody", { tokens: f.int(current.offeredTokens) })}</p> : null}
           {current.status === "rejected" ? (
@@ -102,7 +106,7 @@ export default function ClaimPage() {
           {current.decidedAt ? <p className="muted">{t("claims.status.decidedAt", { date: f.dateTime(current.decidedAt) })}</p> : null}
           {balance.total > 0 ? (
             <p data-testid="claim-balance">
-              <Link to="/account">{t("review.claim.balance", { total: f.int(balance.total), promo: f.int(balance.promo), paid: f.int(balance.total - balance.promo) })}</Link>
+              <Link to="/account/credit">{t("review.claim.balance", { total: f.int(balance.total), promo: f.int(balance.promo), paid: f.int(balance.total - balance.promo) })}</Link>
             </p>
           ) : null}
         </section>

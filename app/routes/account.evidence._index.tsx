@@ -31,6 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     window: { start: env.PROGRAM_WINDOW_START, end: env.PROGRAM_WINDOW_END },
     maxMb: Math.round(env.EVIDENCE_MAX_BYTES / 1024 / 1024),
+    maxBytes: env.EVIDENCE_MAX_BYTES,
     uploadError: uploadError && KNOWN_UPLOAD_ERRORS.has(uploadError) ? uploadError : null,
     combined: {
       months: combined.months,
@@ -70,7 +71,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function EvidencePage() {
-  const { window, maxMb, combined, pieces, uploadError } = useLoaderData<typeof loader>();
+  const { window, maxMb, maxBytes, combined, pieces, uploadError } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const { t } = useTranslation();
@@ -143,7 +144,7 @@ export default function EvidencePage() {
         <section className="panel" aria-labelledby="upload-title">
           <h2 id="upload-title">{t("evidence.upload.title")}</h2>
           <p className="muted">{t("evidence.upload.lead")}</p>
-          <EvidenceUploadForm initialError={uploadError} />
+          <EvidenceUploadForm initialError={uploadError} maxBytes={maxBytes} />
         </section>
         <section className="panel" aria-labelledby="api-title">
           <h2 id="api-title">{t("evidence.api.title")}</h2>
@@ -153,7 +154,8 @@ export default function EvidencePage() {
               {t(failure.formError, failureParams)}
             </div>
           ) : null}
-          <Form method="post" noValidate autoComplete="off">
+          {/* Remounted after each answer, so a pasted key never lingers in the page. */}
+          <Form method="post" noValidate autoComplete="off" key={failure ? `${failure.formError}-${navigation.state}` : "api-read"}>
             <input type="hidden" name="intent" value="read_api" />
             <Field name="adminKey" type="password" label={t("evidence.api.adminKey")} hint={t("evidence.api.adminKeyHint")} autoComplete="off" spellCheck={false} required error={failure?.fieldErrors.adminKey} />
             <Field name="orgId" id="api-org-id" label={t("evidence.api.orgId")} autoComplete="off" spellCheck={false} placeholder="org-…" error={failure?.fieldErrors.orgId} />

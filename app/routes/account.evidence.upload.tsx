@@ -65,7 +65,8 @@ export async function action({ request }: ActionFunctionArgs) {
       throw new FileDone();
     }
     fileName = part.filename;
-    outcome = await verifyUpload(part.data, verifyOptionsFromEnv(declared.data));
+    const kindHint = /\.json$/i.test(part.filename) ? "usage_api_json" : "completions_csv";
+    outcome = await verifyUpload(part.data, { ...verifyOptionsFromEnv(declared.data), kindHint });
     throw new FileDone();
   };
   try {

@@ -245,8 +245,8 @@ export default function ClaimReview() {
               {ledger.map((entry) => (
                 <tr key={entry.id}>
                   <td>{f.dateTime(entry.createdAt)}</td>
-                  <td>{entry.kind}</td>
-                  <td>{entry.bucket}</td>
+                  <td>{t(`credit.kinds.${entry.kind}`)}</td>
+                  <td>{t(`credit.buckets.${entry.bucket}`)}</td>
                   <td className="numeric">{f.int(entry.amount)}</td>
                   <td>{entry.expiresAt ? f.date(entry.expiresAt) : ""}</td>
                   <td>{entry.note ?? ""}</td>
@@ -292,12 +292,14 @@ function DecisionPanel({ review, viewerId, firstApproverEmail }: { review: Revie
         ) : null}
         {claim.status === "pending" ? (
           <>
-            <Form method="post" className="decision-form">
-              {versionField}
-              <button type="submit" name="intent" value="approve" className="button" disabled={busy} data-testid="approve">
-                {isSecond ? t("review.decide.approveSecond", { tokens: f.int(approveTokens) }) : t("review.decide.approve", { tokens: f.int(approveTokens) })}
-              </button>
-            </Form>
+            {isSecond && claim.firstApprovedBy === viewerId ? null : (
+              <Form method="post" className="decision-form">
+                {versionField}
+                <button type="submit" name="intent" value="approve" className="button" disabled={busy} data-testid="approve">
+                  {isSecond ? t("review.decide.approveSecond", { tokens: f.int(approveTokens) }) : t("review.decide.approve", { tokens: f.int(approveTokens) })}
+                </button>
+              </Form>
+            )}
             <details className="decision-more">
               <summary>{t("review.decide.adjustTitle")}</summary>
               <Form method="post" className="decision-form">

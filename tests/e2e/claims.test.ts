@@ -129,9 +129,19 @@ describe("claims in the browser", () => {
     await expect(staff.getByTestId("first-approval").textContent()).resolves.toContain("staff@demo.ferry");
     await screenshot(staff, "claims-review-first-approval-en");
 
+    // The first approver cannot give the second approval.
+    expect(await staff.getByTestId("approve").count()).toBe(0);
+
     await dev.goto(`${baseUrl}/account/claim`);
     await expect(dev.getByTestId("claim-status").textContent()).resolves.toContain("In review");
     expect(await dev.getByTestId("claim-balance").count()).toBe(0);
+
+    const admin = await logIn("admin@demo.ferry", "demo-admin-pass-1");
+    await openClaimOf(admin, email);
+    await admin.getByTestId("approve").click();
+    await admin.getByText("Granted 60,000,000 tokens.").waitFor();
+    await dev.goto(`${baseUrl}/account/claim`);
+    await expect(dev.getByTestId("claim-balance").textContent()).resolves.toContain("60,000,000");
   });
 
   it("a rejected claim shows its reason to the developer", async () => {

@@ -43,7 +43,7 @@ describe("usage evidence in the browser", () => {
     await page.setInputFiles("#evidence-file", good);
     await Promise.all([page.waitForURL(/\/account\/evidence\/evd_/), page.click('form[action="/account/evidence/upload"] button[type="submit"]')]);
     await expect.poll(() => page.locator(".status-badge").first().textContent()).toBe("Accepted");
-    expect(await page.locator(".usage-chart svg rect.chart-input").count()).toBe(8);
+    await expect.poll(() => page.locator(".usage-chart svg rect.chart-input").count()).toBe(8);
     await screenshot(page, "evidence-accepted-en");
 
     await page.goto(`${baseUrl}/account/evidence`);
@@ -55,9 +55,23 @@ describe("usage evidence in the browser", () => {
     await page.setInputFiles("#evidence-file", bad);
     await Promise.all([page.waitForURL(/\/account\/evidence\/evd_/), page.click('form[action="/account/evidence/upload"] button[type="submit"]')]);
     const reasons = page.locator(".finding-reasons li");
-    expect(await reasons.count()).toBe(3);
+    await expect.poll(() => reasons.count()).toBe(3);
     expect(await reasons.first().textContent()).toContain("line 3");
     await screenshot(page, "evidence-rejected-en");
+
+    // Over the 50 MB cap: the server stops reading at the cap and still answers cleanly.
+    const huge = Buffer.alloc(50 * 1024 * 1024 + 1, "1704067200,gpt-4o,1,1\n");
+    huge.write("start_time,model,input_tokens,output_tokens\n");
+    const response = await page.request.post(`${baseUrl}/account/evidence/upload`, {
+      headers: { Accept: "application/json", Origin: baseUrl },
+      multipart: { orgId: "", file: { name: "huge.csv", mimeType: "text/csv", buffer: huge } },
+    });
+    expect(response.status()).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({ ok: true, status: "rejected" });
+    await page.goto(`${baseUrl}${body.location}`);
+    expect(await page.locator(".finding-reasons li").first().textContent()).toContain("larger than 50 MB");
+    await page.goBack();
 
     await page.click('.language-picker button[value="zh"]');
     await page.waitForLoadState("networkidle");

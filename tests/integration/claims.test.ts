@@ -6,7 +6,7 @@ import { decideClaim, getClaim, getClaimOverview, resubmitClaim, submitClaim } f
 import { saveEvidence } from "~/domain/evidence/index.server";
 import type { DayUsage, EvidenceOutcome, Finding } from "~/domain/evidence/types";
 import { getGrantPolicy, listGrantPolicyChanges, updateGrantPolicy } from "~/domain/grant-policy.server";
-import { getBalance } from "~/domain/ledger.server";
+import { getBalance, verifyLedger } from "~/domain/ledger.server";
 import { getDb } from "~/lib/db.server";
 import { action as loginAction } from "~/routes/login";
 import { action as claimAction, loader as claimLoader } from "~/routes/account.claim";
@@ -210,6 +210,24 @@ describe("staff decisions", () => {
     expect((await getBalance(getDb(), dev.id)).promo).toBe(claim.status === "approved" ? 20 * M : 0);
     const decisions = await getDb().selectFrom("claim_decisions").select("action").where("claim_id", "=", submitted.claimId).execute();
     expect(decisions).toHaveLength(2); // submit + the one decision
+    expect(await verifyLedger(getDb())).toMatchObject({ ok: true, mismatches: [] });
+  });
+
+  it("two claims of one OpenAI org approved at the same moment: one grant", async () => {
+    const orgId = `org-${randomBytes(8).toString("hex")}`;
+    const first = await developerWithUsage(20 * M, { orgId });
+    const second = await developerWithUsage(20 * M, { orgId });
+    const a = await submitClaim(getDb(), first.id);
+    const b = await submitClaim(getDb(), second.id);
+    if (!a.ok || !b.ok) throw new Error("claim refused");
+    const results = await Promise.all([
+      decideClaim(getDb(), { claimId: a.claimId, actor: staffActor(), expectedVersion: 1, decision: { type: "approve" } }),
+      decideClaim(getDb(), { claimId: b.claimId, actor: staff2Actor(), expectedVersion: 1, decision: { type: "approve" } }),
+    ]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(results.find((result) => !result.ok)).toEqual({ ok: false, reason: "org_already_granted" });
+    const granted = (await getBalance(getDb(), first.id)).promo + (await getBalance(getDb(), second.id)).promo;
+    expect(granted).toBe(20 * M);
   });
 
   it("staff cannot decide their own claim", async () => {
@@ -310,6 +328,34 @@ describe("routes", () => {
     const outcome = await call(claimAction, "/account/claim", { cookie, form: { intent: "claim", tokens: String(150 * M), offeredTokens: String(150 * M) } });
     expect(outcome.data).toEqual({ ok: true, done: "auto_approved" });
     expect((await getBalance(getDb(), dev.id)).promo).toBe(4 * M);
+  });
+
+  it("the developer sees the staff's question and sends the claim again through the page", async () => {
+    const dev = await developerWithUsage(25 * M);
+    const cookie = await logIn(dev.email, dev.password);
+    const claimed = await call(claimAction, "/account/claim", { cookie, form: { intent: "claim" } });
+    expect(claimed.data).toEqual({ ok: true, done: "pending" });
+    const claimId = (await getClaimOverview(getDb(), dev.id)).current!.id;
+    await decideClaim(getDb(), { claimId, actor: staffActor(), expectedVersion: 1, decision: { type: "request_info", message: "Which project used gpt-4o?" } });
+    const page = await call(claimLoader, "/account/claim", { cookie });
+    expect(page.data.current).toMatchObject({ status: "needs_info", infoRequest: "Which project used gpt-4o?" });
+    // Another account cannot send someone else's claim again.
+    const stranger = await developerWithUsage(1 * M);
+    const strangerCookie = await logIn(stranger.email, stranger.password);
+    const refused = await call(claimAction, "/account/claim", { cookie: strangerCookie, form: { intent: "resubmit", claimId } });
+    expect(refused.data.formError).toBe("claims.ineligible.not_found");
+    const again = await call(claimAction, "/account/claim", { cookie, form: { intent: "resubmit", claimId } });
+    expect(again.data).toEqual({ ok: true, done: "resubmitted" });
+    expect((await getClaim(getDb(), claimId))?.status).toBe("pending");
+  });
+
+  it("shows when the granted credit expires", async () => {
+    const dev = await developerWithUsage(3 * M);
+    const cookie = await logIn(dev.email, dev.password);
+    await call(claimAction, "/account/claim", { cookie, form: { intent: "claim" } });
+    const page = await call(claimLoader, "/account/claim", { cookie });
+    expect(page.data.current.status).toBe("auto_approved");
+    expect(Date.parse(page.data.grantExpiresAt) - Date.parse(page.data.current.decidedAt)).toBe(90 * 86_400_000);
   });
 
   it("the queue and claim pages are for staff only; a developer gets 403", async () => {

@@ -87,6 +87,41 @@ describe("verifyUpload: good exports", () => {
   });
 });
 
+describe("verifyUpload: CSV quoting", () => {
+  it("reads every field quoted (the csv-parse path) exactly like the plain split path", async () => {
+    const plain = completionsCsv({ days: 25, seed: 4 });
+    const quoted = plain
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.split(",").map((field) => `"${field}"`).join(","))
+      .join("\r\n");
+    const a = await verifyUpload(fromText(plain), OPTIONS);
+    const b = await verifyUpload(fromText(quoted, 1000), OPTIONS);
+    expect(b.reasons).toEqual([]);
+    expect(b.fingerprint).toBe(a.fingerprint);
+    expect(b.inputTokens).toBe(a.inputTokens);
+  });
+
+  it("handles escaped quotes and line breaks inside a quoted field, keeping line numbers right", async () => {
+    const text = [
+      "start_time,model,input_tokens,output_tokens,project_id",
+      '1704067200,gpt-4o,100,50,"proj ""main""',
+      'second line of the name"',
+      "1704153600,gpt-4o,200,70,plain",
+      "1704240000,gpt-4o,oops,70,plain",
+    ].join("\n");
+    const outcome = await verifyUpload(fromText(text, 7), OPTIONS);
+    expect(outcome.reasons).toEqual([{ code: "bad_number", count: 1, lines: [5], params: { column: "input_tokens" } }]);
+    expect(outcome.rowCount).toBe(3);
+  });
+
+  it("refuses a file without line breaks it knows (old Mac \\r) instead of buffering it", async () => {
+    const text = completionsCsv({ days: 400, rowsPerDayModel: 4 }).replaceAll("\n", "\r");
+    const outcome = await verifyUpload(fromText(text, 65536), { ...OPTIONS, maxBytes: 50 * 1024 * 1024 });
+    expect(outcome.reasons.map((reason) => reason.code)).toEqual(["line_too_long"]);
+  });
+});
+
 describe("verifyUpload: bad files", () => {
   const cases: Array<[string, string]> = [
     ["wrong-headers.csv", "unrecognized_columns"],

@@ -5,30 +5,22 @@ import type { UsageAccumulator } from "./usage-accumulator";
 
 const tokenCount = z.number().int().safe();
 
-export const completionsRowSchema = z.object({
-  startTime: z.number().int().min(0).safe(),
-  model: z.string().min(1).max(200),
-  inputTokens: tokenCount,
-  outputTokens: tokenCount,
-  requests: tokenCount.nullable(),
-  cachedTokens: tokenCount.nullable(),
-  uncachedTokens: tokenCount.nullable(),
-});
+/**
+ * One row as the tuple [start time, model, input, output, requests, cached, uncached]: a tuple
+ * is the cheapest shape for zod to check, and this runs a million times per large export.
+ */
+export const completionsRowSchema = z.tuple([
+  z.number().int().min(0).safe(),
+  z.string().min(1).max(200),
+  tokenCount,
+  tokenCount,
+  tokenCount.nullable(),
+  tokenCount.nullable(),
+  tokenCount.nullable(),
+]);
 
-const problemOfField: Record<string, string> = {
-  startTime: "bad_time",
-  model: "missing_model",
-};
-
-const columnOfField: Record<string, string> = {
-  startTime: "start_time",
-  model: "model",
-  inputTokens: "input_tokens",
-  outputTokens: "output_tokens",
-  requests: "num_model_requests",
-  cachedTokens: "input_cached_tokens",
-  uncachedTokens: "input_uncached_tokens",
-};
+const COLUMN_OF_POSITION = ["start_time", "model", "input_tokens", "output_tokens", "num_model_requests", "input_cached_tokens", "input_uncached_tokens"];
+const PROBLEM_OF_POSITION: Record<number, string> = { 0: "bad_time", 1: "missing_model" };
 
 /** Unix seconds from a `start_time` cell, or from `start_time_iso` when that is all there is. */
 export function timeCell(seconds: string | undefined, iso: string | undefined): number {
@@ -37,7 +29,18 @@ export function timeCell(seconds: string | undefined, iso: string | undefined): 
   return Number.NaN;
 }
 
-export type RowHandler = (record: string[], line: number) => void;
+/**
+ * Reads one record. `cells` holds at least the columns listed in `columns` (others may be
+ * stale); `fieldCount` is how many fields the record really had.
+ */
+export interface RowHandler {
+  columns: number[];
+  onRow(cells: string[], fieldCount: number, line: number): void;
+}
+
+export function columnsOf(...positions: number[]): number[] {
+  return [...new Set(positions.filter((position) => position >= 0))].sort((a, b) => a - b);
+}
 
 export function completionsRowHandler(index: Map<string, number>, width: number, accumulator: UsageAccumulator): RowHandler {
   const column = (name: string) => index.get(name) ?? -1;
@@ -49,27 +52,29 @@ export function completionsRowHandler(index: Map<string, number>, width: number,
   const requests = column("num_model_requests");
   const cached = column("input_cached_tokens");
   const uncached = column("input_uncached_tokens");
-  const reasons = accumulator.reasons;
-  return (record, line) => {
-    if (record.length !== width) {
-      reasons.add("wrong_field_count", line, { expected: width, found: record.length });
-      return;
-    }
-    const parsed = completionsRowSchema.safeParse({
-      startTime: timeCell(start >= 0 ? record[start] : undefined, startIso >= 0 ? record[startIso] : undefined),
-      model: record[model]!.trim(),
-      inputTokens: integerCell(record[input]),
-      outputTokens: integerCell(record[output]),
-      requests: requests >= 0 ? integerCell(record[requests]) : null,
-      cachedTokens: cached >= 0 ? integerCell(record[cached]) : null,
-      uncachedTokens: uncached >= 0 ? integerCell(record[uncached]) : null,
-    });
-    if (!parsed.success) {
-      const field = String(parsed.error.issues[0]?.path[0] ?? "");
-      reasons.add(problemOfField[field] ?? "bad_number", line, { column: columnOfField[field] ?? field });
-      return;
-    }
-    const row = parsed.data;
-    accumulator.addUsage(line, row.startTime, row.model, row.inputTokens, row.outputTokens, row.requests ?? 0, row.cachedTokens, row.uncachedTokens);
+  return {
+    columns: columnsOf(start, startIso, model, input, output, requests, cached, uncached),
+    onRow(cells, fieldCount, line) {
+      if (fieldCount !== width) {
+        accumulator.rejectRow("wrong_field_count", line, { expected: width, found: fieldCount });
+        return;
+      }
+      const parsed = completionsRowSchema.safeParse([
+        timeCell(start >= 0 ? cells[start] : undefined, startIso >= 0 ? cells[startIso] : undefined),
+        cells[model]!.trim(),
+        integerCell(cells[input]),
+        integerCell(cells[output]),
+        requests >= 0 ? integerCell(cells[requests]) : null,
+        cached >= 0 ? integerCell(cells[cached]) : null,
+        uncached >= 0 ? integerCell(cells[uncached]) : null,
+      ]);
+      if (!parsed.success) {
+        const position = Number(parsed.error.issues[0]?.path[0] ?? -1);
+        accumulator.rejectRow(PROBLEM_OF_POSITION[position] ?? "bad_number", line, { column: COLUMN_OF_POSITION[position] ?? "?" });
+        return;
+      }
+      const [startTime, modelName, inputTokens, outputTokens, requestCount, cachedTokens, uncachedTokens] = parsed.data;
+      accumulator.addUsage(line, startTime, modelName, inputTokens, outputTokens, requestCount ?? 0, cachedTokens, uncachedTokens);
+    },
   };
 }

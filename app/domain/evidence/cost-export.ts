@@ -1,7 +1,7 @@
 // Rows of the dashboard's cost export: amounts to micro-dollars, line items to models, org ids noted.
 import { z } from "zod";
 import { dollarsToMicros } from "./amounts";
-import { timeCell, type RowHandler } from "./completions-export";
+import { columnsOf, timeCell, type RowHandler } from "./completions-export";
 import { modelOfLineItem, ORG_ID } from "./flags";
 import type { UsageAccumulator } from "./usage-accumulator";
 
@@ -36,26 +36,28 @@ export function costRowHandler(index: Map<string, number>, width: number, accumu
   const currency = column("amount_currency");
   const lineItem = column("line_item");
   const orgId = column("organization_id");
-  const reasons = accumulator.reasons;
-  return (record, line) => {
-    if (record.length !== width) {
-      reasons.add("wrong_field_count", line, { expected: width, found: record.length });
-      return;
-    }
-    const parsed = costRowSchema.safeParse({
-      startTime: timeCell(start >= 0 ? record[start] : undefined, startIso >= 0 ? record[startIso] : undefined),
-      costMicros: dollarsToMicros(record[amount] ?? "") ?? Number.NaN,
-      currency: currency >= 0 ? record[currency]!.trim() : "",
-      lineItem: lineItem >= 0 ? record[lineItem]! : "",
-      orgId: orgId >= 0 ? record[orgId]!.trim() : "",
-    });
-    if (!parsed.success) {
-      const field = String(parsed.error.issues[0]?.path[0] ?? "");
-      reasons.add(problemOfField[field] ?? "bad_number", line, { column: columnOfField[field] ?? field });
-      return;
-    }
-    const row = parsed.data;
-    if (row.orgId !== "") accumulator.noteOrgId(row.orgId);
-    accumulator.addCost(line, row.startTime, modelOfLineItem(row.lineItem), row.costMicros);
+  return {
+    columns: columnsOf(start, startIso, amount, currency, lineItem, orgId),
+    onRow: (record, fieldCount, line) => {
+      if (fieldCount !== width) {
+        accumulator.rejectRow("wrong_field_count", line, { expected: width, found: fieldCount });
+        return;
+      }
+      const parsed = costRowSchema.safeParse({
+        startTime: timeCell(start >= 0 ? record[start] : undefined, startIso >= 0 ? record[startIso] : undefined),
+        costMicros: dollarsToMicros(record[amount] ?? "") ?? Number.NaN,
+        currency: currency >= 0 ? record[currency]!.trim() : "",
+        lineItem: lineItem >= 0 ? record[lineItem]! : "",
+        orgId: orgId >= 0 ? record[orgId]!.trim() : "",
+      });
+      if (!parsed.success) {
+        const field = String(parsed.error.issues[0]?.path[0] ?? "");
+        accumulator.rejectRow(problemOfField[field] ?? "bad_number", line, { column: columnOfField[field] ?? field });
+        return;
+      }
+      const row = parsed.data;
+      if (row.orgId !== "") accumulator.noteOrgId(row.orgId);
+      accumulator.addCost(line, row.startTime, modelOfLineItem(row.lineItem), row.costMicros);
+    },
   };
 }

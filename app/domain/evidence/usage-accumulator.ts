@@ -134,6 +134,12 @@ export class UsageAccumulator {
     this.entry(model, day).costMicros += costMicros;
   }
 
+  /** A row that failed validation: counted as read, reported, and it rejects the file. */
+  rejectRow(code: string, line: number, params?: Record<string, string | number>): void {
+    this.rowCount += 1;
+    this.reasons.add(code, line, params);
+  }
+
   noteOrgId(orgId: string): void {
     this.orgIds.set(orgId, (this.orgIds.get(orgId) ?? 0) + 1);
   }

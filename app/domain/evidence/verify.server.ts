@@ -16,6 +16,8 @@ export interface VerifyOptions {
   window: ProgramWindow;
   now?: Date;
   declaredOrgId?: string | null;
+  /** What to call a file refused before its content said what it is (from its name). */
+  kindHint?: EvidenceKind;
 }
 
 export function verifyOptionsFromEnv(declaredOrgId: string | null = null) {
@@ -116,13 +118,13 @@ export async function verifyUpload(source: AsyncIterable<Uint8Array>, options: V
       exhausted = true;
       break;
     }
-    if (!admit(next.value, true)) return refuse("completions_csv", guardFailure!, guardParams());
+    if (!admit(next.value, true)) return refuse(options.kindHint ?? "completions_csv", guardFailure!, guardParams());
     head.push(next.value);
     headBytes += next.value.length;
   }
   const headBuffer = Buffer.concat(head);
   const sniffed = sniffContent(headBuffer, exhausted);
-  if (sniffed.format === "refused") return refuse("completions_csv", sniffed.code);
+  if (sniffed.format === "refused") return refuse(options.kindHint ?? "completions_csv", sniffed.code);
 
   const sink = sniffed.format === "csv" ? csvSink(accumulator, sniffed.delimiter) : jsonSink(accumulator);
   await sink.write(headBuffer);

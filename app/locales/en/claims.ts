@@ -22,7 +22,7 @@ export const claims = {
     floor: "Floor (minimum offer)",
     cap: "Cap (maximum offer)",
     result: "Offer",
-    clamp: { none: "", floor: "raised to the floor", cap: "limited to the cap" },
+    clamp: { floor: "raised to the floor", cap: "limited to the cap" },
     explain: "The {{months}} calendar months ending with the latest month of accepted usage are averaged; a month without evidence counts as zero.",
   },
   claim: {
@@ -40,6 +40,7 @@ export const claims = {
     rejected: "Rejected",
     submittedAt: "Submitted {{date}}",
     granted: "{{tokens}} tokens were added to your balance.",
+    expires: "They expire on {{date}}.",
     pendingBody: "Our staff are checking your claim for {{tokens}} tokens. We will e-mail you when it is decided.",
     rejectedBody: "Your claim was rejected.",
     reason: "Reason: {{reason}}",

@@ -143,6 +143,7 @@ export const evidence = {
     not_usd: "The currency is not USD.",
     bad_org_id: "The organization ID is not valid.",
     malformed_csv: "The CSV cannot be read here ({{detail}}); often a quote that is never closed.",
+    line_too_long: "A line is longer than 1 MB: this is not a usage export (or its line breaks are unusual).",
     malformed_json: "The JSON is broken here.",
     page_too_large: "One JSON page is too large to be a Usage API page.",
     wrong_json_shape: "This JSON is not a Usage or Costs API page (at {{path}}).",

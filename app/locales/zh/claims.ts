@@ -25,7 +25,7 @@ export const claims: Dictionary<typeof en> = {
     floor: "下限（最低额度）",
     cap: "上限（最高额度）",
     result: "额度",
-    clamp: { none: "", floor: "提高到下限", cap: "限制为上限" },
+    clamp: { floor: "提高到下限", cap: "限制为上限" },
     explain: "取截至最近一个有已通过用量月份的 {{months}} 个自然月求平均；没有证明的月份按 0 计。",
   },
   claim: {
@@ -43,6 +43,7 @@ export const claims: Dictionary<typeof en> = {
     rejected: "已拒绝",
     submittedAt: "提交于 {{date}}",
     granted: "{{tokens}} tokens 已加入你的余额。",
+    expires: "将于 {{date}} 到期。",
     pendingBody: "我们的员工正在审核你申请的 {{tokens}} tokens，结果会通过邮件通知你。",
     rejectedBody: "你的申请已被拒绝。",
     reason: "原因：{{reason}}",

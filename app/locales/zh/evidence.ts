@@ -146,6 +146,7 @@ export const evidence: Dictionary<typeof en> = {
     not_usd: "币种不是美元。",
     bad_org_id: "组织 ID 无效。",
     malformed_csv: "CSV 在此处无法解析（{{detail}}），通常是引号没有闭合。",
+    line_too_long: "某一行超过 1 MB：这不是用量导出文件（或换行方式异常）。",
     malformed_json: "JSON 在此处损坏。",
     page_too_large: "某个 JSON 分页过大，不可能是 Usage API 分页。",
     wrong_json_shape: "此 JSON 不是 Usage 或 Costs API 分页（位置：{{path}}）。",
