@@ -82,5 +82,6 @@ describe("usage evidence in the browser", () => {
 
     await page.goto(`${baseUrl}/account`);
     expect(await page.locator(".onboarding-step").first().getAttribute("class")).toContain("state-done");
+    await screenshot(page, "evidence-dashboard-zh");
   });
 });

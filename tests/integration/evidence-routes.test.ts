@@ -169,6 +169,15 @@ describe("evidence upload", () => {
     expect(usage.flags.map((flag) => flag.code)).toContain("already_uploaded");
   });
 
+  it("flags an account that brings evidence of two organizations", async () => {
+    const { user, cookie } = await signIn();
+    await upload(cookie, costsCsv({ days: 5, orgId: ORGS.acme, seed: 21 }));
+    await upload(cookie, costsCsv({ days: 5, orgId: ORGS.bolt, seed: 22 }));
+    const usage = await getVerifiedUsage(getDb(), user.id);
+    expect(usage.orgIds.sort()).toEqual([ORGS.acme, ORGS.bolt].sort());
+    expect(usage.flags.map((flag) => flag.code)).toContain("several_org_ids");
+  });
+
   it("another account's evidence is not found", async () => {
     const owner = await signIn();
     const other = await signIn();

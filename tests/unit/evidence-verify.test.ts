@@ -143,6 +143,13 @@ describe("verifyUpload: bad files", () => {
     });
   }
 
+  it("counts a hand-made has_more loop once and flags it", async () => {
+    const outcome = await verifyUpload(fixture("has-more-loop.json"), OPTIONS);
+    expect(outcome.status).toBe("accepted");
+    expect(outcome.inputTokens).toBe(3000);
+    expect(codes(outcome.flags).sort()).toEqual(["incomplete_pages", "repeated_pages"]);
+  });
+
   it("names the missing columns", async () => {
     const outcome = await verifyUpload(fixture("missing-columns.csv"), OPTIONS);
     expect(outcome.reasons[0]?.params).toEqual({ columns: "output_tokens" });

@@ -4,6 +4,7 @@
 // fields split on the delimiter (RFC 4180). Those lines are split directly; every record that
 // has a quote anywhere (quoted commas, embedded line breaks, escaped quotes) is parsed by
 // csv-parse. This keeps a million-row export well above csv-parse's own speed.
+import { StringDecoder } from "node:string_decoder";
 import { CsvError } from "csv-parse";
 import { parse as parseCsv } from "csv-parse/sync";
 import { completionsRowHandler, type RowHandler } from "./completions-export";
@@ -49,7 +50,10 @@ export class CsvIngest {
   private handler: RowHandler | null = null;
   private readonly cells: string[] = [];
   // Invalid UTF-8 becomes U+FFFD and then fails validation where it matters (numbers, dates).
-  private readonly decoder = new TextDecoder("utf-8");
+  // StringDecoder keeps characters split across chunks whole, and is several times faster
+  // than TextDecoder on ASCII, which is what exports are.
+  private readonly decoder = new StringDecoder("utf8");
+  private started = false;
   private remainder = "";
   private lineNumber = 0;
   private quoted: { lines: string[]; startLine: number; quotes: number; chars: number } | null = null;
@@ -60,14 +64,19 @@ export class CsvIngest {
   ) {}
 
   write(chunk: Uint8Array): void {
-    if (!this.stopped) this.consume(this.decoder.decode(chunk, { stream: true }), false);
+    if (!this.stopped) this.consume(this.decoder.write(chunk as Buffer), false);
   }
 
   end(): void {
-    if (!this.stopped) this.consume(this.decoder.decode(), true);
+    if (!this.stopped) this.consume(this.decoder.end(), true);
   }
 
-  private consume(text: string, final: boolean) {
+  private consume(decoded: string, final: boolean) {
+    let text = decoded;
+    if (!this.started && text !== "") {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
     const buffer = this.remainder === "" ? text : this.remainder + text;
     let start = 0;
     while (!this.stopped) {

@@ -8,8 +8,11 @@ export const ABSURD_COST_MICROS_PER_ROW = 1_000_000_000_000;
 // Families OpenAI has served over the API; anything else is shown to staff as unknown.
 const KNOWN_MODEL = /^(ft:)?(gpt-|o1|o3|o4|chatgpt-|text-|davinci|babbage|ada|curie|whisper|tts-|dall-e|omni-moderation|codex|computer-use|gpt4|embedding)/i;
 
+/** Usage API pages fetched without group_by=model carry no model: that is not a suspicious one. */
+export const ALL_MODELS = "(all models)";
+
 export function isKnownModel(model: string): boolean {
-  return KNOWN_MODEL.test(model);
+  return model === ALL_MODELS || KNOWN_MODEL.test(model);
 }
 
 export const SPIKE_RECENT_DAYS = 14;

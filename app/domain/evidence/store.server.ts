@@ -119,6 +119,18 @@ export async function saveEvidence(
             .executeTakeFirst()
         : undefined;
       if (own) flags.push({ code: "already_uploaded", count: 1, lines: [] });
+      if (outcome.orgId) {
+        const otherOrg = await trx
+          .selectFrom("evidence")
+          .select("org_id")
+          .where("user_id", "=", input.userId)
+          .where("status", "=", "accepted")
+          .where("org_id", "is not", null)
+          .where("org_id", "!=", outcome.orgId)
+          .executeTakeFirst();
+        // One grant per organization: an account bringing several is for staff to see.
+        if (otherOrg?.org_id) flags.push({ code: "several_org_ids", count: 1, lines: [], params: { orgId: otherOrg.org_id } });
+      }
     }
     const now = nowIso();
     const row: Evidence = {

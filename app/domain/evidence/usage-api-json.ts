@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { jsonDollarsToMicros } from "./amounts";
-import { modelOfLineItem, ORG_ID } from "./flags";
+import { ALL_MODELS, modelOfLineItem, ORG_ID } from "./flags";
 import type { UsageAccumulator } from "./usage-accumulator";
 
 const count = z.number().int().safe();
@@ -194,7 +194,7 @@ export class UsagePageIngest {
           this.accumulator.addUsage(
             pageNumber,
             bucket.start_time,
-            usage.model ?? "(all models)",
+            usage.model ?? ALL_MODELS,
             usage.input_tokens,
             usage.output_tokens,
             usage.num_model_requests ?? 0,

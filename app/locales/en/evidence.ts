@@ -164,6 +164,7 @@ export const evidence = {
     incomplete_pages: "The last page says more pages follow: the set may be incomplete.",
     duplicate_org_id: "This organization ID is already used by another account.",
     duplicate_fingerprint: "The same usage was already uploaded by another account.",
+    several_org_ids: "Your other evidence belongs to another organization ({{orgId}}).",
     already_uploaded: "You already uploaded this usage; it is counted once.",
   },
   errors: {

@@ -167,6 +167,7 @@ export const evidence: Dictionary<typeof en> = {
     incomplete_pages: "最后一页表示还有后续分页：数据可能不完整。",
     duplicate_org_id: "此组织 ID 已被另一个账户使用。",
     duplicate_fingerprint: "相同的用量已由另一个账户上传。",
+    several_org_ids: "您的其他证明属于另一个组织（{{orgId}}）。",
     already_uploaded: "您已上传过相同的用量，只计一次。",
   },
   errors: {
