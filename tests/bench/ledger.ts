@@ -35,6 +35,12 @@ async function setUp(): Promise<{ db: Db; cleanup: () => Promise<void>; label: s
       label: "PostgreSQL",
       cleanup: async () => {
         await db.destroy();
+        // pool.end() resolves before its sockets close; wait for them so FORCE interrupts nobody.
+        for (let attempt = 0; attempt < 100; attempt += 1) {
+          const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         await admin.query(`drop database if exists ${name} with (force)`);
         await admin.end();
       },

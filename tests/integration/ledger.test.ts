@@ -402,10 +402,35 @@ describe("debits that arrive together", () => {
       use(account, 10, T0, `group-${account}-1`), // replay inside the same group
     ]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
-    expect((results[3] as PromiseFulfilledResult<unknown>).value).toMatchObject({ debited: 10, duplicate: true });
+    const sameRequest = [results[0], results[3]].map((r) => (r as PromiseFulfilledResult<{ debited: number; duplicate: boolean }>).value);
+    expect(sameRequest.map((r) => r.debited)).toEqual([10, 10]);
+    expect(sameRequest.filter((r) => r.duplicate)).toHaveLength(1); // whichever ran second (PostgreSQL runs them in parallel)
     expect((await getBalance(getDb(), account, T0)).total).toBe(80);
     const orphan = await getDb().selectFrom("ledger_debits").select("idempotency_key").where("idempotency_key", "=", `usage:group-${account}-bad`).execute();
     expect(orphan).toEqual([]);
+    await expectConsistent();
+  });
+});
+
+describe("a debit while another transaction holds the connection", () => {
+  it("waits for it instead of writing inside it", async () => {
+    const account = await newAccount();
+    await purchase(account, 100);
+    let debit: Promise<unknown> | undefined;
+    await expect(
+      getDb()
+        .transaction()
+        .execute(async (trx) => {
+          await creditAccount(trx, { accountId: account, kind: "purchase", bucket: "paid", tokens: 1_000, idempotencyKey: `held-${account}`, referenceType: "purchase", referenceId: "held" });
+          debit = use(account, 30, T0, `held-${account}-r1`);
+          // Yield to the event loop (where SQLite debits are flushed) while this transaction is open.
+          await new Promise((resolve) => setImmediate(resolve));
+          throw new Error("roll back the held transaction");
+        }),
+    ).rejects.toThrow("roll back");
+    // The debit did not land inside the rolled-back transaction: it saw only the first purchase.
+    await expect(debit).resolves.toMatchObject({ debited: 30, shortfall: 0, balanceAfter: 70 });
+    expect((await getBalance(getDb(), account, T0)).total).toBe(70);
     await expectConsistent();
   });
 });
