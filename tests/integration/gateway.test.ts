@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, revokeApiKey, rollApiKey } from "~/domain/api-keys.server";
 import { authorizeApiKey } from "~/domain/gateway.server";
 import { creditAccount, getBalance, verifyLedger } from "~/domain/ledger.server";
-import { createGatewayRouter } from "~/gateway/router.server";
+import { createServer } from "node:http";
+import { createGatewayHandler, createGatewayRouter, GATEWAY_PATH } from "~/gateway/router.server";
 import { getDb } from "~/lib/db.server";
 import type { DbExecutor } from "~/lib/db.server";
 import { providerProfiles } from "~/providers";
@@ -248,5 +249,29 @@ describe("openapi.json", () => {
     const pattern = new RegExp(spec.paths["/api/gateway/authorize"].post.requestBody.content["application/json"].schema.properties.api_key.pattern);
     const { key } = await accountWithKey(0);
     expect(pattern.test(key)).toBe(true);
+  });
+});
+
+describe("the plain handler, dispatched before Express as app/server.ts does", () => {
+  it("answers the gateway paths and leaves nothing else to chance", async () => {
+    const handler = createGatewayHandler({ db: getDb(), provider, tokens: [TOKEN] });
+    const raw = createServer((req, res) => {
+      if (req.url?.startsWith(`${GATEWAY_PATH}/`)) handler(req, res);
+      else res.writeHead(418).end();
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    try {
+      const { user, key } = await accountWithKey(42);
+      const ok = await post("authorize", { api_key: key }, TOKEN, url);
+      expect(ok.body).toMatchObject({ account_id: user.id, remaining_tokens: 42 });
+      expect((await fetch(`${url}/api/gateway/authorize`)).status).toBe(405);
+      expect((await fetch(`${url}/api/gateway/nope`, { method: "POST" })).status).toBe(404);
+      const wrongType = await fetch(`${url}/api/gateway/authorize`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "text/plain" }, body: "{}" });
+      expect(wrongType.status).toBe(415);
+      expect((await fetch(`${url}/elsewhere`)).status).toBe(418);
+    } finally {
+      raw.close();
+    }
   });
 });
