@@ -1,5 +1,7 @@
 // The gateway's two questions, on every LLM request: is this key good (one indexed read), and
-// what did the request use (one short write transaction through the ledger). No sessions, no HTML.
+// what did the request use (one short write transaction, the ledger's debit; plus, at most once a
+// minute per key, a one-row last-used update). No sessions, no HTML, nothing cached: a revoked
+// key is refused on the very next call.
 import type SQLite from "better-sqlite3";
 import type { CompiledQuery } from "kysely";
 import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
