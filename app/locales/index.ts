@@ -2,6 +2,7 @@
 import { account as enAccount } from "./en/account";
 import { auth as enAuth } from "./en/auth";
 import { common as enCommon } from "./en/common";
+import { credit as enCredit } from "./en/credit";
 import { errors as enErrors } from "./en/errors";
 import { landing as enLanding } from "./en/landing";
 import { mail as enMail } from "./en/mail";
@@ -12,6 +13,7 @@ import { gatewayDocs as enGatewayDocs } from "./en/gatewayDocs";
 import { account as zhAccount } from "./zh/account";
 import { auth as zhAuth } from "./zh/auth";
 import { common as zhCommon } from "./zh/common";
+import { credit as zhCredit } from "./zh/credit";
 import { errors as zhErrors } from "./zh/errors";
 import { landing as zhLanding } from "./zh/landing";
 import { mail as zhMail } from "./zh/mail";
@@ -31,6 +33,7 @@ export const en = {
   keys: enKeys,
   snippets: enSnippets,
   gatewayDocs: enGatewayDocs,
+  credit: enCredit,
 };
 
 export const zh = {
@@ -44,6 +47,7 @@ export const zh = {
   keys: zhKeys,
   snippets: zhSnippets,
   gatewayDocs: zhGatewayDocs,
+  credit: zhCredit,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

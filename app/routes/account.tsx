@@ -17,6 +17,7 @@ export default function AccountLayout() {
         <NavLink to="/account" end>
           {t("common.nav.account")}
         </NavLink>
+        <NavLink to="/account/credit">{t("credit.nav")}</NavLink>
         <NavLink to="/account/keys">{t("keys.nav")}</NavLink>
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
       </nav>
