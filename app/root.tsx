@@ -64,7 +64,8 @@ function SiteHeader({ root }: { root: RootLoaderData | undefined }) {
     <header className="site-header">
       <div className="container header-row">
         <Link to="/" className="brand">
-          <span className="brand-mark" aria-hidden="true">⛴</span> {t("common.appName")}{" "}
+          <img src="/favicon.svg" alt="" className="brand-mark" width={28} height={28} />
+          {t("common.appName")}
           <span className="brand-tagline">{t("common.tagline", { provider })}</span>
         </Link>
         <nav aria-label={t("common.nav.mainNavigation")} className="main-nav">

@@ -145,6 +145,48 @@ export interface LedgerDebitsTable {
   created_at: string;
 }
 
+// Paid top-ups (migration 0006_billing). Only app/domain/billing.server.ts writes these.
+export type PurchaseState = "pending" | "paid" | "refunded" | "failed" | "expired";
+
+export interface PurchasesTable {
+  id: string;
+  account_id: string;
+  pack_id: string;
+  tokens: number;
+  /** Price in the currency's minor unit (fen, cents). */
+  amount: number;
+  currency: string;
+  state: PurchaseState;
+  idempotency_key: string;
+  checkout_session_id: string | null;
+  payment_intent_id: string | null;
+  ledger_entry_id: string | null;
+  refunded_amount: number;
+  refunded_tokens: number;
+  paid_at: string | null;
+  refunded_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  purchase_id: string | null;
+  outcome: string;
+  created_at: string;
+}
+
+export interface BillingDebtsTable {
+  id: string;
+  account_id: string;
+  purchase_id: string;
+  tokens: number;
+  settled_tokens: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -158,6 +200,9 @@ export interface Database {
   account_balances: AccountBalancesTable;
   ledger_promo_grants: LedgerPromoGrantsTable;
   ledger_debits: LedgerDebitsTable;
+  purchases: PurchasesTable;
+  stripe_events: StripeEventsTable;
+  billing_debts: BillingDebtsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -165,3 +210,4 @@ export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type LedgerEntry = Selectable<LedgerEntriesTable>;
+export type Purchase = Selectable<PurchasesTable>;

@@ -35,6 +35,14 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value ?? "").split(",").map((token) => token.trim()).filter(Boolean))
     .refine((tokens) => tokens.every((token) => token.length >= 24), "every token needs at least 24 characters"),
+  // Paid top-ups: off unless STRIPE_SECRET_KEY is set.
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_[A-Za-z0-9_]+$/, "must be a Stripe secret key (sk_… or rk_…)").optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, "must be a webhook signing secret (whsec_…)").optional(),
+  STRIPE_API_BASE_URL: z
+    .string()
+    .url()
+    .regex(/^https?:\/\/[^/]+\/?$/, "must be an origin like https://api.stripe.com, without a path")
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema> & { isProduction: boolean; appSecret: string };
@@ -59,6 +67,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (isProduction && env.DEMO) {
     throw new Error("Invalid environment variables:\n  DEMO: demo accounts are never created in production");
+  }
+  if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
+    throw new Error("Invalid environment variables:\n  STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set");
   }
   return { ...env, isProduction, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
 }

@@ -1,6 +1,7 @@
 // Every translation, one module per area. A new area adds a file in en/ and zh/ and a line here.
 import { account as enAccount } from "./en/account";
 import { auth as enAuth } from "./en/auth";
+import { billing as enBilling } from "./en/billing";
 import { common as enCommon } from "./en/common";
 import { credit as enCredit } from "./en/credit";
 import { errors as enErrors } from "./en/errors";
@@ -12,6 +13,7 @@ import { snippets as enSnippets } from "./en/snippets";
 import { gatewayDocs as enGatewayDocs } from "./en/gatewayDocs";
 import { account as zhAccount } from "./zh/account";
 import { auth as zhAuth } from "./zh/auth";
+import { billing as zhBilling } from "./zh/billing";
 import { common as zhCommon } from "./zh/common";
 import { credit as zhCredit } from "./zh/credit";
 import { errors as zhErrors } from "./zh/errors";
@@ -34,6 +36,7 @@ export const en = {
   snippets: enSnippets,
   gatewayDocs: enGatewayDocs,
   credit: enCredit,
+  billing: enBilling,
 };
 
 export const zh = {
@@ -48,6 +51,7 @@ export const zh = {
   snippets: zhSnippets,
   gatewayDocs: zhGatewayDocs,
   credit: zhCredit,
+  billing: zhBilling,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

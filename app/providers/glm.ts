@@ -7,6 +7,12 @@ export const glm: ProviderProfile = {
   apiBaseUrl: "https://open.bigmodel.cn/api/paas/v4/",
   consoleUrl: "https://open.bigmodel.cn/",
   keyPrefix: "glmsk",
+  creditPacks: [
+    { id: "glm-10m-cny", tokens: 10_000_000, priceMinor: 5_000, currency: "cny" },
+    { id: "glm-50m-cny", tokens: 50_000_000, priceMinor: 22_500, currency: "cny" },
+    { id: "glm-200m-cny", tokens: 200_000_000, priceMinor: 80_000, currency: "cny" },
+    { id: "glm-10m-usd", tokens: 10_000_000, priceMinor: 700, currency: "usd" },
+  ],
   modelMap: [
     { openai: "gpt-4o", provider: "glm-4-plus" },
     { openai: "gpt-4-turbo", provider: "glm-4-plus" },

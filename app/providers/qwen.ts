@@ -7,6 +7,12 @@ export const qwen: ProviderProfile = {
   apiBaseUrl: "https://dashscope.aliyuncs.com/compatible-mode/v1",
   consoleUrl: "https://dashscope.console.aliyun.com/",
   keyPrefix: "qwensk",
+  creditPacks: [
+    { id: "qwen-10m-cny", tokens: 10_000_000, priceMinor: 4_000, currency: "cny" },
+    { id: "qwen-50m-cny", tokens: 50_000_000, priceMinor: 18_000, currency: "cny" },
+    { id: "qwen-200m-cny", tokens: 200_000_000, priceMinor: 64_000, currency: "cny" },
+    { id: "qwen-10m-usd", tokens: 10_000_000, priceMinor: 600, currency: "usd" },
+  ],
   modelMap: [
     { openai: "gpt-4o", provider: "qwen-max" },
     { openai: "gpt-4-turbo", provider: "qwen-max" },

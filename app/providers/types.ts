@@ -4,6 +4,17 @@ export interface ModelMapping {
   note?: string;
 }
 
+/** A credit pack sold through Stripe Checkout. Prices are integers in the currency's minor unit. */
+export interface CreditPack {
+  /** Stable id stored with each purchase; never reuse one for a different pack. */
+  id: string;
+  tokens: number;
+  /** Price in minor units (fen for CNY, cents for USD). */
+  priceMinor: number;
+  /** ISO 4217, lower case as Stripe writes it. */
+  currency: "cny" | "usd";
+}
+
 export interface ProviderProfile {
   id: "glm" | "qwen" | "ernie";
   /** Product name developers know, e.g. "GLM". */
@@ -15,4 +26,6 @@ export interface ProviderProfile {
   /** Prefix of every API key Ferry issues for this provider. */
   keyPrefix: string;
   modelMap: ModelMapping[];
+  /** Paid top-ups offered on /account/billing, cheapest first. */
+  creditPacks: CreditPack[];
 }

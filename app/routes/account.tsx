@@ -20,6 +20,7 @@ export default function AccountLayout() {
         <NavLink to="/account/credit">{t("credit.nav")}</NavLink>
         <NavLink to="/account/keys">{t("keys.nav")}</NavLink>
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
+        <NavLink to="/account/billing">{t("billing.title")}</NavLink>
       </nav>
       <div className="account-content">
         <Outlet />

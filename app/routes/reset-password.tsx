@@ -30,8 +30,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return invalidForm(parsed.error);
   const result = await resetPassword(db, parsed.data);
   if (!result.ok) {
-    const field: Record<string, string> = result.reason === "password_common" ? { password: `errors.${result.reason}` } : {};
-    return formFailure(`errors.${result.reason}`, 400, field);
+    if (result.reason === "password_common") return formFailure("errors.invalidForm", 400, { password: `errors.${result.reason}` });
+    return formFailure(`errors.${result.reason}`, 400);
   }
   return redirect("/login?notice=reset", { headers: { "Set-Cookie": await endSession(request) } });
 }

@@ -46,7 +46,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const limit = await hitRateLimits(db, [[RATE_LIMITS.codeCheckPerIp, ip]]);
   if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds);
   const result = await verifyEmail(db, parsed.data);
-  if (!result.ok) return formFailure(`errors.${result.reason}`, 400, { code: `errors.${result.reason}` });
+  if (!result.ok) return formFailure("errors.invalidForm", 400, { code: `errors.${result.reason}` });
   // A fresh session: whatever session id the browser held before is not reused.
   const cookie = await startSession(result.userId, requestOrigin(request, context));
   return redirect("/account", { headers: { "Set-Cookie": cookie } });

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { startStandIns } from "./stand-ins";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -46,6 +47,7 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   let log = "";
+  const standIns = await startStandIns(project);
   const child = spawn(process.execPath, ["build/index.js"], {
     env: {
       ...process.env,
@@ -56,6 +58,7 @@ export default async function setup(project: TestProject) {
       DATABASE_URL: join(dir, "e2e.sqlite"),
       DEMO: "1",
       GATEWAY_TOKENS: E2E_GATEWAY_TOKEN,
+      ...standIns.env,
       ...JSON.parse(process.env.E2E_SERVER_ENV ?? "{}"),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -68,6 +71,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 300));
+    await standIns.stop();
     rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -31,8 +31,9 @@ export function buildRequest(path: string, options: CallOptions = {}): Request {
   return new Request(new URL(path, BASE_URL), { method, headers, body });
 }
 
-export function loadContext(ip = "203.0.113.10"): AppLoadContext {
-  return { clientIp: ip, cspNonce: "test-nonce" };
+/** Each call comes from its own address unless a test names one, so per-IP limits only bite where tested. */
+export function loadContext(ip?: string): AppLoadContext {
+  return { clientIp: ip ?? `10.${randomBytes(3).join(".")}`, cspNonce: "test-nonce" };
 }
 
 export interface RouteOutcome {

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { safeRedirectPath, signUpSchema } from "~/domain/account-schemas";
+import { localeFromAcceptLanguage } from "~/lib/locale.server";
+import { commonPasswordCount, isCommonPassword } from "~/lib/password.server";
+import { hasRole } from "~/lib/roles";
+
+describe("password rules", () => {
+  it("ships at least the 10,000 most common passwords", () => {
+    expect(commonPasswordCount()).toBeGreaterThanOrEqual(10_000);
+    expect(isCommonPassword("password")).toBe(true);
+    expect(isCommonPassword("PassWord")).toBe(true);
+    expect(isCommonPassword("correct horse battery staple 42")).toBe(false);
+  });
+
+  it("counts characters, not bytes, at the 12 and 128 edges", () => {
+    const parse = (password: string) => signUpSchema.safeParse({ email: "a@example.com", password });
+    expect(parse("密".repeat(12)).success).toBe(true);
+    expect(parse("密".repeat(11)).success).toBe(false);
+    expect(parse("😀".repeat(128)).success).toBe(true);
+    expect(parse("😀".repeat(129)).success).toBe(false);
+  });
+
+  it("keeps the password exactly as typed", () => {
+    const parsed = signUpSchema.parse({ email: " A@Example.COM ", password: "  padded secret  " });
+    expect(parsed.password).toBe("  padded secret  ");
+    expect(parsed.email).toBe("a@example.com");
+  });
+});
+
+describe("redirect targets", () => {
+  it.each([
+    ["/account/keys", "/account/keys"],
+    ["//evil.example", "/account"],
+    ["https://evil.example", "/account"],
+    ["/\\evil.example", "/account"],
+    [undefined, "/account"],
+  ])("%s → %s", (input, expected) => {
+    expect(safeRedirectPath(input)).toBe(expected);
+  });
+});
+
+describe("language from Accept-Language", () => {
+  it.each([
+    ["zh-CN,zh;q=0.9,en;q=0.8", "zh"],
+    ["en-US,en;q=0.9", "en"],
+    ["zh-TW", "zh"],
+    ["fr-FR,en;q=0.5", "en"],
+    ["de", "en"],
+    ["", "en"],
+  ])("%s → %s", (header, expected) => {
+    expect(localeFromAcceptLanguage(header)).toBe(expected);
+  });
+});
+
+describe("roles", () => {
+  it("orders developer < support < staff < admin", () => {
+    expect(hasRole("admin", "staff")).toBe(true);
+    expect(hasRole("staff", "support")).toBe(true);
+    expect(hasRole("support", "staff")).toBe(false);
+    expect(hasRole("developer", "support")).toBe(false);
+    expect(hasRole("developer", "developer")).toBe(true);
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "~/lib/env.server";
+
+describe("environment", () => {
+  it("has working defaults for a laptop", () => {
+    const env = parseEnv({});
+    expect(env.PROVIDER).toBe("glm");
+    expect(env.DATABASE_URL).toBe("./data/ferry.sqlite");
+    expect(env.isProduction).toBe(false);
+    expect(env.DEMO).toBe(false);
+  });
+
+  it.each([
+    [{ PROVIDER: "openai" }, "PROVIDER"],
+    [{ PORT: "seventy" }, "PORT"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [{ SMTP_URL: "http://mail" }, "SMTP_URL"],
+    [{ APP_URL: "not a url" }, "APP_URL"],
+    [{ APP_SECRET: "short" }, "APP_SECRET"],
+    [{ NODE_ENV: "production" }, "APP_SECRET"],
+    [{ NODE_ENV: "production", APP_SECRET: "x".repeat(40), DEMO: "1" }, "DEMO"],
+  ])("names the variable that is wrong: %j", (source, name) => {
+    expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment variables:\\n  ${name}:`));
+  });
+
+  it("accepts a PostgreSQL URL and a SQLite path", () => {
+    expect(parseEnv({ DATABASE_URL: "postgres://u@h:5432/db" }).DATABASE_URL).toMatch(/^postgres/);
+    expect(parseEnv({ DATABASE_URL: "/var/lib/ferry/ferry.sqlite" }).DATABASE_URL).toBe("/var/lib/ferry/ferry.sqlite");
+  });
+});
