@@ -135,6 +135,22 @@ describe("authorize", () => {
     expect(forbidden.body.error.code).toBe("account_disabled");
   });
 
+  it("answers 402 tokens_owed while a refund left tokens owed (billing), even with credit", async () => {
+    const { user, key } = await accountWithKey(500);
+    const at = new Date().toISOString();
+    const purchaseId = `pur_test_${user.id}`;
+    await getDb()
+      .insertInto("purchases")
+      .values({ id: purchaseId, account_id: user.id, pack_id: "p", tokens: 1000, amount: 100, currency: "usd", state: "refunded", idempotency_key: purchaseId, checkout_session_id: null, payment_intent_id: null, ledger_entry_id: null, refunded_amount: 100, refunded_tokens: 1000, paid_at: at, refunded_at: at, created_at: at, updated_at: at })
+      .execute();
+    await getDb().insertInto("billing_debts").values({ id: `debt_${user.id}`, account_id: user.id, purchase_id: purchaseId, tokens: 300, settled_tokens: 100, created_at: at, updated_at: at }).execute();
+    const owed = await post("authorize", { api_key: key });
+    expect(owed.status).toBe(402);
+    expect(owed.body).toMatchObject({ error: { code: "tokens_owed" }, owed_tokens: 200 });
+    await getDb().updateTable("billing_debts").set({ settled_tokens: 300 }).where("account_id", "=", user.id).execute();
+    expect((await post("authorize", { api_key: key })).status).toBe(200);
+  });
+
   it("takes a revocation into account on the very next call", async () => {
     const { user, key, keyId } = await accountWithKey(100);
     expect((await post("authorize", { api_key: key })).status).toBe(200);
