@@ -1,5 +1,7 @@
 // The gateway's two questions, on every LLM request: is this key good (one indexed read), and
-// what did the request use (one short write transaction through the ledger). No sessions, no HTML.
+// what did the request use (one short write transaction, the ledger's debit; plus, at most once a
+// minute per key, a one-row last-used update). No sessions, no HTML, nothing cached: a revoked
+// key is refused on the very next call.
 import type SQLite from "better-sqlite3";
 import type { CompiledQuery } from "kysely";
 import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
@@ -18,6 +20,7 @@ export type GatewayErrorCode =
   | "key_revoked"
   | "key_expired"
   | "insufficient_credit"
+  | "tokens_owed"
   | "account_disabled"
   | "request_conflict";
 
@@ -31,6 +34,7 @@ export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   key_revoked: 401,
   key_expired: 401,
   insufficient_credit: 402,
+  tokens_owed: 402,
   account_disabled: 403,
   request_conflict: 409,
 };
@@ -45,6 +49,7 @@ export const GATEWAY_ERROR_MESSAGES: Record<GatewayErrorCode, string> = {
   key_revoked: "The API key was revoked.",
   key_expired: "The API key has expired.",
   insufficient_credit: "The account has no credit left.",
+  tokens_owed: "The account owes tokens after a refund; it can be used again once they are paid off.",
   account_disabled: "The account is disabled.",
   request_conflict: "This request_id was already reported with different numbers.",
 };
@@ -70,6 +75,7 @@ interface KeyRow {
   disabled_at: string | null;
   paid: number | null;
   promo_live: number | null;
+  owed: number | null;
 }
 
 interface UsageKeyRow {
@@ -115,6 +121,13 @@ function compileStatements(db: DbExecutor) {
           .where("g.remaining", ">", 0)
           .where("g.expires_at", ">", NOW_SLOT)
           .as("promo_live"),
+      // Tokens a refund could not take back (billing): while any are owed, usage is refused.
+      (eb) =>
+        eb
+          .selectFrom("billing_debts as d")
+          .select((inner) => inner.fn.sum<number>(inner("d.tokens", "-", inner.ref("d.settled_tokens"))).as("o"))
+          .whereRef("d.account_id", "=", "k.user_id")
+          .as("owed"),
     ])
     .where("k.key_hash", "=", KEY_SLOT)
     .compile() as CompiledQuery<KeyRow>;
@@ -205,6 +218,7 @@ export async function authorizeApiKey(
   if (row.revoked_at) return { ok: false, code: "key_revoked", context: ids };
   if (row.expires_at && row.expires_at <= now.toISOString()) return { ok: false, code: "key_expired", context: ids };
   if (row.disabled_at) return { ok: false, code: "account_disabled", context: ids };
+  if (Number(row.owed ?? 0) > 0) return { ok: false, code: "tokens_owed", context: { ...ids, owed_tokens: Number(row.owed) } };
   const remaining = remainingOf(row);
   if (remaining <= 0) return { ok: false, code: "insufficient_credit", context: { ...ids, remaining_tokens: 0 } };
   return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: resolveModel(profile, input.model) };

@@ -49,7 +49,7 @@ export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string 
           },
           responses: {
             "200": { description: "The key may be used.", content: { "application/json": { schema: { $ref: "#/components/schemas/Authorized" } } } },
-            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "key_revoked", "key_expired", "insufficient_credit", "account_disabled"]),
+            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "key_revoked", "key_expired", "insufficient_credit", "tokens_owed", "account_disabled"]),
           },
         },
       },

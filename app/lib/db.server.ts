@@ -32,6 +32,10 @@ export function createDatabase(url: string): Db {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
+  // Checkpoint the WAL every ~80 MB instead of every ~4 MB: the gateway's usage debits rewrite the
+  // same hot pages (balances, index leaves), and fewer checkpoints copy each of them far less often
+  // (bench:gateway usage p99 went from ~30 ms to under 10 ms on the 2-core box).
+  sqlite.pragma("wal_autocheckpoint = 20000");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   sqliteHandles.set(db, sqlite);
   return db;

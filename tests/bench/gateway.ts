@@ -1,8 +1,10 @@
 // `npm run bench:gateway`: the built server's gateway API under autocannon on loopback, next to a
 // bare Node http server answering a fixed JSON in the same run. Prints figures and writes
 // tests/bench/results/gateway.json. A benchmark, not a test: it fails only if requests fail.
-//   BENCH_SKIP_BUILD=1  reuse build/ as it is     BENCH_DURATION=10  seconds per measurement
-//   BENCH_CONNECTIONS=10                             concurrent connections
+// The machine is shared, so every figure is the median of BENCH_ROUNDS rounds, each round measuring
+// bare, authorize and usage back to back (their ratio compares like with like).
+//   BENCH_SKIP_BUILD=1  reuse build/ as it is     BENCH_DURATION=5  seconds per measurement
+//   BENCH_CONNECTIONS=10  concurrent connections    BENCH_ROUNDS=3    rounds
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +18,8 @@ import { createAccount } from "~/domain/accounts.server";
 import { createDatabase } from "~/lib/db.server";
 import { migrateToLatest } from "~/lib/migrate.server";
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WARMUP_SECONDS = 2;
 const GATEWAY_TOKEN = `bench-${randomBytes(24).toString("hex")}`;
@@ -76,8 +79,8 @@ function run(options: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-async function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">): Promise<Figures> {
-  await run({ ...options, duration: WARMUP_SECONDS, connections: CONNECTIONS });
+async function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, warmUp: boolean): Promise<Figures> {
+  if (warmUp) await run({ ...options, duration: WARMUP_SECONDS, connections: CONNECTIONS });
   const result = await run({ ...options, duration: DURATION, connections: CONNECTIONS });
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${label}: ${failed} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
@@ -127,30 +130,46 @@ async function main() {
     await waitFor(`http://127.0.0.1:${barePort}/`, bare.child, bare.log);
 
     const headers = { "content-type": "application/json", authorization: `Bearer ${GATEWAY_TOKEN}` };
-    console.log(`\n${cpus().length} CPUs, load average ${loadavg().map((value) => value.toFixed(2)).join(" ")}; ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP_SECONDS} s warm-up\n`);
-    const bareFigures = await measure("bare", { url: `http://127.0.0.1:${barePort}/`, method: "POST", headers, body: JSON.stringify({ api_key: apiKey }) });
-    const authorize = await measure("authorize", {
-      url: `http://127.0.0.1:${port}/api/gateway/authorize`,
-      method: "POST",
-      headers,
-      body: JSON.stringify({ api_key: apiKey, model: "gpt-4o-mini" }),
-    });
-    const usage = await measure("usage", {
-      url: `http://127.0.0.1:${port}/api/gateway/usage`,
-      method: "POST",
-      headers,
-      // [<id>] becomes a fresh id per request: every report is a new debit, not a replay.
-      idReplacement: true,
-      body: JSON.stringify({ request_id: "bench-[<id>]", key_id: keyId, model: "glm-4-air", input_tokens: 20, output_tokens: 10 }),
-    });
+    console.log(`\n${cpus().length} CPUs, load average ${loadavg().map((value) => value.toFixed(2)).join(" ")}; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s per endpoint (after a ${WARMUP_SECONDS} s warm-up)\n`);
+    const targets = {
+      bare: { url: `http://127.0.0.1:${barePort}/`, method: "POST" as const, headers, body: JSON.stringify({ api_key: apiKey }) },
+      authorize: { url: `http://127.0.0.1:${port}/api/gateway/authorize`, method: "POST" as const, headers, body: JSON.stringify({ api_key: apiKey, model: "gpt-4o-mini" }) },
+      usage: {
+        url: `http://127.0.0.1:${port}/api/gateway/usage`,
+        method: "POST" as const,
+        headers,
+        // [<id>] becomes a fresh id per request: every report is a new debit, not a replay.
+        idReplacement: true,
+        body: JSON.stringify({ request_id: "bench-[<id>]", key_id: keyId, model: "glm-4-air", input_tokens: 20, output_tokens: 10 }),
+      },
+    };
+    const rounds: Array<{ bare: Figures; authorize: Figures; usage: Figures }> = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`round ${round}/${ROUNDS} (load average ${loadavg()[0]!.toFixed(2)})`);
+      rounds.push({
+        bare: await measure("bare", targets.bare, round === 1),
+        authorize: await measure("authorize", targets.authorize, round === 1),
+        usage: await measure("usage", targets.usage, round === 1),
+      });
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const medianRound = (pick: (round: (typeof rounds)[number]) => Figures): Figures => {
+      const sorted = [...rounds].sort((a, b) => pick(a).rps - pick(b).rps);
+      return pick(sorted[Math.floor(sorted.length / 2)]!);
+    };
+    const bareFigures = medianRound((round) => round.bare);
+    const authorize = medianRound((round) => round.authorize);
+    const usage = medianRound((round) => round.usage);
+    const ratio = median(rounds.map((round) => round.authorize.rps / round.bare.rps));
 
     const results = {
       authorize,
       usage,
       bare: bareFigures,
-      authorize_to_bare: Math.round((authorize.rps / bareFigures.rps) * 1000) / 1000,
+      authorize_to_bare: Math.round(ratio * 1000) / 1000,
       measured_at: new Date().toISOString(),
-      setup: { cpus: cpus().length, load_average_at_start: loadavg(), connections: CONNECTIONS, duration_s: DURATION, database: "sqlite", node: process.version },
+      setup: { cpus: cpus().length, load_average_at_end: loadavg(), connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, figures: "median round by req/s", database: "sqlite", node: process.version },
+      rounds,
     };
     mkdirSync("tests/bench/results", { recursive: true });
     writeFileSync("tests/bench/results/gateway.json", `${JSON.stringify(results, null, 2)}\n`);
@@ -161,7 +180,8 @@ async function main() {
       ["usage p99 ≤ 20 ms", usage.p99_ms <= 20],
       ["authorize ≥ 30% of bare", results.authorize_to_bare >= 0.3],
     ] as const;
-    console.log(`\nauthorize/bare = ${results.authorize_to_bare}`);
+    console.log(`\nmedian: bare ${bareFigures.rps} req/s · authorize ${authorize.rps} req/s (p50 ${authorize.p50_ms} ms, p99 ${authorize.p99_ms} ms) · usage ${usage.rps} req/s (p50 ${usage.p50_ms} ms, p99 ${usage.p99_ms} ms)`);
+    console.log(`authorize/bare = ${results.authorize_to_bare}`);
     for (const [goal, met] of goals) console.log(`${met ? "✔" : "✘"} ${goal}`);
     console.log("\nwritten to tests/bench/results/gateway.json");
   } finally {

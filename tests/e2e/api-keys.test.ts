@@ -89,6 +89,25 @@ describe("API keys in the browser", () => {
     await expect(row.locator("code").textContent()).resolves.toBe(`${shownKey.slice(0, 10)}…${shownKey.slice(-4)}`);
     expect(await page.content()).not.toContain(shownKey);
     await screenshot(page, "keys-list-en");
+
+    // Roll it: a new key now, the old one kept for the default 24 hours.
+    await row.getByRole("link", { name: "Roll" }).click();
+    await page.locator('select[name="graceHours"]').waitFor();
+    await screenshot(page, "keys-roll-en");
+    await page.click('button[type="submit"]:has-text("Roll key")');
+    await page.getByTestId("new-key-panel").waitFor();
+    const rolledKey = (await page.getByTestId("new-key-value").textContent())?.trim() ?? "";
+    expect(rolledKey).toMatch(/^glmsk_/);
+    expect(rolledKey).not.toBe(shownKey);
+    await expect(page.getByTestId("new-key-panel").textContent()).resolves.toContain("keeps working until");
+    for (const candidate of [shownKey, rolledKey]) {
+      const check = await fetch(`${baseUrl}/api/gateway/authorize`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${gatewayToken}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ api_key: candidate }),
+      });
+      expect([200, 402]).toContain(check.status);
+    }
     expect(cspErrors).toEqual([]);
     await context.close();
   });

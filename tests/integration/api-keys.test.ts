@@ -11,6 +11,7 @@ import { action as newKeyAction, loader as newKeyLoader } from "~/routes/account
 import { action as keysAction, loader as keysLoader } from "~/routes/account.keys._index";
 import { action as rollAction, loader as rollLoader } from "~/routes/account.keys.$keyId.roll";
 import { loader as snippetsLoader } from "~/routes/account.snippets";
+import { loader as dashboardLoader } from "~/routes/account._index";
 import { call, cookieHeader, countMailTo, createUser, latestMailTo } from "./helpers";
 
 async function signedIn() {
@@ -44,7 +45,10 @@ function sqliteBytes(): string {
 describe("creating a key", () => {
   it("returns a well-formed key once, stores only its hash, and mails a notice", async () => {
     const { user, cookie } = await signedIn();
+    const stepOf = async () => (await call(dashboardLoader, "/account", { cookie })).data.steps.find((step: { id: string }) => step.id === "apiKeys");
+    expect(await stepOf()).toMatchObject({ state: "next", href: "/account/keys" });
     const created = await createViaForm(cookie, { expiresInDays: "30" });
+    expect(await stepOf()).toMatchObject({ state: "done" });
     expect(created.status).toBe(200);
     expect(created.headers.get("Cache-Control")).toBe("no-store");
     const key: string = created.data.key;

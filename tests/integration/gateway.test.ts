@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, revokeApiKey, rollApiKey } from "~/domain/api-keys.server";
 import { authorizeApiKey } from "~/domain/gateway.server";
 import { creditAccount, getBalance, verifyLedger } from "~/domain/ledger.server";
-import { createGatewayRouter } from "~/gateway/router.server";
+import { createServer } from "node:http";
+import { createGatewayHandler, createGatewayRouter, GATEWAY_PATH } from "~/gateway/router.server";
 import { getDb } from "~/lib/db.server";
 import type { DbExecutor } from "~/lib/db.server";
 import { providerProfiles } from "~/providers";
@@ -134,6 +135,22 @@ describe("authorize", () => {
     expect(forbidden.body.error.code).toBe("account_disabled");
   });
 
+  it("answers 402 tokens_owed while a refund left tokens owed (billing), even with credit", async () => {
+    const { user, key } = await accountWithKey(500);
+    const at = new Date().toISOString();
+    const purchaseId = `pur_test_${user.id}`;
+    await getDb()
+      .insertInto("purchases")
+      .values({ id: purchaseId, account_id: user.id, pack_id: "p", tokens: 1000, amount: 100, currency: "usd", state: "refunded", idempotency_key: purchaseId, checkout_session_id: null, payment_intent_id: null, ledger_entry_id: null, refunded_amount: 100, refunded_tokens: 1000, paid_at: at, refunded_at: at, created_at: at, updated_at: at })
+      .execute();
+    await getDb().insertInto("billing_debts").values({ id: `debt_${user.id}`, account_id: user.id, purchase_id: purchaseId, tokens: 300, settled_tokens: 100, created_at: at, updated_at: at }).execute();
+    const owed = await post("authorize", { api_key: key });
+    expect(owed.status).toBe(402);
+    expect(owed.body).toMatchObject({ error: { code: "tokens_owed" }, owed_tokens: 200 });
+    await getDb().updateTable("billing_debts").set({ settled_tokens: 300 }).where("account_id", "=", user.id).execute();
+    expect((await post("authorize", { api_key: key })).status).toBe(200);
+  });
+
   it("takes a revocation into account on the very next call", async () => {
     const { user, key, keyId } = await accountWithKey(100);
     expect((await post("authorize", { api_key: key })).status).toBe(200);
@@ -248,5 +265,29 @@ describe("openapi.json", () => {
     const pattern = new RegExp(spec.paths["/api/gateway/authorize"].post.requestBody.content["application/json"].schema.properties.api_key.pattern);
     const { key } = await accountWithKey(0);
     expect(pattern.test(key)).toBe(true);
+  });
+});
+
+describe("the plain handler, dispatched before Express as app/server.ts does", () => {
+  it("answers the gateway paths and leaves nothing else to chance", async () => {
+    const handler = createGatewayHandler({ db: getDb(), provider, tokens: [TOKEN] });
+    const raw = createServer((req, res) => {
+      if (req.url?.startsWith(`${GATEWAY_PATH}/`)) handler(req, res);
+      else res.writeHead(418).end();
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    try {
+      const { user, key } = await accountWithKey(42);
+      const ok = await post("authorize", { api_key: key }, TOKEN, url);
+      expect(ok.body).toMatchObject({ account_id: user.id, remaining_tokens: 42 });
+      expect((await fetch(`${url}/api/gateway/authorize`)).status).toBe(405);
+      expect((await fetch(`${url}/api/gateway/nope`, { method: "POST" })).status).toBe(404);
+      const wrongType = await fetch(`${url}/api/gateway/authorize`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "text/plain" }, body: "{}" });
+      expect(wrongType.status).toBe(415);
+      expect((await fetch(`${url}/elsewhere`)).status).toBe(418);
+    } finally {
+      raw.close();
+    }
   });
 });

@@ -19,6 +19,7 @@ export const gatewayDocs = {
     key_revoked: "The key was revoked.",
     key_expired: "The key has expired (or its roll grace time is over).",
     insufficient_credit: "The account has no credit left.",
+    tokens_owed: "The account owes tokens after a refund (paid back by its next purchase).",
     account_disabled: "The account is disabled.",
     request_conflict: "This request_id was already reported with different numbers.",
     invalid_request: "The JSON body is missing a field or has a wrong one.",

@@ -22,6 +22,7 @@ export const gatewayDocs: Dictionary<typeof en> = {
     key_revoked: "密钥已被吊销。",
     key_expired: "密钥已过期（或轮换保留期已结束）。",
     insufficient_credit: "账户已没有剩余额度。",
+    tokens_owed: "账户因退款而欠有 token（下次购买时先行抵扣）。",
     account_disabled: "账户已被停用。",
     request_conflict: "该 request_id 已用不同的数值上报过。",
     invalid_request: "JSON 请求体缺少字段或字段有误。",
