@@ -170,6 +170,45 @@ export interface BillingDebtsTable {
   updated_at: string;
 }
 
+export type EvidenceKind = "completions_csv" | "costs_csv" | "usage_api_json" | "api_read";
+export type EvidenceStatus = "accepted" | "rejected";
+
+/** One proof of past OpenAI usage; JSON text columns hold reasons, flags and the display summary. */
+export interface EvidenceTable {
+  id: string;
+  user_id: string;
+  kind: EvidenceKind;
+  status: EvidenceStatus;
+  file_name: string | null;
+  file_sha256: string | null;
+  file_bytes: number;
+  /** SHA-256 of the normalized day × model rows: the same usage re-saved or shuffled matches. */
+  fingerprint: string | null;
+  org_id: string | null;
+  period_start: string | null;
+  period_end: string | null;
+  row_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_micros: number;
+  reasons: string;
+  flags: string;
+  summary: string;
+  created_at: string;
+}
+
+/** Usage inside the program window, per UTC day and model, of accepted evidence only. */
+export interface EvidenceUsageDaysTable {
+  evidence_id: string;
+  day: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_micros: number;
+  requests: number;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -185,6 +224,8 @@ export interface Database {
   purchases: PurchasesTable;
   stripe_events: StripeEventsTable;
   billing_debts: BillingDebtsTable;
+  evidence: EvidenceTable;
+  evidence_usage_days: EvidenceUsageDaysTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -193,3 +234,4 @@ export type UserUpdate = Updateable<UsersTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type LedgerEntry = Selectable<LedgerEntriesTable>;
 export type Purchase = Selectable<PurchasesTable>;
+export type Evidence = Selectable<EvidenceTable>;

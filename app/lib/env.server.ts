@@ -37,6 +37,12 @@ const envSchema = z.object({
     .url()
     .regex(/^https?:\/\/[^/]+\/?$/, "must be an origin like https://api.stripe.com, without a path")
     .optional(),
+  // Usage evidence (issue 3)
+  EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  PROGRAM_WINDOW_START: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").default("2023-07-01"),
+  PROGRAM_WINDOW_END: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").default("2024-07-09"),
+  OPENAI_API_BASE_URL: z.string().url().default("https://api.openai.com"),
+  OPENAI_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
 });
 
 export type Env = z.infer<typeof envSchema> & { isProduction: boolean; appSecret: string };

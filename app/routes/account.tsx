@@ -17,6 +17,7 @@ export default function AccountLayout() {
         <NavLink to="/account" end>
           {t("common.nav.account")}
         </NavLink>
+        <NavLink to="/account/evidence">{t("evidence.title")}</NavLink>
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
         <NavLink to="/account/billing">{t("billing.title")}</NavLink>
       </nav>
