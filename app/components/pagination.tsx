@@ -12,7 +12,7 @@ export function Pagination({ page, pageCount }: { page: number; pageCount: numbe
     return `${location.pathname}?${params}`;
   };
   return (
-    <nav className="pagination" aria-label={t("support.pagination.label")}>
+    <nav className="pager" aria-label={t("support.pagination.label")}>
       {page > 1 ? <Link to={hrefFor(page - 1)} rel="prev">{t("support.pagination.previous")}</Link> : <span className="muted">{t("support.pagination.previous")}</span>}
       <span>{t("support.pagination.position", { page, pageCount })}</span>
       {page < pageCount ? <Link to={hrefFor(page + 1)} rel="next">{t("support.pagination.next")}</Link> : <span className="muted">{t("support.pagination.next")}</span>}

@@ -41,25 +41,25 @@ export function WeekChart({ title, weeks, series, locale }: { title: string; wee
   return (
     <figure className="week-chart">
       <figcaption>{title}</figcaption>
-      <ul className="chart-legend">
+      <ul className="wk-legend">
         {series.map((s) => (
           <li key={s.label}>
-            <span className={`legend-swatch series-${s.tone}`} aria-hidden="true" />
+            <span className={`wk-swatch wk-series-${s.tone}`} aria-hidden="true" />
             {s.label}
           </li>
         ))}
       </ul>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title} className="chart-svg">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title} className="wk-svg">
         {ticks.map((tick) => (
           <g key={tick}>
-            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="chart-gridline" />
-            <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" className="chart-axis">
+            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="wk-gridline" />
+            <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" className="wk-axis">
               {compact(tick, locale)}
             </text>
           </g>
         ))}
         {highest === 0 ? (
-          <text x={PAD.left + plotWidth / 2} y={PAD.top + plotHeight / 2} textAnchor="middle" className="chart-empty">
+          <text x={PAD.left + plotWidth / 2} y={PAD.top + plotHeight / 2} textAnchor="middle" className="wk-empty">
             {t("admin.overview.empty")}
           </text>
         ) : null}
@@ -69,20 +69,20 @@ export function WeekChart({ title, weeks, series, locale }: { title: string; wee
               const value = s.values[w] ?? 0;
               const x = PAD.left + w * groupWidth + groupWidth * 0.1 + i * barWidth;
               return (
-                <rect key={s.label} x={x} y={y(value)} width={barWidth} height={Math.max(0, PAD.top + plotHeight - y(value))} className={`series-${s.tone}`}>
+                <rect key={s.label} x={x} y={y(value)} width={barWidth} height={Math.max(0, PAD.top + plotHeight - y(value))} className={`wk-series-${s.tone}`}>
                   <title>{`${formatDate(week, locale)} · ${s.label}: ${formatInteger(value, locale)}`}</title>
                 </rect>
               );
             })}
             {w % 2 === 0 ? (
-              <text x={PAD.left + w * groupWidth + groupWidth / 2} y={HEIGHT - 8} textAnchor="middle" className="chart-axis">
+              <text x={PAD.left + w * groupWidth + groupWidth / 2} y={HEIGHT - 8} textAnchor="middle" className="wk-axis">
                 {week.slice(5)}
               </text>
             ) : null}
           </g>
         ))}
       </svg>
-      <details className="chart-table">
+      <details className="wk-table">
         <summary>{t("admin.overview.showTable")}</summary>
         <table className="table">
           <thead>

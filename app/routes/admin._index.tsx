@@ -37,7 +37,7 @@ export default function AdminOverview() {
           <dd>{formatInteger(numbers.totals.verified, locale)}</dd>
         </div>
       </dl>
-      <div className="chart-grid">
+      <div className="wk-charts">
         <WeekChart title={t("admin.overview.charts.accounts")} weeks={numbers.weeks} series={toSeries("accounts", numbers.accounts)} locale={locale} />
         {numbers.claims.length > 0 ? (
           <WeekChart title={t("admin.overview.charts.claims")} weeks={numbers.weeks} series={toSeries("claims", numbers.claims)} locale={locale} />

@@ -98,7 +98,7 @@ export default function AdminGrantPolicy() {
                 <td>{formatDateTime(change.createdAt, locale)}</td>
                 <td>{change.actorEmail ?? "—"}</td>
                 <td>
-                  <ul className="plain-list">
+                  <ul className="compact-list">
                     {GRANT_POLICY_KEYS.filter((key) => change.before[key] !== change.after[key]).map((key) => (
                       <li key={key}>
                         {t(`admin.policy.fields.${key}`)}: {change.before[key] === undefined ? t("admin.policy.default") : formatInteger(change.before[key], locale)} →{" "}

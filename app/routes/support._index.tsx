@@ -109,7 +109,7 @@ export default function SupportSearch() {
                       <div className="muted small">{t(`account.roles.${account.role}`)}</div>
                     </td>
                     <td>
-                      <ul className="plain-list">
+                      <ul className="compact-list">
                         {account.matches.map((match) => (
                           <li key={`${match.kind}:${match.matched}`}>
                             <span className="muted">{t(`support.kinds.${match.kind}`)}:</span> <code>{match.matched}</code>{" "}

@@ -143,7 +143,7 @@ export default function SupportAccount() {
 
       <section id="profile" className="panel" aria-labelledby="profile-title">
         <h2 id="profile-title">{t("support.account.profile")}</h2>
-        <dl className="facts">
+        <dl className="profile-facts">
           <dt>{t("support.account.email")}</dt>
           <dd>{profile.email}</dd>
           <dt>{t("support.account.role")}</dt>
@@ -251,7 +251,7 @@ export default function SupportAccount() {
                   <td>{item.periodStart && item.periodEnd ? `${item.periodStart} → ${item.periodEnd}` : "—"}</td>
                   <td className="number">{formatInteger(item.inputTokens + item.outputTokens, locale)}</td>
                   <td>
-                    <ul className="plain-list">
+                    <ul className="compact-list">
                       {item.reasons.map((finding) => (
                         <li key={`r-${finding.code}`}>
                           <span className="badge badge-danger">{t("support.account.reason")}</span> <code>{finding.code}</code> ×{finding.count}
@@ -313,7 +313,7 @@ export default function SupportAccount() {
                   <td className="number">{formatInteger(claim.offeredTokens, locale)}</td>
                   <td className="number">{claim.grantedTokens === null ? "—" : formatInteger(claim.grantedTokens, locale)}</td>
                   <td>
-                    <ul className="plain-list">
+                    <ul className="compact-list">
                       {claim.flags.map((flag, index) => (
                         <li key={`${flag.code}-${index}`}>
                           <span className="badge badge-warning">{t("support.account.flag")}</span> {t(`claims.flags.${flag.code}`, { detail: flag.detail ?? flag.otherAccountId ?? "" })}
@@ -380,7 +380,7 @@ export default function SupportAccount() {
         {story.ledger.balance.promoGrants.length > 0 ? (
           <>
             <h3>{t("support.ledger.expiring")}</h3>
-            <ul className="plain-list">
+            <ul className="compact-list">
               {story.ledger.balance.promoGrants.map((grant) => (
                 <li key={grant.entryId}>
                   {t("support.ledger.expiresLine", { tokens: formatInteger(grant.remaining, locale), date: formatDateTime(grant.expiresAt, locale) })}

@@ -140,7 +140,7 @@ describe("administration", () => {
     it(`shows the overview charts, users, grant policy and audit log in ${locale}`, async () => {
       const admin = await logIn("admin@demo.ferry", "demo-admin-pass-1", locale);
       await admin.goto(`${baseUrl}/admin`);
-      expect(await admin.locator("svg.chart-svg").count()).toBe(3);
+      expect(await admin.locator("svg.wk-svg").count()).toBe(3);
       await screenshot(admin, `admin-${locale}-01-overview`);
       await admin.goto(`${baseUrl}/admin/users`);
       await screenshot(admin, `admin-${locale}-02-users`);
