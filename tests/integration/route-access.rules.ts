@@ -21,7 +21,7 @@ export type PersonaExpectations = Record<Persona, Expectation>;
 
 /** Ids the fixtures create: `victim` is a developer with data of their own; personas are other accounts. */
 export interface AccessFixtures {
-  victim: { id: string; email: string; evidenceId: string; keyId: string; claimId: string };
+  victim: { id: string; email: string; evidenceId: string; keyId: string; claimId: string; ledgerEntryId: string };
 }
 
 export interface AccessRule {
@@ -73,6 +73,9 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
   },
   "account.snippets.tsx": { loader: atLeast("developer") },
   "docs.gateway.tsx": { loader: all("ok") },
+
+  // Credit ledger (issue 4): the page reads only the signed-in account's ledger.
+  "account.credit.tsx": { loader: atLeast("developer") },
 
   // Usage evidence (issue 3)
   "account.evidence._index.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },

@@ -2,6 +2,9 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { saveEvidence } from "~/domain/evidence/index.server";
+import { getGrantPolicy } from "~/domain/grant-policy.server";
+import { creditAccount } from "~/domain/ledger.server";
 import { startSession } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
@@ -21,10 +24,15 @@ interface RouteModule {
 let fixtures: AccessFixtures;
 const personaIds = {} as Record<Exclude<Persona, "anonymous">, string>;
 
+async function creditVictim(accountId: string): Promise<string> {
+  const credit = await creditAccount(getDb(), { accountId, kind: "purchase", bucket: "paid", tokens: 777_000, idempotencyKey: `access-${accountId}`, referenceType: "test", referenceId: accountId });
+  return credit.entryId;
+}
+
 beforeAll(async () => {
   const victim = await createUser({ role: "developer" });
   const evidence = await createEvidenceFor(victim.id);
-  fixtures = { victim: { id: victim.id, email: victim.email, evidenceId: evidence.id, keyId: await createKeyRowFor(victim.id), claimId: await createClaimFor(victim.id) } };
+  fixtures = { victim: { id: victim.id, email: victim.email, evidenceId: evidence.id, keyId: await createKeyRowFor(victim.id), claimId: await createClaimFor(victim.id), ledgerEntryId: await creditVictim(victim.id) } };
   for (const persona of PERSONAS) {
     if (persona !== "anonymous") personaIds[persona] = (await createUser({ role: persona })).id;
   }
@@ -114,6 +122,16 @@ describe("a developer sees only their own data", () => {
   });
 });
 
+describe("another account's ledger", () => {
+  it("never shows through the credit page, even with that account's entry id as the cursor", async () => {
+    const { loader } = await import("~/routes/account.credit");
+    const outcome = await call(loader, `/account/credit?before=${fixtures.victim.ledgerEntryId}`, { cookie: await cookieFor("developer") });
+    expect(outcome.status).toBe(200);
+    expect(outcome.data.balance.total).toBe(0);
+    expect(outcome.data.page.entries).toEqual([]);
+  });
+});
+
 describe("roles and amounts come from the server, never from a form", () => {
   it("ignores a role sent with the sign-up form", async () => {
     const { action } = await import("~/routes/signup");
@@ -121,6 +139,29 @@ describe("roles and amounts come from the server, never from a form", () => {
     await call(action, "/signup", { form: { email, password: "a perfectly fine passphrase 9", role: "admin" } });
     const user = await getDb().selectFrom("users").select("role").where("email", "=", email).executeTakeFirstOrThrow();
     expect(user.role).toBe("developer");
+  });
+
+  it("ignores an amount sent with a claim: the offer is the server's computation", async () => {
+    const developer = await createUser();
+    const days = ["2024-04-10", "2024-05-10", "2024-06-10"].map((day) => ({ day, model: "gpt-4o", inputTokens: 1_500_000, outputTokens: 500_000, costMicros: 1_000_000, requests: 100 }));
+    await saveEvidence(getDb(), {
+      userId: developer.id,
+      fileName: "usage.csv",
+      outcome: {
+        kind: "completions_csv", status: "accepted", reasons: [], flags: [], fileSha256: newId("sha"), fileBytes: 100, fingerprint: newId("fp"),
+        orgId: `org-${newId("o").slice(2)}`, periodStart: "2024-04-10", periodEnd: "2024-06-10", rowCount: 3,
+        inputTokens: 4_500_000, outputTokens: 1_500_000, costMicros: 3_000_000, days,
+        summary: { missingColumns: [], outsideWindowRows: 0, months: [], models: [] },
+      },
+    });
+    const { action } = await import("~/routes/account.claim");
+    const cookie = cookieHeader([await startSession(developer.id, { ip: null, userAgent: null })]);
+    await call(action, "/account/claim", { cookie, form: { intent: "claim", tokens: "999999999", offeredTokens: "999999999", amount: "999999999" } });
+    const claim = await getDb().selectFrom("claims").select(["offered_tokens", "granted_tokens"]).where("account_id", "=", developer.id).executeTakeFirstOrThrow();
+    expect(Number(claim.offered_tokens)).not.toBe(999_999_999);
+    expect(Number(claim.offered_tokens)).toBeLessThanOrEqual((await getGrantPolicy(getDb())).capTokens);
+    const credited = await getDb().selectFrom("ledger_entries").select("amount").where("account_id", "=", developer.id).execute();
+    expect(credited.every((entry) => Number(entry.amount) !== 999_999_999)).toBe(true);
   });
 
   it("ignores a role sent with a support action", async () => {
