@@ -70,35 +70,37 @@ export default function AdminAudit() {
               {t("admin.audit.export")}
             </a>
           </p>
-          <table className="table audit-table">
-            <thead>
-              <tr>
-                <th scope="col">{t("admin.audit.columns.time")}</th>
-                <th scope="col">{t("admin.audit.columns.actor")}</th>
-                <th scope="col">{t("admin.audit.columns.action")}</th>
-                <th scope="col">{t("admin.audit.columns.target")}</th>
-                <th scope="col">{t("admin.audit.columns.details")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.rows.map((row) => (
-                <tr key={row.id} data-testid="audit-row">
-                  <td className="nowrap small">{formatDateTime(row.createdAt, locale)}</td>
-                  <td>
-                    {row.actorEmail ?? row.actorId ?? "—"}
-                    {row.ip ? <div className="muted small">{row.ip}</div> : null}
-                  </td>
-                  <td>
-                    <code>{row.action}</code>
-                  </td>
-                  <td className="small">{row.targetType ? <code className="break">{row.targetId ? `${row.targetType}:${row.targetId}` : row.targetType}</code> : "—"}</td>
-                  <td className="small">
-                    <AuditDetails details={row.details} />
-                  </td>
+          <div className="wide-table">
+            <table className="table audit-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t("admin.audit.columns.time")}</th>
+                  <th scope="col">{t("admin.audit.columns.actor")}</th>
+                  <th scope="col">{t("admin.audit.columns.action")}</th>
+                  <th scope="col">{t("admin.audit.columns.target")}</th>
+                  <th scope="col">{t("admin.audit.columns.details")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {result.rows.map((row) => (
+                  <tr key={row.id} data-testid="audit-row">
+                    <td className="small">{formatDateTime(row.createdAt, locale)}</td>
+                    <td>
+                      {row.actorEmail ?? row.actorId ?? "—"}
+                      {row.ip ? <div className="muted small">{row.ip}</div> : null}
+                    </td>
+                    <td>
+                      <code>{row.action}</code>
+                    </td>
+                    <td className="small">{row.targetType ? <code className="break">{row.targetId ? `${row.targetType}:${row.targetId}` : row.targetType}</code> : "—"}</td>
+                    <td className="small">
+                      <AuditDetails details={row.details} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <Pagination page={result.page} pageCount={result.pageCount} />
         </>
       ) : null}
