@@ -146,6 +146,9 @@ describe("administration", () => {
       await screenshot(admin, `admin-${locale}-02-users`);
       await admin.goto(`${baseUrl}/admin/grant-policy`);
       await screenshot(admin, `admin-${locale}-03-grant-policy`);
+      // An admin may use the support console too; this look-up is in the audit log below.
+      await admin.goto(`${baseUrl}/support?q=developer%40demo.ferry`);
+      await admin.getByTestId("search-result").first().waitFor();
       await admin.goto(`${baseUrl}/admin/audit?action=support.`);
       await screenshot(admin, `admin-${locale}-04-audit`);
       expect(await admin.getByTestId("audit-row").count()).toBeGreaterThan(0);
