@@ -88,7 +88,7 @@ export default function SupportSearch() {
         <div className="search-results">
           <p className="muted" role="status">
             {t("support.search.resultCount", { count: outcome.total })}
-            {outcome.kinds.length > 0 ? ` · ${t("support.search.lookedFor", { kinds: outcome.kinds.map((kind) => t(`support.kinds.${kind}`)).join(", ") })}` : ""}
+            {outcome.kinds.length > 0 ? ` · ${t("support.search.lookedFor", { kinds: outcome.kinds.map((kind) => t(`support.kinds.${kind}`)).join(t("support.search.listSeparator")) })}` : ""}
           </p>
           {outcome.truncated ? <div className="alert alert-warning">{t("support.search.truncated")}</div> : null}
           {outcome.accounts.length > 0 ? (

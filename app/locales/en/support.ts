@@ -10,6 +10,7 @@ export const support = {
     lookedFor: "looked for: {{kinds}}",
     truncated: "Many accounts match; only the first ones are listed. Make the query more precise.",
     noMatch: "No account matches this query.",
+    listSeparator: ", ",
     exact: "exact",
     columns: { account: "Account", matched: "Matched on", status: "Status", created: "Created" },
   },
@@ -22,7 +23,7 @@ export const support = {
     api_key: "whole API key",
     api_key_prefix: "API key prefix",
     purchase: "purchase",
-    ledger_request: "ledger request id",
+    ledger_request: "gateway request id",
   },
   status: { verified: "verified", unverified: "not verified", disabled: "disabled" },
   account: {

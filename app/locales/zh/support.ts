@@ -13,6 +13,7 @@ export const support: Dictionary<typeof en> = {
     lookedFor: "查找范围：{{kinds}}",
     truncated: "匹配的账号过多，只列出前面的部分。请输入更精确的查询。",
     noMatch: "没有与此查询匹配的账号。",
+    listSeparator: "、",
     exact: "完全匹配",
     columns: { account: "账号", matched: "匹配项", status: "状态", created: "创建时间" },
   },
@@ -25,7 +26,7 @@ export const support: Dictionary<typeof en> = {
     api_key: "完整 API 密钥",
     api_key_prefix: "API 密钥前缀",
     purchase: "购买记录",
-    ledger_request: "账本请求 ID",
+    ledger_request: "网关请求 ID",
   },
   status: { verified: "已验证", unverified: "未验证", disabled: "已停用" },
   account: {
