@@ -1,4 +1,5 @@
 // Periodic housekeeping that runs inside the server process.
+import { expirePromoCredit } from "~/domain/ledger.server";
 import { deleteExpiredSessions } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { pruneRateLimits } from "~/lib/rate-limit.server";
@@ -8,6 +9,7 @@ type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 export const backgroundJobs: Job[] = [
   { name: "delete-expired-sessions", everyMs: 60 * 60_000, run: () => deleteExpiredSessions() },
   { name: "prune-rate-limits", everyMs: 60 * 60_000, run: () => pruneRateLimits(getDb()) },
+  { name: "expire-promo-credit", everyMs: 10 * 60_000, run: () => expirePromoCredit(getDb()) },
 ];
 
 export function startBackgroundJobs(): () => void {

@@ -216,9 +216,9 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
 
   const fastPath = sqliteFastPathFor(db);
   if (fastPath) {
-    const outcome = fastPath.debit(operation);
+    const outcome = await fastPath.debit(operation);
     if (outcome.kind === "done") return outcome.result;
-    return replayedUsage(operation, outcome.existing);
+    if (outcome.kind === "replay") return replayedUsage(operation, outcome.existing);
   }
 
   return inLedgerTransaction(db, async (trx) => {

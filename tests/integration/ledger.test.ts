@@ -390,3 +390,22 @@ describe("inside a caller's transaction", () => {
     await expectConsistent();
   });
 });
+
+describe("debits that arrive together", () => {
+  it("commit together, but a failing one rolls back only itself", async () => {
+    const account = await newAccount();
+    await purchase(account, 100);
+    const results = await Promise.allSettled([
+      use(account, 10, T0, `group-${account}-1`),
+      debitUsage(getDb(), { accountId: "usr_does_not_exist", requestId: `group-${account}-bad`, tokens: 5, now: T0 }),
+      use(account, 10, T0, `group-${account}-2`),
+      use(account, 10, T0, `group-${account}-1`), // replay inside the same group
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect((results[3] as PromiseFulfilledResult<unknown>).value).toMatchObject({ debited: 10, duplicate: true });
+    expect((await getBalance(getDb(), account, T0)).total).toBe(80);
+    const orphan = await getDb().selectFrom("ledger_debits").select("idempotency_key").where("idempotency_key", "=", `usage:group-${account}-bad`).execute();
+    expect(orphan).toEqual([]);
+    await expectConsistent();
+  });
+});

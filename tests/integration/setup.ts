@@ -46,6 +46,17 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeDb();
-  if (pgDatabase) await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${pgDatabase} WITH (FORCE)`));
+  if (pgDatabase) {
+    await withAdmin(async (client) => {
+      // pool.end() resolves before its sockets close: let those backends go first, or FORCE
+      // terminates them mid-goodbye and the client reports an unhandled FATAL 57P01.
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const { rows } = await client.query("select count(*)::int as n from pg_stat_activity where datname = $1", [pgDatabase]);
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await client.query(`DROP DATABASE IF EXISTS ${pgDatabase} WITH (FORCE)`);
+    });
+  }
   if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
 });
