@@ -10,6 +10,7 @@ import { getEnv } from "~/lib/env.server";
 import { migrateToLatest } from "~/lib/migrate.server";
 import { originGuard } from "~/lib/origin-guard.server";
 import { assignCspNonce, securityHeaders } from "~/lib/security-headers.server";
+import { checkoutFormActionOrigins } from "~/lib/stripe.server";
 
 async function main() {
   const env = getEnv();
@@ -21,7 +22,7 @@ async function main() {
   app.disable("x-powered-by");
   app.set("trust proxy", env.TRUST_PROXY);
   app.use(assignCspNonce);
-  app.use(securityHeaders({ isProduction: env.isProduction }));
+  app.use(securityHeaders({ isProduction: env.isProduction, formActionOrigins: checkoutFormActionOrigins() }));
   app.use(compression());
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));

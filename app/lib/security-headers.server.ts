@@ -8,7 +8,16 @@ export const assignCspNonce: RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function securityHeaders(options: { isProduction: boolean }): RequestHandler {
+export interface SecurityHeaderOptions {
+  isProduction: boolean;
+  /**
+   * Other origins a form post may end up on. Chromium applies form-action to the redirect that
+   * follows a POST too, so a top-up (POST → 303 to Stripe Checkout) needs Checkout's origin here.
+   */
+  formActionOrigins?: string[];
+}
+
+export function securityHeaders(options: SecurityHeaderOptions): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -21,7 +30,7 @@ export function securityHeaders(options: { isProduction: boolean }): RequestHand
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
-        formAction: ["'self'"],
+        formAction: ["'self'", ...(options.formActionOrigins ?? [])],
         frameAncestors: ["'none'"],
         ...(options.isProduction ? { upgradeInsecureRequests: [] } : {}),
       },

@@ -3,7 +3,7 @@ import { glm } from "./glm";
 import { qwen } from "./qwen";
 import type { ProviderProfile } from "./types";
 
-export type { ModelMapping, ProviderProfile } from "./types";
+export type { CreditPack, ModelMapping, ProviderProfile } from "./types";
 
 export const providerProfiles: Record<ProviderProfile["id"], ProviderProfile> = { glm, qwen, ernie };
 

@@ -1,7 +1,20 @@
+import type { GrantPolicy } from "~/domain/grant-policy";
+
 export interface ModelMapping {
   openai: string;
   provider: string;
   note?: string;
+}
+
+/** A credit pack sold through Stripe Checkout. Prices are integers in the currency's minor unit. */
+export interface CreditPack {
+  /** Stable id stored with each purchase; never reuse one for a different pack. */
+  id: string;
+  tokens: number;
+  /** Price in minor units (fen for CNY, cents for USD). */
+  priceMinor: number;
+  /** ISO 4217, lower case as Stripe writes it. */
+  currency: "cny" | "usd";
 }
 
 export interface ProviderProfile {
@@ -15,4 +28,8 @@ export interface ProviderProfile {
   /** Prefix of every API key Ferry issues for this provider. */
   keyPrefix: string;
   modelMap: ModelMapping[];
+  /** Default grant policy; env (GRANT_*) and the admin-edited settings override it. */
+  grantPolicy: GrantPolicy;
+  /** Paid top-ups offered on /account/billing, cheapest first. */
+  creditPacks: CreditPack[];
 }

@@ -2,7 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { claimStepState } from "~/domain/claims.server";
+import { hasAcceptedEvidence } from "~/domain/evidence/index.server";
 import { requireUser } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
 
@@ -13,8 +16,8 @@ type StepState = "done" | "next" | "later";
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const steps: Array<{ id: "verifyUsage" | "claimCredit" | "apiKeys" | "code"; state: StepState; href: string | null }> = [
-    { id: "verifyUsage", state: "later", href: null },
-    { id: "claimCredit", state: "later", href: null },
+    { id: "verifyUsage", state: (await hasAcceptedEvidence(getDb(), user.id)) ? "done" : "next", href: "/account/evidence" },
+    { id: "claimCredit", state: await claimStepState(getDb(), user.id), href: "/account/claim" },
     { id: "apiKeys", state: "later", href: null },
     { id: "code", state: "later", href: null },
   ];

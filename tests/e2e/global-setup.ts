@@ -5,10 +5,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { startStandIns } from "./stand-ins";
 
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The server's SQLite file: tests may seed what no page creates yet (through domain functions). */
+    databaseUrl: string;
   }
 }
 
@@ -40,8 +43,10 @@ async function waitForHealthy(url: string, child: ChildProcess, output: () => st
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "ferry-e2e-"));
   const port = await freePort();
+  const databaseUrl = join(dir, "e2e.sqlite");
   const baseUrl = `http://127.0.0.1:${port}`;
   let log = "";
+  const standIns = await startStandIns(project);
   const child = spawn(process.execPath, ["build/index.js"], {
     env: {
       ...process.env,
@@ -49,8 +54,9 @@ export default async function setup(project: TestProject) {
       PORT: String(port),
       HOST: "127.0.0.1",
       APP_URL: baseUrl,
-      DATABASE_URL: join(dir, "e2e.sqlite"),
+      DATABASE_URL: databaseUrl,
       DEMO: "1",
+      ...standIns.env,
       ...JSON.parse(process.env.E2E_SERVER_ENV ?? "{}"),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -59,9 +65,11 @@ export default async function setup(project: TestProject) {
   child.stderr?.on("data", (chunk) => (log += chunk));
   await waitForHealthy(baseUrl, child, () => log);
   project.provide("baseUrl", baseUrl);
+  project.provide("databaseUrl", databaseUrl);
   return async () => {
     child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 300));
+    await standIns.stop();
     rmSync(dir, { recursive: true, force: true });
   };
 }
