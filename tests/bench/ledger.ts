@@ -141,7 +141,8 @@ try {
   console.log(`    through Kysely:         ${fmt(baselineKysely)} updates/s → ${ratios(baselineKysely)}`);
   if (baselineRaw !== null) console.log(`    prepared statement:     ${fmt(baselineRaw)} updates/s → ${ratios(baselineRaw)}`);
   console.log(`  invariant: ${invariantOk ? "OK" : "BROKEN"} (${fmt(verification.entries)} entries, ${fmt(verification.accounts)} accounts, ${verification.mismatches.length} mismatches)`);
-  console.log(`  goal ≥ 20,000 debits/s on SQLite: ${Math.min(hotRate, spreadRate) >= 20_000 ? "met" : "missed"}`);
+  const verdict = (rate: number) => (rate >= 20_000 ? "met" : "missed");
+  console.log(`  goal ≥ 20,000 debits/s${raw ? "" : " (set for SQLite)"}: hot ${verdict(hotRate)}, spread ${verdict(spreadRate)}`);
   if (!process.env.BENCH_DATABASE_URL) console.log(`  written to ${resultsFile}`);
   if (!invariantOk) process.exitCode = 1;
 } finally {

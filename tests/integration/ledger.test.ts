@@ -103,6 +103,8 @@ describe("credits", () => {
     }
     await expect(debitUsage(getDb(), { accountId: account, requestId: "r", tokens: -1 })).rejects.toBeInstanceOf(LedgerInputError);
     await expect(debitUsage(getDb(), { accountId: account, requestId: "", tokens: 1 })).rejects.toBeInstanceOf(LedgerInputError);
+    // `#` is reserved for the keys of a split debit's later entries (`claim:1#2`).
+    await expect(creditAccount(getDb(), { ...base, tokens: 10, expiresAt: iso(days(1)), idempotencyKey: "claim:1#2" })).rejects.toBeInstanceOf(LedgerInputError);
     const entries = await getDb().selectFrom("ledger_entries").select("id").where("account_id", "=", account).execute();
     expect(entries).toEqual([]);
     await expectConsistent();
@@ -114,6 +116,20 @@ describe("credits", () => {
     await expect(getDb().updateTable("ledger_entries").set({ amount: 1_000_000 }).where("id", "=", entryId).execute()).rejects.toThrow(/append-only/);
     await expect(getDb().deleteFrom("ledger_entries").where("id", "=", entryId).execute()).rejects.toThrow(/append-only/);
     expect((await getBalance(getDb(), account, T0)).paid).toBe(10);
+  });
+});
+
+describe("request ids that look like entry keys", () => {
+  it("keep a split debit's parts and another request apart", async () => {
+    const account = await newAccount();
+    await grant(account, 5, days(10));
+    await purchase(account, 100);
+    const split = await use(account, 10, T0, `${account}-x`); // promo 5 + paid 5: keys usage:<id>-x and usage:<id>-x#2
+    const lookalike = await use(account, 3, T0, `${account}-x#2`);
+    const percent = await use(account, 4, T0, `${account}-x%232`);
+    expect([split.duplicate, lookalike.duplicate, percent.duplicate]).toEqual([false, false, false]);
+    expect((await getBalance(getDb(), account, T0)).total).toBe(105 - 17);
+    await expectConsistent();
   });
 });
 
