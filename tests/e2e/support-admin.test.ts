@@ -67,10 +67,16 @@ async function logIn(email: string, password: string, locale: "en" | "zh"): Prom
   await page.locator('input[name="password"]').fill(password);
   await page.locator('main button[type="submit"]').click();
   await page.waitForURL(/\/account/);
-  if (locale === "zh" && (await page.locator("html").getAttribute("lang")) !== "zh-CN") {
-    await page.getByRole("button", { name: "简体中文" }).click();
-    await page.waitForSelector('html[lang="zh-CN"]');
+  // The demo accounts are shared by several suites: set the language explicitly, after a full
+  // page load (a client-side navigation can leave the previous page's <html lang> for a moment).
+  await page.goto(`${baseUrl}/account`);
+  const wanted = locale === "zh" ? "zh-CN" : "en";
+  if ((await page.locator("html").getAttribute("lang")) !== wanted) {
+    await page.getByRole("button", { name: locale === "zh" ? "简体中文" : "English" }).click();
+    await page.waitForSelector(`html[lang="${wanted}"]`);
+    await page.goto(`${baseUrl}/account`);
   }
+  expect(await page.locator("html").getAttribute("lang")).toBe(wanted);
   return page;
 }
 
