@@ -37,7 +37,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!story) throw new Response("Not Found", { status: 404 });
   await auditAccountView(db, { id: user.id, ip: requestOrigin(request, context).ip }, accountId);
   const isStaff = hasRole(user.role, "staff");
-  return { story, viewer: { id: user.id, isStaff }, adjustmentId: isStaff ? newId("adj") : null };
+  // Who may disable whom mirrors setAccountDisabled: staff act on developers and support agents only.
+  const canDisable = isStaff && story.profile.id !== user.id && (user.role === "admin" || !hasRole(story.profile.role, "staff"));
+  return { story, viewer: { id: user.id, isStaff, canDisable }, adjustmentId: isStaff ? newId("adj") : null };
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
@@ -116,7 +118,6 @@ export default function SupportAccount() {
   const { t } = useTranslation();
   const locale = useRootData()?.locale ?? "en";
   const { profile } = story;
-  const isSelf = profile.id === viewer.id;
   return (
     <article aria-labelledby="account-title" className="support-account">
       <p>
@@ -177,7 +178,7 @@ export default function SupportAccount() {
             <ReasonForm intent="resend_verification" submitLabel={t("support.actions.resendVerification")} outcome={outcome} />
           ) : null}
           {!profile.disabledAt ? <ReasonForm intent="send_password_reset" submitLabel={t("support.actions.sendPasswordReset")} outcome={outcome} /> : null}
-          {viewer.isStaff && !isSelf ? (
+          {viewer.canDisable ? (
             profile.disabledAt ? (
               <ReasonForm intent="enable_account" submitLabel={t("support.actions.enableAccount")} outcome={outcome} />
             ) : (
