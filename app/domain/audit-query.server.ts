@@ -60,10 +60,10 @@ function filteredQuery(db: DbExecutor, filter: Omit<AuditFilter, "page">) {
     const actor = filter.actor.toLowerCase();
     // An actor is given by account id or by e-mail (whole or its beginning).
     query = query.where((eb) =>
-      eb.or([eb("audit_log.actor_id", "=", filter.actor!), startsWith("users.email", actor)]),
+      eb.or([eb("audit_log.actor_id", "=", filter.actor!), startsWith(db, "users.email", actor)]),
     );
   }
-  if (filter.action) query = query.where(startsWith("audit_log.action", filter.action));
+  if (filter.action) query = query.where(startsWith(db, "audit_log.action", filter.action));
   if (filter.target) {
     // "type:id", or an id alone.
     const [maybeType, ...rest] = filter.target.split(":");

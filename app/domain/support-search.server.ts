@@ -100,7 +100,7 @@ export async function findByEmail(db: DbExecutor, query: string): Promise<Search
   const rows = await db
     .selectFrom("users")
     .select(["id", "email"])
-    .where(startsWith("email", email))
+    .where(startsWith(db, "email", email))
     .orderBy("email")
     .limit(FINDER_LIMIT + 1)
     .execute();
@@ -113,7 +113,7 @@ export async function findByOrgId(db: DbExecutor, query: string): Promise<Search
   const rows = await db
     .selectFrom("evidence")
     .select(["user_id", "org_id"])
-    .where(startsWith("org_id", orgId))
+    .where(startsWith(db, "org_id", orgId))
     .distinct()
     .orderBy("org_id")
     .limit(FINDER_LIMIT + 1)
@@ -140,7 +140,7 @@ export async function findByWholeKey(db: DbExecutor, query: string): Promise<Sea
 export async function findByKeyPrefix(db: DbExecutor, query: string, context: SearchContext): Promise<SearchHit[]> {
   const shown = SHOWN_KEY.exec(query.trim());
   const prefix = (shown ? shown[1]! : query.trim()).slice(0, context.keyPrefix.length + 1 + VISIBLE_RANDOM_CHARS);
-  let lookup = db.selectFrom("api_keys").select(["user_id", "visible_prefix", "last_four"]).where(startsWith("visible_prefix", prefix));
+  let lookup = db.selectFrom("api_keys").select(["user_id", "visible_prefix", "last_four"]).where(startsWith(db, "visible_prefix", prefix));
   if (shown) lookup = lookup.where("last_four", "=", shown[2]!);
   const rows = await lookup.orderBy("visible_prefix").limit(FINDER_LIMIT + 1).execute();
   return rows.map((row) => ({

@@ -40,7 +40,7 @@ export async function listUsers(
   filter: UserListFilter,
 ): Promise<{ rows: UserListRow[]; total: number; page: number; pageCount: number }> {
   let query = db.selectFrom("users");
-  if (filter.q) query = query.where(startsWith("email", filter.q));
+  if (filter.q) query = query.where(startsWith(db, "email", filter.q));
   if (filter.role) query = query.where("role", "=", filter.role);
   const counted = await query.select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow();
   const total = Number(counted.count);

@@ -88,6 +88,14 @@ describe("finding an account", () => {
     expect(exact.accounts.map((account) => account.accountId)).toEqual([other.id]);
   });
 
+  it("takes the query literally: % and _ are not wildcards, and org ids keep their case", async () => {
+    const literal = await createUser({ email: "under_score@example.com" });
+    await createUser({ email: "underxscore@example.com" });
+    expect((await search("under_s")).accounts.map((account) => account.accountId)).toEqual([literal.id]);
+    expect((await search("under%")).total).toBe(0);
+    expect((await search(orgId.toUpperCase().replace("ORG-", "org-"))).accounts.some((account) => account.accountId === developer.id)).toBe(orgId === orgId.toUpperCase().replace("ORG-", "org-"));
+  });
+
   it("answers no match plainly", async () => {
     for (const query of ["nobody-here@example.com", "clm_zzzzzzzzzzzzzzzzzzzz", `${context.keyPrefix}_${"A".repeat(38)}`, "org-doesnotexist"]) {
       const outcome = await search(query);
