@@ -34,6 +34,8 @@ type Trx = Transaction<Database>;
 const MAX_TOKENS = Number.MAX_SAFE_INTEGER;
 const positiveTokens = z.number().int().positive().max(MAX_TOKENS);
 const text = (max: number) => z.string().trim().min(1).max(max);
+// `#` is reserved: the second and later entries of one operation are keyed `<key>#2`, `<key>#3`…
+const idempotencyKeyField = (max: number) => text(max).refine((value) => !value.includes("#"), "must not contain #");
 const isoInstant = z
   .string()
   .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO-8601 date")
@@ -73,7 +75,7 @@ const creditSchema = z
     kind: z.enum(["grant", "purchase", "adjustment"]),
     bucket: z.enum(["promo", "paid"]),
     tokens: positiveTokens,
-    idempotencyKey: text(200),
+    idempotencyKey: idempotencyKeyField(200),
     referenceType: text(50),
     referenceId: text(200),
     expiresAt: isoInstant.nullish(),
@@ -184,9 +186,12 @@ export interface DebitUsageResult {
 
 export const USAGE_REFERENCE_TYPE = "gateway_request";
 
-/** The idempotency key of the usage debit for one gateway request. */
+/**
+ * The idempotency key of the usage debit for one gateway request. `%` and `#` in the request id
+ * are percent-encoded, so no request id can produce another's key or a split part's `…#2`.
+ */
 export function usageKey(requestId: string): string {
-  return `usage:${requestId}`;
+  return `usage:${requestId.replace(/[%#]/g, (char) => (char === "%" ? "%25" : "%23"))}`;
 }
 
 /**
@@ -196,7 +201,7 @@ export function usageKey(requestId: string): string {
 export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promise<DebitUsageResult> {
   const { accountId, requestId, tokens } = input;
   if (typeof accountId !== "string" || accountId.length === 0 || accountId.length > 100) throw new LedgerInputError("accountId: required");
-  if (typeof requestId !== "string" || requestId.length === 0 || requestId.length > 190) throw new LedgerInputError("requestId: 1 to 190 characters");
+  if (typeof requestId !== "string" || requestId.length === 0 || requestId.length > 150) throw new LedgerInputError("requestId: 1 to 150 characters");
   if (!Number.isSafeInteger(tokens) || tokens < 0) throw new LedgerInputError("tokens: a non-negative integer");
   const referenceType = input.referenceType ?? USAGE_REFERENCE_TYPE;
   if (typeof referenceType !== "string" || referenceType.length === 0 || referenceType.length > 50) throw new LedgerInputError("referenceType: 1 to 50 characters");
@@ -258,7 +263,7 @@ export interface ReverseCreditResult {
 
 const reverseSchema = z.object({
   accountId: text(100),
-  idempotencyKey: text(190),
+  idempotencyKey: idempotencyKeyField(190),
   tokens: positiveTokens,
   bucket: z.enum(["promo", "paid"]),
   referenceType: text(50),

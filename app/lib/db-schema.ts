@@ -90,6 +90,122 @@ export interface ApiKeysTable {
   rolled_to_id: string | null;
 }
 
+export type EvidenceKind = "completions_csv" | "costs_csv" | "usage_api_json" | "api_read";
+export type EvidenceStatus = "accepted" | "rejected";
+
+/** One proof of past OpenAI usage; JSON text columns hold reasons, flags and the display summary. */
+export interface EvidenceTable {
+  id: string;
+  user_id: string;
+  kind: EvidenceKind;
+  status: EvidenceStatus;
+  file_name: string | null;
+  file_sha256: string | null;
+  file_bytes: number;
+  /** SHA-256 of the normalized day × model rows: the same usage re-saved or shuffled matches. */
+  fingerprint: string | null;
+  org_id: string | null;
+  period_start: string | null;
+  period_end: string | null;
+  row_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_micros: number;
+  reasons: string;
+  flags: string;
+  summary: string;
+  created_at: string;
+}
+
+/** Usage inside the program window, per UTC day and model, of accepted evidence only. */
+export interface EvidenceUsageDaysTable {
+  evidence_id: string;
+  day: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_micros: number;
+  requests: number;
+  created_at: string;
+}
+
+// --- claims (issue #4) ---
+export interface SettingsTable {
+  key: string;
+  /** JSON */
+  value: string;
+  updated_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SettingChangesTable {
+  id: string;
+  key: string;
+  old_value: string | null;
+  new_value: string;
+  actor_id: string | null;
+  created_at: string;
+}
+
+export type ClaimStatus = "pending" | "needs_info" | "auto_approved" | "approved" | "rejected";
+
+export interface ClaimsTable {
+  id: string;
+  account_id: string;
+  status: ClaimStatus;
+  offered_tokens: number;
+  granted_tokens: number | null;
+  /** JSON OfferComputation */
+  computation: string;
+  /** JSON GrantPolicy in force when the offer was computed */
+  policy: string;
+  /** JSON string[] */
+  evidence_ids: string;
+  /** JSON ClaimFlag[] */
+  flags: string;
+  flag_count: number;
+  /** Bumped by every change; decisions update only the version they were made on. */
+  version: number;
+  first_approved_by: string | null;
+  first_approved_tokens: number | null;
+  first_approved_at: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  info_request: string | null;
+  ledger_entry_id: string | null;
+  submitted_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClaimIdentitiesTable {
+  claim_id: string;
+  account_id: string;
+  kind: "org_id" | "fingerprint";
+  value: string;
+  created_at: string;
+}
+
+export interface ClaimOrgGrantsTable {
+  org_id: string;
+  claim_id: string;
+  account_id: string;
+  created_at: string;
+}
+
+export interface ClaimDecisionsTable {
+  id: string;
+  claim_id: string;
+  actor_id: string | null;
+  action: string;
+  tokens: number | null;
+  reason: string | null;
+  created_at: string;
+}
+// --- end claims ---
+
 // Credit ledger (migration 0003_ledger). Only app/domain/ledger.server.ts writes these.
 export type LedgerEntryKind = "grant" | "purchase" | "usage" | "expiry" | "adjustment";
 export type LedgerBucket = "promo" | "paid";
@@ -196,6 +312,14 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   sign_in_events: SignInEventsTable;
   api_keys: ApiKeysTable;
+  evidence: EvidenceTable;
+  evidence_usage_days: EvidenceUsageDaysTable;
+  settings: SettingsTable;
+  setting_changes: SettingChangesTable;
+  claims: ClaimsTable;
+  claim_identities: ClaimIdentitiesTable;
+  claim_org_grants: ClaimOrgGrantsTable;
+  claim_decisions: ClaimDecisionsTable;
   ledger_entries: LedgerEntriesTable;
   account_balances: AccountBalancesTable;
   ledger_promo_grants: LedgerPromoGrantsTable;
@@ -209,5 +333,6 @@ export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
+export type Evidence = Selectable<EvidenceTable>;
 export type LedgerEntry = Selectable<LedgerEntriesTable>;
 export type Purchase = Selectable<PurchasesTable>;

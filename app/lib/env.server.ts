@@ -35,6 +35,20 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value ?? "").split(",").map((token) => token.trim()).filter(Boolean))
     .refine((tokens) => tokens.every((token) => token.length >= 24), "every token needs at least 24 characters"),
+  // Usage evidence (issue 3)
+  EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  PROGRAM_WINDOW_START: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").default("2023-07-01"),
+  PROGRAM_WINDOW_END: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").default("2024-07-09"),
+  OPENAI_API_BASE_URL: z.string().url().default("https://api.openai.com"),
+  OPENAI_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  // Grant policy overrides (issue #4): unset → the provider profile's default; the admin settings win over these.
+  GRANT_MULTIPLIER_PERCENT: z.coerce.number().int().optional(),
+  GRANT_AVERAGE_MONTHS: z.coerce.number().int().optional(),
+  GRANT_FLOOR_TOKENS: z.coerce.number().int().optional(),
+  GRANT_CAP_TOKENS: z.coerce.number().int().optional(),
+  GRANT_PROMO_EXPIRY_DAYS: z.coerce.number().int().optional(),
+  GRANT_AUTO_APPROVE_LIMIT_TOKENS: z.coerce.number().int().optional(),
+  GRANT_LARGE_GRANT_LIMIT_TOKENS: z.coerce.number().int().optional(),
   // Paid top-ups: off unless STRIPE_SECRET_KEY is set.
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_[A-Za-z0-9_]+$/, "must be a Stripe secret key (sk_… or rk_…)").optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, "must be a webhook signing secret (whsec_…)").optional(),

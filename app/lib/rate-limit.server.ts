@@ -16,6 +16,8 @@ export const RATE_LIMITS = {
   emailPerIp: { name: "email-ip", limit: 10, windowSeconds: 60 * 60 },
   emailPerAddress: { name: "email-address", limit: 5, windowSeconds: 60 * 60 },
   passwordChangePerAccount: { name: "password-change", limit: 10, windowSeconds: 15 * 60 },
+  evidenceUploadPerAccount: { name: "evidence-upload", limit: 30, windowSeconds: 60 * 60 },
+  evidenceApiReadPerAccount: { name: "evidence-api-read", limit: 10, windowSeconds: 60 * 60 },
 } satisfies Record<string, RateLimitRule>;
 
 export interface RateLimitOutcome {

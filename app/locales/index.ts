@@ -1,10 +1,13 @@
 // Every translation, one module per area. A new area adds a file in en/ and zh/ and a line here.
 import { account as enAccount } from "./en/account";
 import { auth as enAuth } from "./en/auth";
+import { claims as enClaims } from "./en/claims";
+import { review as enReview } from "./en/review";
 import { billing as enBilling } from "./en/billing";
 import { common as enCommon } from "./en/common";
 import { credit as enCredit } from "./en/credit";
 import { errors as enErrors } from "./en/errors";
+import { evidence as enEvidence } from "./en/evidence";
 import { landing as enLanding } from "./en/landing";
 import { mail as enMail } from "./en/mail";
 import { outbox as enOutbox } from "./en/outbox";
@@ -13,10 +16,13 @@ import { snippets as enSnippets } from "./en/snippets";
 import { gatewayDocs as enGatewayDocs } from "./en/gatewayDocs";
 import { account as zhAccount } from "./zh/account";
 import { auth as zhAuth } from "./zh/auth";
+import { claims as zhClaims } from "./zh/claims";
+import { review as zhReview } from "./zh/review";
 import { billing as zhBilling } from "./zh/billing";
 import { common as zhCommon } from "./zh/common";
 import { credit as zhCredit } from "./zh/credit";
 import { errors as zhErrors } from "./zh/errors";
+import { evidence as zhEvidence } from "./zh/evidence";
 import { landing as zhLanding } from "./zh/landing";
 import { mail as zhMail } from "./zh/mail";
 import { outbox as zhOutbox } from "./zh/outbox";
@@ -35,6 +41,9 @@ export const en = {
   keys: enKeys,
   snippets: enSnippets,
   gatewayDocs: enGatewayDocs,
+  evidence: enEvidence,
+  claims: enClaims,
+  review: enReview,
   credit: enCredit,
   billing: enBilling,
 };
@@ -50,6 +59,9 @@ export const zh = {
   keys: zhKeys,
   snippets: zhSnippets,
   gatewayDocs: zhGatewayDocs,
+  evidence: zhEvidence,
+  claims: zhClaims,
+  review: zhReview,
   credit: zhCredit,
   billing: zhBilling,
 };

@@ -7,6 +7,17 @@ export const ernie: ProviderProfile = {
   apiBaseUrl: "https://qianfan.baidubce.com/v2",
   consoleUrl: "https://console.bce.baidu.com/qianfan/",
   keyPrefix: "erniesk",
+  // Documented example, after Baidu's 2024 promise of ERNIE tokens matching a migrating
+  // developer's OpenAI usage: 1× the latest month, for a shorter period.
+  grantPolicy: {
+    multiplierPercent: 100,
+    averageMonths: 1,
+    floorTokens: 0,
+    capTokens: 100_000_000,
+    promoExpiryDays: 30,
+    autoApproveLimitTokens: 5_000_000,
+    largeGrantLimitTokens: 30_000_000,
+  },
   creditPacks: [
     { id: "ernie-10m-cny", tokens: 10_000_000, priceMinor: 3_000, currency: "cny" },
     { id: "ernie-50m-cny", tokens: 50_000_000, priceMinor: 13_500, currency: "cny" },

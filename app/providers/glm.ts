@@ -7,6 +7,17 @@ export const glm: ProviderProfile = {
   apiBaseUrl: "https://open.bigmodel.cn/api/paas/v4/",
   consoleUrl: "https://open.bigmodel.cn/",
   keyPrefix: "glmsk",
+  // Modelled on Zhipu AI's July 2024 "special migration plan" for OpenAI API users, whose
+  // largest package was 150 million free tokens: 1× recent usage, never more than 150M.
+  grantPolicy: {
+    multiplierPercent: 100,
+    averageMonths: 3,
+    floorTokens: 1_000_000,
+    capTokens: 150_000_000,
+    promoExpiryDays: 90,
+    autoApproveLimitTokens: 10_000_000,
+    largeGrantLimitTokens: 50_000_000,
+  },
   creditPacks: [
     { id: "glm-10m-cny", tokens: 10_000_000, priceMinor: 5_000, currency: "cny" },
     { id: "glm-50m-cny", tokens: 50_000_000, priceMinor: 22_500, currency: "cny" },

@@ -7,6 +7,17 @@ export const qwen: ProviderProfile = {
   apiBaseUrl: "https://dashscope.aliyuncs.com/compatible-mode/v1",
   consoleUrl: "https://dashscope.console.aliyun.com/",
   keyPrefix: "qwensk",
+  // Documented example, after Alibaba Cloud's 2024 offer of 22 million free Qwen tokens to
+  // developers leaving OpenAI: a smaller cap, reached with 2× recent usage.
+  grantPolicy: {
+    multiplierPercent: 200,
+    averageMonths: 3,
+    floorTokens: 500_000,
+    capTokens: 22_000_000,
+    promoExpiryDays: 90,
+    autoApproveLimitTokens: 5_000_000,
+    largeGrantLimitTokens: 15_000_000,
+  },
   creditPacks: [
     { id: "qwen-10m-cny", tokens: 10_000_000, priceMinor: 4_000, currency: "cny" },
     { id: "qwen-50m-cny", tokens: 50_000_000, priceMinor: 18_000, currency: "cny" },

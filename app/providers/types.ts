@@ -1,3 +1,5 @@
+import type { GrantPolicy } from "~/domain/grant-policy";
+
 export interface ModelMapping {
   openai: string;
   provider: string;
@@ -26,6 +28,8 @@ export interface ProviderProfile {
   /** Prefix of every API key Ferry issues for this provider. */
   keyPrefix: string;
   modelMap: ModelMapping[];
+  /** Default grant policy; env (GRANT_*) and the admin-edited settings override it. */
+  grantPolicy: GrantPolicy;
   /** Paid top-ups offered on /account/billing, cheapest first. */
   creditPacks: CreditPack[];
 }

@@ -3,6 +3,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { hasAnyApiKey } from "~/domain/api-keys.server";
+import { claimStepState } from "~/domain/claims.server";
+import { hasAcceptedEvidence } from "~/domain/evidence/index.server";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { pageTitle } from "~/lib/meta";
@@ -16,8 +18,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const hasKey = await hasAnyApiKey(getDb(), user.id);
   const steps: Array<{ id: "verifyUsage" | "claimCredit" | "apiKeys" | "code"; state: StepState; href: string | null }> = [
-    { id: "verifyUsage", state: "later", href: null },
-    { id: "claimCredit", state: "later", href: null },
+    { id: "verifyUsage", state: (await hasAcceptedEvidence(getDb(), user.id)) ? "done" : "next", href: "/account/evidence" },
+    { id: "claimCredit", state: await claimStepState(getDb(), user.id), href: "/account/claim" },
     { id: "apiKeys", state: hasKey ? "done" : "next", href: "/account/keys" },
     { id: "code", state: "next", href: "/account/snippets" },
   ];

@@ -1,24 +1,29 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { NavLink, Outlet } from "@remix-run/react";
+import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/lib/auth.server";
+import { hasRole } from "~/lib/roles";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request);
-  return null;
+  const user = await requireUser(request);
+  return { canReview: hasRole(user.role, "staff") };
 }
 
 export default function AccountLayout() {
   const { t } = useTranslation();
+  const { canReview } = useLoaderData<typeof loader>();
   return (
     <div className="account-layout">
       <nav className="sub-nav" aria-label={t("common.nav.account")}>
         <NavLink to="/account" end>
           {t("common.nav.account")}
         </NavLink>
+        <NavLink to="/account/evidence">{t("evidence.title")}</NavLink>
+        <NavLink to="/account/claim">{t("claims.nav")}</NavLink>
         <NavLink to="/account/credit">{t("credit.nav")}</NavLink>
         <NavLink to="/account/keys">{t("keys.nav")}</NavLink>
+        {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
         <NavLink to="/account/billing">{t("billing.title")}</NavLink>
       </nav>

@@ -35,6 +35,12 @@ async function setUp(): Promise<{ db: Db; cleanup: () => Promise<void>; label: s
       label: "PostgreSQL",
       cleanup: async () => {
         await db.destroy();
+        // pool.end() resolves before its sockets close; wait for them so FORCE interrupts nobody.
+        for (let attempt = 0; attempt < 100; attempt += 1) {
+          const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         await admin.query(`drop database if exists ${name} with (force)`);
         await admin.end();
       },
@@ -135,7 +141,8 @@ try {
   console.log(`    through Kysely:         ${fmt(baselineKysely)} updates/s → ${ratios(baselineKysely)}`);
   if (baselineRaw !== null) console.log(`    prepared statement:     ${fmt(baselineRaw)} updates/s → ${ratios(baselineRaw)}`);
   console.log(`  invariant: ${invariantOk ? "OK" : "BROKEN"} (${fmt(verification.entries)} entries, ${fmt(verification.accounts)} accounts, ${verification.mismatches.length} mismatches)`);
-  console.log(`  goal ≥ 20,000 debits/s on SQLite: ${Math.min(hotRate, spreadRate) >= 20_000 ? "met" : "missed"}`);
+  const verdict = (rate: number) => (rate >= 20_000 ? "met" : "missed");
+  console.log(`  goal ≥ 20,000 debits/s${raw ? "" : " (set for SQLite)"}: hot ${verdict(hotRate)}, spread ${verdict(spreadRate)}`);
   if (!process.env.BENCH_DATABASE_URL) console.log(`  written to ${resultsFile}`);
   if (!invariantOk) process.exitCode = 1;
 } finally {

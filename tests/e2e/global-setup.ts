@@ -11,6 +11,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     gatewayToken: string;
+    /** The server's SQLite file: tests may seed what no page creates yet (through domain functions). */
+    databaseUrl: string;
   }
 }
 
@@ -45,6 +47,7 @@ async function waitForHealthy(url: string, child: ChildProcess, output: () => st
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "ferry-e2e-"));
   const port = await freePort();
+  const databaseUrl = join(dir, "e2e.sqlite");
   const baseUrl = `http://127.0.0.1:${port}`;
   let log = "";
   const standIns = await startStandIns(project);
@@ -55,7 +58,7 @@ export default async function setup(project: TestProject) {
       PORT: String(port),
       HOST: "127.0.0.1",
       APP_URL: baseUrl,
-      DATABASE_URL: join(dir, "e2e.sqlite"),
+      DATABASE_URL: databaseUrl,
       DEMO: "1",
       GATEWAY_TOKENS: E2E_GATEWAY_TOKEN,
       ...standIns.env,
@@ -68,6 +71,7 @@ export default async function setup(project: TestProject) {
   await waitForHealthy(baseUrl, child, () => log);
   project.provide("baseUrl", baseUrl);
   project.provide("gatewayToken", E2E_GATEWAY_TOKEN);
+  project.provide("databaseUrl", databaseUrl);
   return async () => {
     child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 300));

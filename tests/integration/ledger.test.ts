@@ -103,6 +103,8 @@ describe("credits", () => {
     }
     await expect(debitUsage(getDb(), { accountId: account, requestId: "r", tokens: -1 })).rejects.toBeInstanceOf(LedgerInputError);
     await expect(debitUsage(getDb(), { accountId: account, requestId: "", tokens: 1 })).rejects.toBeInstanceOf(LedgerInputError);
+    // `#` is reserved for the keys of a split debit's later entries (`claim:1#2`).
+    await expect(creditAccount(getDb(), { ...base, tokens: 10, expiresAt: iso(days(1)), idempotencyKey: "claim:1#2" })).rejects.toBeInstanceOf(LedgerInputError);
     const entries = await getDb().selectFrom("ledger_entries").select("id").where("account_id", "=", account).execute();
     expect(entries).toEqual([]);
     await expectConsistent();
@@ -114,6 +116,20 @@ describe("credits", () => {
     await expect(getDb().updateTable("ledger_entries").set({ amount: 1_000_000 }).where("id", "=", entryId).execute()).rejects.toThrow(/append-only/);
     await expect(getDb().deleteFrom("ledger_entries").where("id", "=", entryId).execute()).rejects.toThrow(/append-only/);
     expect((await getBalance(getDb(), account, T0)).paid).toBe(10);
+  });
+});
+
+describe("request ids that look like entry keys", () => {
+  it("keep a split debit's parts and another request apart", async () => {
+    const account = await newAccount();
+    await grant(account, 5, days(10));
+    await purchase(account, 100);
+    const split = await use(account, 10, T0, `${account}-x`); // promo 5 + paid 5: keys usage:<id>-x and usage:<id>-x#2
+    const lookalike = await use(account, 3, T0, `${account}-x#2`);
+    const percent = await use(account, 4, T0, `${account}-x%232`);
+    expect([split.duplicate, lookalike.duplicate, percent.duplicate]).toEqual([false, false, false]);
+    expect((await getBalance(getDb(), account, T0)).total).toBe(105 - 17);
+    await expectConsistent();
   });
 });
 
@@ -402,10 +418,35 @@ describe("debits that arrive together", () => {
       use(account, 10, T0, `group-${account}-1`), // replay inside the same group
     ]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
-    expect((results[3] as PromiseFulfilledResult<unknown>).value).toMatchObject({ debited: 10, duplicate: true });
+    const sameRequest = [results[0], results[3]].map((r) => (r as PromiseFulfilledResult<{ debited: number; duplicate: boolean }>).value);
+    expect(sameRequest.map((r) => r.debited)).toEqual([10, 10]);
+    expect(sameRequest.filter((r) => r.duplicate)).toHaveLength(1); // whichever ran second (PostgreSQL runs them in parallel)
     expect((await getBalance(getDb(), account, T0)).total).toBe(80);
     const orphan = await getDb().selectFrom("ledger_debits").select("idempotency_key").where("idempotency_key", "=", `usage:group-${account}-bad`).execute();
     expect(orphan).toEqual([]);
+    await expectConsistent();
+  });
+});
+
+describe("a debit while another transaction holds the connection", () => {
+  it("waits for it instead of writing inside it", async () => {
+    const account = await newAccount();
+    await purchase(account, 100);
+    let debit: Promise<unknown> | undefined;
+    await expect(
+      getDb()
+        .transaction()
+        .execute(async (trx) => {
+          await creditAccount(trx, { accountId: account, kind: "purchase", bucket: "paid", tokens: 1_000, idempotencyKey: `held-${account}`, referenceType: "purchase", referenceId: "held" });
+          debit = use(account, 30, T0, `held-${account}-r1`);
+          // Yield to the event loop (where SQLite debits are flushed) while this transaction is open.
+          await new Promise((resolve) => setImmediate(resolve));
+          throw new Error("roll back the held transaction");
+        }),
+    ).rejects.toThrow("roll back");
+    // The debit did not land inside the rolled-back transaction: it saw only the first purchase.
+    await expect(debit).resolves.toMatchObject({ debited: 30, shortfall: 0, balanceAfter: 70 });
+    expect((await getBalance(getDb(), account, T0)).total).toBe(70);
     await expectConsistent();
   });
 });

@@ -1,0 +1,83 @@
+// Shapes shared by every evidence parser, the verifier and the store.
+import type { EvidenceKind, EvidenceStatus } from "~/lib/db-schema";
+
+export type { EvidenceKind, EvidenceStatus };
+
+/** A reason to reject, a flag for staff, or a notice: a code (i18n key), how often, where. */
+export interface Finding {
+  code: string;
+  count: number;
+  /** The first few line numbers (1-based, header is line 1) or page numbers for JSON. */
+  lines: number[];
+  params?: Record<string, string | number>;
+}
+
+/** Usage of one model on one UTC day ("YYYY-MM-DD"); tokens and micro-dollars are integers. */
+export interface DayUsage {
+  day: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costMicros: number;
+  requests: number;
+}
+
+/** The program window as inclusive UTC days "YYYY-MM-DD". */
+export interface ProgramWindow {
+  start: string;
+  end: string;
+}
+
+export interface EvidenceSummary {
+  missingColumns: string[];
+  outsideWindowRows: number;
+  delimiter?: string;
+  pages?: number;
+  months: MonthUsage[];
+  models: ModelUsage[];
+}
+
+export interface MonthUsage {
+  month: string;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  costMicros: number;
+}
+
+export interface ModelUsage {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costMicros: number;
+  requests: number;
+}
+
+/** What verification produced, before it is stored. */
+export interface EvidenceOutcome {
+  kind: EvidenceKind;
+  status: EvidenceStatus;
+  reasons: Finding[];
+  flags: Finding[];
+  fileSha256: string | null;
+  fileBytes: number;
+  fingerprint: string | null;
+  orgId: string | null;
+  periodStart: string | null;
+  periodEnd: string | null;
+  rowCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  costMicros: number;
+  days: DayUsage[];
+  summary: EvidenceSummary;
+}
+
+export interface VerifiedUsage {
+  months: Array<{ month: string; inputTokens: number; outputTokens: number; totalTokens: number; costMicros: number }>;
+  orgIds: string[];
+  fingerprints: string[];
+  evidenceIds: string[];
+  flags: Array<{ code: string; evidenceId: string }>;
+  duplicateOf: Array<{ evidenceId: string; otherAccountId: string; reason: "org_id" | "fingerprint" }>;
+}

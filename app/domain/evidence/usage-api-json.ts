@@ -1,0 +1,218 @@
+// Usage API pages (GET /v1/organization/usage/completions and /costs): split, validated, ingested.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { jsonDollarsToMicros } from "./amounts";
+import { ALL_MODELS, modelOfLineItem, ORG_ID } from "./flags";
+import type { UsageAccumulator } from "./usage-accumulator";
+
+const count = z.number().int().safe();
+
+export const usageResultSchema = z
+  .object({
+    object: z.literal("organization.usage.completions.result"),
+    input_tokens: count,
+    output_tokens: count,
+    input_cached_tokens: count.nullish(),
+    num_model_requests: count.nullish(),
+    model: z.string().max(200).nullish(),
+    project_id: z.string().nullish(),
+  })
+  .passthrough();
+
+export const costResultSchema = z
+  .object({
+    object: z.literal("organization.costs.result"),
+    amount: z.object({ value: z.number().finite(), currency: z.string().regex(/^usd$/i) }),
+    line_item: z.string().max(300).nullish(),
+    project_id: z.string().nullish(),
+    organization_id: z.string().regex(ORG_ID).nullish(),
+  })
+  .passthrough();
+
+export const bucketSchema = z.object({
+  object: z.literal("bucket"),
+  start_time: z.number().int().min(0).safe(),
+  end_time: z.number().int().min(0).safe(),
+  results: z.array(z.union([usageResultSchema, costResultSchema])),
+});
+
+export const pageSchema = z.object({
+  object: z.literal("page"),
+  data: z.array(bucketSchema),
+  has_more: z.boolean(),
+  next_page: z.string().nullish(),
+});
+
+export type UsagePage = z.infer<typeof pageSchema>;
+
+/** Largest single page accepted: real pages are a few KB; the cap keeps memory bounded. */
+export const MAX_PAGE_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Splits a stream of JSON text into its pages without parsing it whole: accepts one page,
+ * an array of pages, or pages one after another (as saved by `curl … >> pages.json`).
+ */
+export class JsonPageSplitter {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private topLevelArray = false;
+  private current: string[] = [];
+  private currentLength = 0;
+  private collecting = false;
+
+  constructor(
+    private readonly onPage: (text: string) => void,
+    private readonly onError: (code: "malformed_json" | "page_too_large") => void,
+  ) {}
+
+  failed = false;
+
+  write(text: string): void {
+    if (this.failed) return;
+    let pieceStart = this.collecting ? 0 : -1;
+    for (let i = 0; i < text.length; i++) {
+      const char = text.charCodeAt(i);
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (char === 92 /* \ */) this.escaped = true;
+        else if (char === 34 /* " */) this.inString = false;
+        continue;
+      }
+      if (char === 34) {
+        if (!this.collecting) return this.fail("malformed_json");
+        this.inString = true;
+      } else if (char === 123 /* { */ || char === 91 /* [ */) {
+        if (this.depth === 0 && char === 91 && !this.topLevelArray && !this.collecting) {
+          this.topLevelArray = true;
+          continue;
+        }
+        if (!this.collecting) {
+          if (char !== 123) return this.fail("malformed_json");
+          this.collecting = true;
+          pieceStart = i;
+        }
+        this.depth += 1;
+      } else if (char === 125 /* } */ || char === 93 /* ] */) {
+        if (!this.collecting) {
+          if (char === 93 && this.topLevelArray) {
+            this.topLevelArray = false;
+            continue;
+          }
+          return this.fail("malformed_json");
+        }
+        this.depth -= 1;
+        if (this.depth === 0) {
+          this.append(text.slice(pieceStart, i + 1));
+          if (this.failed) return;
+          const page = this.current.join("");
+          this.current = [];
+          this.currentLength = 0;
+          this.collecting = false;
+          pieceStart = -1;
+          this.onPage(page);
+        }
+      } else if (!this.collecting) {
+        // Between pages only whitespace and the commas of a top-level array may appear.
+        const isSpace = char === 32 || char === 9 || char === 10 || char === 13;
+        if (!isSpace && !(char === 44 && this.topLevelArray)) return this.fail("malformed_json");
+      }
+    }
+    if (this.collecting && pieceStart >= 0) this.append(text.slice(pieceStart));
+  }
+
+  private append(piece: string) {
+    this.currentLength += piece.length;
+    if (this.currentLength > MAX_PAGE_CHARS) return this.fail("page_too_large");
+    this.current.push(piece);
+  }
+
+  end(): void {
+    if (this.failed) return;
+    if (this.collecting || this.depth !== 0 || this.inString || this.topLevelArray) this.fail("malformed_json");
+  }
+
+  private fail(code: "malformed_json" | "page_too_large") {
+    this.failed = true;
+    this.onError(code);
+  }
+}
+
+/**
+ * Ingests pages into the accumulator. A page seen twice (a `has_more` loop) or a bucket
+ * already seen for the same endpoint is skipped and flagged, so nothing is counted twice.
+ */
+export class UsagePageIngest {
+  pages = 0;
+  private readonly seenPages = new Set<string>();
+  private readonly seenBuckets = new Set<string>();
+  private lastHasMore = false;
+
+  constructor(private readonly accumulator: UsageAccumulator) {}
+
+  /** Returns false when the page is not a Usage/Costs API page (reason already recorded). */
+  ingestText(text: string): boolean {
+    this.pages += 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.accumulator.reasons.add("malformed_json", this.pages);
+      return false;
+    }
+    const digest = createHash("sha256").update(text).digest("hex");
+    return this.ingest(value, digest);
+  }
+
+  ingest(value: unknown, digest?: string): boolean {
+    if (digest === undefined) this.pages += 1;
+    const pageNumber = this.pages;
+    const parsed = pageSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      this.accumulator.reasons.add("wrong_json_shape", pageNumber, { path: issue?.path.join(".") || "—" });
+      return false;
+    }
+    const key = digest ?? createHash("sha256").update(JSON.stringify(value)).digest("hex");
+    if (this.seenPages.has(key)) {
+      this.accumulator.flags.add("repeated_pages", pageNumber);
+      return true;
+    }
+    this.seenPages.add(key);
+    this.lastHasMore = parsed.data.has_more;
+    for (const bucket of parsed.data.data) {
+      const endpoint = bucket.results[0]?.object ?? "empty";
+      const bucketKey = `${endpoint}|${bucket.start_time}`;
+      if (bucket.results.length > 0 && this.seenBuckets.has(bucketKey)) {
+        this.accumulator.flags.add("repeated_buckets", pageNumber);
+        continue;
+      }
+      this.seenBuckets.add(bucketKey);
+      for (const result of bucket.results) {
+        if (result.object === "organization.usage.completions.result") {
+          const usage = result as z.infer<typeof usageResultSchema>;
+          this.accumulator.addUsage(
+            pageNumber,
+            bucket.start_time,
+            usage.model ?? ALL_MODELS,
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.num_model_requests ?? 0,
+            usage.input_cached_tokens ?? null,
+            null,
+          );
+        } else {
+          const cost = result as z.infer<typeof costResultSchema>;
+          if (cost.organization_id) this.accumulator.noteOrgId(cost.organization_id);
+          this.accumulator.addCost(pageNumber, bucket.start_time, modelOfLineItem(cost.line_item), jsonDollarsToMicros(cost.amount.value));
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The last page still said `has_more`: the set is incomplete, which staff should know. */
+  finish(): void {
+    if (this.lastHasMore) this.accumulator.flags.add("incomplete_pages", this.pages);
+  }
+}

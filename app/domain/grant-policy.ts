@@ -1,0 +1,178 @@
+// The grant policy: how verified OpenAI usage becomes an offer of free promotional tokens. Pure.
+import { z } from "zod";
+
+export interface GrantPolicy {
+  /** Offer = multiplierPercent / 100 × average monthly tokens (integer percent keeps the arithmetic exact). */
+  multiplierPercent: number;
+  /** How many calendar months, ending with the latest month of accepted evidence, are averaged. */
+  averageMonths: number;
+  /** Smallest offer for anyone with usage in the window. */
+  floorTokens: number;
+  /** Largest offer, and the largest amount staff may approve. */
+  capTokens: number;
+  /** Promotional credit expires this many days after it is granted. */
+  promoExpiryDays: number;
+  /** Offers up to and including this amount, with no flags, are granted without a human. */
+  autoApproveLimitTokens: number;
+  /** Grants strictly above this amount need a second approval by another staff member. */
+  largeGrantLimitTokens: number;
+}
+
+const MAX_TOKENS = 1_000_000_000_000; // far beyond any program; keeps every product a safe integer
+const tokens = z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(0, "claims.errors.policyNegative").max(MAX_TOKENS, "claims.errors.policyTooLarge");
+
+const policyFields = {
+  multiplierPercent: z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(1, "claims.errors.policyMultiplier").max(10_000, "claims.errors.policyMultiplier"),
+  averageMonths: z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(1, "claims.errors.policyMonths").max(24, "claims.errors.policyMonths"),
+  floorTokens: tokens,
+  capTokens: tokens.refine((value) => value > 0, "claims.errors.policyCap"),
+  promoExpiryDays: z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(1, "claims.errors.policyExpiry").max(3650, "claims.errors.policyExpiry"),
+  autoApproveLimitTokens: tokens,
+  largeGrantLimitTokens: tokens,
+};
+
+/** A complete policy, with the rules that tie its limits together. */
+export const grantPolicySchema = z
+  .object(policyFields)
+  .strict()
+  .superRefine((policy, ctx) => {
+    if (policy.floorTokens > policy.capTokens) {
+      ctx.addIssue({ code: "custom", path: ["floorTokens"], message: "claims.errors.policyFloorAboveCap" });
+    }
+    if (policy.autoApproveLimitTokens > policy.largeGrantLimitTokens) {
+      // An automatic grant must never skip the second approval a large grant needs.
+      ctx.addIssue({ code: "custom", path: ["autoApproveLimitTokens"], message: "claims.errors.policyAutoAboveLarge" });
+    }
+  });
+
+/** A partial change to a policy (what env and the settings table hold). */
+export const grantPolicyPatchSchema = z.object(policyFields).partial().strict();
+export type GrantPolicyPatch = z.infer<typeof grantPolicyPatchSchema>;
+
+export const GRANT_POLICY_KEYS = Object.keys(policyFields) as Array<keyof GrantPolicy>;
+
+/** Layers patches over a base (later wins) and validates the result. */
+export function resolveGrantPolicy(
+  base: GrantPolicy,
+  ...patches: Array<GrantPolicyPatch | undefined>
+): { ok: true; policy: GrantPolicy } | { ok: false; error: z.ZodError } {
+  const merged: GrantPolicy = { ...base };
+  for (const patch of patches) {
+    if (!patch) continue;
+    for (const key of GRANT_POLICY_KEYS) {
+      const value = patch[key];
+      if (value !== undefined) merged[key] = value;
+    }
+  }
+  const parsed = grantPolicySchema.safeParse(merged);
+  return parsed.success ? { ok: true, policy: parsed.data } : { ok: false, error: parsed.error };
+}
+
+export interface MonthlyUsage {
+  /** "YYYY-MM" */
+  month: string;
+  totalTokens: number;
+}
+
+export interface OfferMonth {
+  month: string;
+  totalTokens: number;
+  /** True when the window had no accepted evidence for this month: it counts as zero. */
+  missing: boolean;
+}
+
+export type OfferClamp = "none" | "floor" | "cap";
+
+export interface OfferComputation {
+  /** The calendar months averaged, oldest first. */
+  window: OfferMonth[];
+  windowTokens: number;
+  averageMonthlyTokens: number;
+  multiplierPercent: number;
+  /** multiplier × average, before floor and cap. */
+  rawOfferTokens: number;
+  floorTokens: number;
+  capTokens: number;
+  clamp: OfferClamp;
+  offerTokens: number;
+  /** No usage in the window: nothing to offer, the floor does not apply. */
+  eligible: boolean;
+}
+
+const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+function monthIndex(month: string): number {
+  const match = MONTH_PATTERN.exec(month);
+  if (!match) throw new Error(`not a YYYY-MM month: ${month}`);
+  return Number(match[1]) * 12 + (Number(match[2]) - 1);
+}
+
+function monthName(index: number): string {
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}`;
+}
+
+/**
+ * The offer for a developer's accepted usage. The window is the `averageMonths` calendar months
+ * ending with the latest month that has evidence; a month without evidence counts as zero, so
+ * uploading only the busiest month does not inflate the average.
+ */
+export function computeOffer(policy: GrantPolicy, months: readonly MonthlyUsage[]): OfferComputation {
+  const byMonth = new Map<number, number>();
+  for (const entry of months) {
+    if (!Number.isSafeInteger(entry.totalTokens) || entry.totalTokens < 0) throw new Error(`bad token count for ${entry.month}`);
+    const index = monthIndex(entry.month);
+    byMonth.set(index, (byMonth.get(index) ?? 0) + entry.totalTokens);
+  }
+  const withUsage = [...byMonth.entries()].filter(([, total]) => total > 0).map(([index]) => index);
+  const base = {
+    multiplierPercent: policy.multiplierPercent,
+    floorTokens: policy.floorTokens,
+    capTokens: policy.capTokens,
+  };
+  if (withUsage.length === 0) {
+    return { ...base, window: [], windowTokens: 0, averageMonthlyTokens: 0, rawOfferTokens: 0, clamp: "none", offerTokens: 0, eligible: false };
+  }
+  const latest = Math.max(...withUsage);
+  const window: OfferMonth[] = [];
+  for (let index = latest - policy.averageMonths + 1; index <= latest; index++) {
+    const total = byMonth.get(index);
+    window.push({ month: monthName(index), totalTokens: total ?? 0, missing: total === undefined });
+  }
+  const windowTokens = window.reduce((sum, month) => sum + month.totalTokens, 0);
+  const averageMonthlyTokens = Math.floor(windowTokens / policy.averageMonths);
+  // BigInt so a large average times a large percent never loses precision.
+  const rawOfferTokens = Number((BigInt(averageMonthlyTokens) * BigInt(policy.multiplierPercent)) / 100n);
+  let offerTokens = rawOfferTokens;
+  let clamp: OfferClamp = "none";
+  if (offerTokens < policy.floorTokens) {
+    offerTokens = policy.floorTokens;
+    clamp = "floor";
+  }
+  if (offerTokens > policy.capTokens) {
+    offerTokens = policy.capTokens;
+    clamp = "cap";
+  }
+  return { ...base, window, windowTokens, averageMonthlyTokens, rawOfferTokens, clamp, offerTokens, eligible: offerTokens > 0 };
+}
+
+/** Granted at once only when small enough and nothing looks wrong. */
+export function canAutoApprove(policy: GrantPolicy, offerTokens: number, flagCount: number): boolean {
+  return flagCount === 0 && offerTokens > 0 && offerTokens <= policy.autoApproveLimitTokens;
+}
+
+/** A grant strictly above the large-grant limit needs two different approvers. */
+export function needsSecondApproval(policy: GrantPolicy, grantTokens: number): boolean {
+  return grantTokens > policy.largeGrantLimitTokens;
+}
+
+/** Staff may approve any positive amount up to the cap. */
+export function isApprovableAmount(policy: GrantPolicy, grantTokens: number): boolean {
+  return Number.isSafeInteger(grantTokens) && grantTokens > 0 && grantTokens <= policy.capTokens;
+}
+
+/** When promotional credit granted at `grantedAt` expires. */
+export function promoExpiresAt(policy: GrantPolicy, grantedAt: Date): string {
+  return new Date(grantedAt.getTime() + policy.promoExpiryDays * 86_400_000).toISOString();
+}

@@ -1,0 +1,103 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { FindingList, ModelTable, UsageChart, UsageTotals, useLocale } from "~/components/evidence-view";
+import { getEvidence } from "~/domain/evidence/index.server";
+import { requireUser } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
+import { formatDateTime, formatInteger } from "~/lib/i18n";
+import { pageTitle } from "~/lib/meta";
+
+export const meta: MetaFunction = (args) => pageTitle(args, "evidence.title");
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  // Someone else's evidence answers 404 exactly like evidence that does not exist.
+  const evidence = await getEvidence(getDb(), user.id, params.evidenceId ?? "");
+  if (!evidence) throw new Response("Not found", { status: 404 });
+  const { userId: _owner, ...visible } = evidence;
+  return { evidence: visible };
+}
+
+export default function EvidenceDetail() {
+  const { evidence } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const accepted = evidence.status === "accepted";
+  const pages = evidence.kind === "usage_api_json" || evidence.kind === "api_read";
+  const { summary } = evidence;
+  const facts: Array<[string, string, string?]> = [
+    [t("evidence.detail.kind"), t(`evidence.kinds.${evidence.kind}`)],
+    [t("evidence.detail.file"), evidence.fileName ?? t("evidence.detail.none")],
+    [t("evidence.detail.added"), formatDateTime(evidence.createdAt, locale)],
+    [t("evidence.detail.rows"), formatInteger(evidence.rowCount, locale)],
+    [t("evidence.detail.orgId"), evidence.orgId ?? t("evidence.detail.none")],
+    [t("evidence.detail.period"), evidence.periodStart && evidence.periodEnd ? `${evidence.periodStart} – ${evidence.periodEnd}` : t("evidence.detail.none")],
+    [t("evidence.detail.sha"), evidence.fileSha256 ?? t("evidence.detail.none"), "hash"],
+    [t("evidence.detail.fingerprint"), evidence.fingerprint ?? t("evidence.detail.none"), "hash"],
+  ];
+  return (
+    <div className="evidence-page">
+      <p>
+        <Link to="/account/evidence">← {t("evidence.detail.back")}</Link>
+      </p>
+      <h1>
+        {t(`evidence.kinds.${evidence.kind}`)}{" "}
+        <span className={`status-badge status-${evidence.status}`}>{t(`evidence.status.${evidence.status}`)}</span>
+      </h1>
+      <div className={`alert ${accepted ? "alert-success" : "alert-error"}`} role="status">
+        {accepted ? t("evidence.detail.acceptedLead") : t("evidence.detail.rejectedLead")}
+      </div>
+
+      {evidence.reasons.length > 0 ? (
+        <section className="panel" aria-labelledby="reasons-title">
+          <h2 id="reasons-title">{t("evidence.detail.reasons")}</h2>
+          <FindingList findings={evidence.reasons} group="reasons" pages={pages} />
+        </section>
+      ) : null}
+
+      {accepted ? (
+        <section className="panel" aria-labelledby="flags-title">
+          <h2 id="flags-title">{t("evidence.detail.flags")}</h2>
+          {evidence.flags.length > 0 ? (
+            <>
+              <p className="muted">{t("evidence.detail.flagsLead")}</p>
+              <FindingList findings={evidence.flags} group="flags" pages={pages} />
+            </>
+          ) : (
+            <p className="muted">{t("evidence.detail.noFlags")}</p>
+          )}
+          {summary.missingColumns.length > 0 ? <p className="muted">{t("evidence.detail.missingColumns", { columns: summary.missingColumns.join(", ") })}</p> : null}
+          {summary.outsideWindowRows > 0 ? <p className="muted">{t("evidence.detail.outsideWindow", { count: summary.outsideWindowRows })}</p> : null}
+        </section>
+      ) : null}
+
+      {accepted && summary.months.length > 0 ? (
+        <section className="panel" aria-labelledby="usage-title">
+          <h2 id="usage-title">{t("evidence.combined.chartTitle")}</h2>
+          <UsageTotals inputTokens={evidence.inputTokens} outputTokens={evidence.outputTokens} costMicros={evidence.costMicros} months={summary.months.length} />
+          <UsageChart months={summary.months} />
+          <h3>{t("evidence.combined.perModel")}</h3>
+          <ModelTable models={summary.models} />
+        </section>
+      ) : null}
+
+      <section className="panel" aria-labelledby="facts-title">
+        <h2 id="facts-title">{t("evidence.detail.facts")}</h2>
+        <dl className="evidence-facts">
+          {facts.map(([label, value, className]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd className={className}>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
