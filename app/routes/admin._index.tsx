@@ -17,12 +17,30 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { numbers: await getProgramNumbers(getDb()) };
 }
 
+/** Colours that mean something: green granted or approved, red rejected, amber waiting. */
+const SERIES_TONE: Record<string, ChartSeries["tone"]> = {
+  signups: 1,
+  verified: 2,
+  pending: 3,
+  needs_info: 5,
+  auto_approved: 1,
+  approved: 2,
+  rejected: 4,
+  granted: 2,
+  used: 1,
+  expired: 3,
+};
+
 export default function AdminOverview() {
   const { numbers } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const locale = useRootData()?.locale ?? "en";
   const toSeries = (group: string, list: WeeklySeries[]): ChartSeries[] =>
-    list.map((series, index) => ({ label: t(`admin.overview.series.${group}.${series.key}`), values: series.values, tone: ((index % 5) + 1) as ChartSeries["tone"] }));
+    list.map((series, index) => ({
+      label: t(`admin.overview.series.${group}.${series.key}`),
+      values: series.values,
+      tone: SERIES_TONE[series.key] ?? (((index % 5) + 1) as ChartSeries["tone"]),
+    }));
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">{t("admin.overview.title")}</h1>
