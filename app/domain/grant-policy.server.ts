@@ -68,24 +68,29 @@ export async function updateGrantPolicy(
 
   const oldValue = Object.keys(fromSettings).length ? JSON.stringify(fromSettings) : null;
   const newValue = JSON.stringify(nextStored);
-  const existing = await db.selectFrom("settings").select("key").where("key", "=", GRANT_POLICY_SETTING).executeTakeFirst();
-  if (existing) {
-    await db.updateTable("settings").set({ value: newValue, updated_by: actorId, updated_at: now }).where("key", "=", GRANT_POLICY_SETTING).execute();
-  } else {
-    await db.insertInto("settings").values({ key: GRANT_POLICY_SETTING, value: newValue, updated_by: actorId, created_at: now, updated_at: now }).execute();
-  }
-  await db
-    .insertInto("setting_changes")
-    .values({ id: newId("set"), key: GRANT_POLICY_SETTING, old_value: oldValue, new_value: newValue, actor_id: actorId, created_at: now })
-    .execute();
-  await recordAudit(db, {
-    actorId,
-    action: "grant_policy.update",
-    targetType: "setting",
-    targetId: GRANT_POLICY_SETTING,
-    details: { before: fromSettings, after: nextStored },
-    ip: options.ip ?? null,
-  });
+  // The setting, its history row and the audit entry stand or fall together.
+  const write = async (trx: DbExecutor) => {
+    const existing = await trx.selectFrom("settings").select("key").where("key", "=", GRANT_POLICY_SETTING).executeTakeFirst();
+    if (existing) {
+      await trx.updateTable("settings").set({ value: newValue, updated_by: actorId, updated_at: now }).where("key", "=", GRANT_POLICY_SETTING).execute();
+    } else {
+      await trx.insertInto("settings").values({ key: GRANT_POLICY_SETTING, value: newValue, updated_by: actorId, created_at: now, updated_at: now }).execute();
+    }
+    await trx
+      .insertInto("setting_changes")
+      .values({ id: newId("set"), key: GRANT_POLICY_SETTING, old_value: oldValue, new_value: newValue, actor_id: actorId, created_at: now })
+      .execute();
+    await recordAudit(trx, {
+      actorId,
+      action: "grant_policy.update",
+      targetType: "setting",
+      targetId: GRANT_POLICY_SETTING,
+      details: { before: fromSettings, after: nextStored },
+      ip: options.ip ?? null,
+    });
+  };
+  if (db.isTransaction) await write(db);
+  else await db.transaction().execute(write);
   return { ok: true, policy: resolved.policy };
 }
 
