@@ -131,7 +131,8 @@ export function Layout({ children }: { children: ReactNode }) {
             {children}
           </main>
           <footer className="site-footer container">
-            {i18n.t("common.footer", { provider: root?.provider.name ?? "", company: root?.provider.company ?? "" })}
+            {i18n.t("common.footer", { provider: root?.provider.name ?? "", company: root?.provider.company ?? "" })}{" "}
+            <Link to="/docs/gateway">{i18n.t("common.gatewayDocs")}</Link>
           </footer>
         </I18nextProvider>
         <ScrollRestoration nonce={nonce} />

@@ -240,3 +240,15 @@ export async function hasAnyApiKey(db: DbExecutor, accountId: string): Promise<b
   const row = await db.selectFrom("api_keys").select("id").where("user_id", "=", accountId).limit(1).executeTakeFirst();
   return row !== undefined;
 }
+
+/** Whether any of the account's keys has reached the gateway: the developer's code runs on the provider. */
+export async function hasUsedApiKey(db: DbExecutor, accountId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("api_keys")
+    .select("id")
+    .where("user_id", "=", accountId)
+    .where("last_used_at", "is not", null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

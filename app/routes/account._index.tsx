@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { hasAnyApiKey } from "~/domain/api-keys.server";
+import { hasAnyApiKey, hasUsedApiKey } from "~/domain/api-keys.server";
 import { claimStepState } from "~/domain/claims.server";
 import { hasAcceptedEvidence } from "~/domain/evidence/index.server";
 import { requireUser } from "~/lib/auth.server";
@@ -16,12 +16,13 @@ type StepState = "done" | "next" | "later";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const hasKey = await hasAnyApiKey(getDb(), user.id);
+  const db = getDb();
+  const [hasKey, keyUsed] = await Promise.all([hasAnyApiKey(db, user.id), hasUsedApiKey(db, user.id)]);
   const steps: Array<{ id: "verifyUsage" | "claimCredit" | "apiKeys" | "code"; state: StepState; href: string | null }> = [
     { id: "verifyUsage", state: (await hasAcceptedEvidence(getDb(), user.id)) ? "done" : "next", href: "/account/evidence" },
     { id: "claimCredit", state: await claimStepState(getDb(), user.id), href: "/account/claim" },
     { id: "apiKeys", state: hasKey ? "done" : "next", href: "/account/keys" },
-    { id: "code", state: "next", href: "/account/snippets" },
+    { id: "code", state: keyUsed ? "done" : hasKey ? "next" : "later", href: "/account/snippets" },
   ];
   return { user: { email: user.email, role: user.role, emailVerified: user.emailVerified }, steps, provider: currentProvider().name };
 }
@@ -53,7 +54,8 @@ export default function Dashboard() {
               <p>{t(`account.steps.${step.id}.body`)}</p>
             </div>
             <span className="step-status">
-              {step.href && step.state !== "later" ? <Link to={step.href}>{t("account.open")}</Link> : t(`account.stepStatus.${step.state}`)}
+              <span className={`step-badge badge-${step.state}`}>{t(`account.stepStatus.${step.state}`)}</span>
+              {step.href ? <Link to={step.href}>{t("account.open")}</Link> : null}
             </span>
           </li>
         ))}

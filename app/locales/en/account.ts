@@ -15,6 +15,6 @@ export const account = {
     apiKeys: { title: "Create an API key", body: "Keys are shown once and can be revoked or rolled at any time." },
     code: { title: "Switch your code", body: "Copy a ready-made snippet for Python, Node, curl or LangChain." },
   },
-  stepStatus: { done: "Done", next: "Next", later: "Coming up" },
+  stepStatus: { done: "Done", next: "Next", later: "Later" },
   open: "Open",
 };

@@ -11,6 +11,7 @@ export const common = {
     mainNavigation: "Main navigation",
     changePassword: "Password",
   },
+  gatewayDocs: "Gateway API for providers",
   footer: "Ferry helps developers move from the OpenAI API to {{provider}} by {{company}}.",
   actions: { submit: "Submit", cancel: "Cancel", back: "Back", continue: "Continue" },
   errorPage: {

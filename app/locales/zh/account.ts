@@ -18,6 +18,6 @@ export const account: Dictionary<typeof en> = {
     apiKeys: { title: "创建 API 密钥", body: "密钥只显示一次，可随时吊销或轮换。" },
     code: { title: "切换代码", body: "复制 Python、Node、curl 或 LangChain 的现成代码片段。" },
   },
-  stepStatus: { done: "已完成", next: "下一步", later: "即将开放" },
+  stepStatus: { done: "已完成", next: "下一步", later: "稍后" },
   open: "打开",
 };

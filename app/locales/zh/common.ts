@@ -14,6 +14,7 @@ export const common: Dictionary<typeof en> = {
     mainNavigation: "主导航",
     changePassword: "密码",
   },
+  gatewayDocs: "服务商网关 API",
   footer: "Ferry 帮助开发者从 OpenAI API 迁移到 {{company}} 的 {{provider}}。",
   actions: { submit: "提交", cancel: "取消", back: "返回", continue: "继续" },
   errorPage: {
