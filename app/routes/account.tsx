@@ -19,13 +19,14 @@ export default function AccountLayout() {
         <NavLink to="/account" end>
           {t("common.nav.account")}
         </NavLink>
-        <NavLink to="/account/keys">{t("keys.nav")}</NavLink>
-        <NavLink to="/account/evidence">{t("evidence.title")}</NavLink>
+        <NavLink to="/account/evidence">{t("common.nav.evidence")}</NavLink>
         <NavLink to="/account/claim">{t("claims.nav")}</NavLink>
         <NavLink to="/account/credit">{t("credit.nav")}</NavLink>
-        {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
-        <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
         <NavLink to="/account/billing">{t("billing.title")}</NavLink>
+        <NavLink to="/account/keys">{t("keys.nav")}</NavLink>
+        <NavLink to="/account/snippets">{t("snippets.title")}</NavLink>
+        <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
+        {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
       </nav>
       <div className="account-content">
         <Outlet />

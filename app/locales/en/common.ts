@@ -9,6 +9,7 @@ export const common = {
     logOut: "Log out",
     language: "Language",
     mainNavigation: "Main navigation",
+    evidence: "Usage evidence",
     changePassword: "Password",
   },
   gatewayDocs: "Gateway API for providers",

@@ -12,6 +12,7 @@ export const common: Dictionary<typeof en> = {
     logOut: "退出登录",
     language: "语言",
     mainNavigation: "主导航",
+    evidence: "用量证明",
     changePassword: "密码",
   },
   gatewayDocs: "服务商网关 API",
