@@ -1,14 +1,13 @@
 // Money and pack sizes for display: integers in, localized text out.
 import { HTML_LANG, type Locale } from "./i18n";
 
-/** Minor units per major unit; every currency Ferry sells in has two decimals. */
-const MINOR_DIGITS: Record<string, number> = { cny: 2, usd: 2 };
-
+/** Minor units (cents, fen) as money in the page's language; the currency's own decimals (ISO 4217). */
 export function formatMoney(minor: number, currency: string, locale: Locale): string {
-  const digits = MINOR_DIGITS[currency.toLowerCase()] ?? 2;
+  const code = currency.toUpperCase();
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
   return new Intl.NumberFormat(HTML_LANG[locale], {
     style: "currency",
-    currency: currency.toUpperCase(),
+    currency: code,
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   }).format(minor / 10 ** digits);

@@ -24,6 +24,7 @@ import { getDb } from "~/lib/db.server";
 import { fieldErrorsOf, formFields } from "~/lib/forms";
 import { formatDateTime, formatInteger, type Locale } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
+import { formatMoney } from "~/lib/money";
 import { hasRole } from "~/lib/roles";
 import { useRootData } from "~/root";
 
@@ -99,13 +100,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 const CLAIM_BADGE: Record<string, string> = { approved: "badge-success", auto_approved: "badge-success", rejected: "badge-danger", pending: "badge-warning", needs_info: "badge-warning" };
 const PURCHASE_BADGE: Record<string, string> = { paid: "badge-success", refunded: "badge-danger", failed: "badge-danger", pending: "badge-warning", expired: "" };
-
-/** Minor units (cents, fen) as money in the page's language. */
-function formatMoney(minor: number, currency: string, locale: Locale): string {
-  const upper = currency.toUpperCase();
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency: upper }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat(locale === "zh" ? "zh-CN" : "en", { style: "currency", currency: upper }).format(minor / 10 ** digits);
-}
 
 function When({ iso, locale }: { iso: string | null; locale: Locale }) {
   const { t } = useTranslation();

@@ -38,6 +38,8 @@ describe("credit packs", () => {
     expect(formatMoney(5_000, "cny", "zh")).toBe("¥50.00");
     expect(formatMoney(5_000, "cny", "en")).toBe("CN¥50.00");
     expect(formatMoney(700, "usd", "en")).toBe("$7.00");
+    // A currency without minor units is not divided by 100.
+    expect(formatMoney(700, "jpy", "en")).toBe("¥700");
     expect(formatCompactTokens(10_000_000, "en")).toBe("10M");
     expect(formatCompactTokens(10_000_000, "zh")).toBe("1000万");
   });
