@@ -106,6 +106,17 @@ function When({ iso, locale }: { iso: string | null; locale: Locale }) {
   return iso ? <time dateTime={iso}>{formatDateTime(iso, locale)}</time> : <span className="muted">{t("support.account.never")}</span>;
 }
 
+/** One part of the account's story: a heading, then its table or "Nothing yet.". */
+function StorySection({ id, title, empty, children }: { id: string; title: string; empty: boolean; children: React.ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <section id={id} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      {empty ? <p className="muted">{t("support.account.none")}</p> : children}
+    </section>
+  );
+}
+
 export default function SupportAccount() {
   const { story, viewer, adjustmentId } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
@@ -182,11 +193,7 @@ export default function SupportAccount() {
         </div>
       </section>
 
-      <section id="sign-ins" aria-labelledby="sign-ins-title">
-        <h2 id="sign-ins-title">{t("support.account.signIns")}</h2>
-        {story.signIns.length === 0 ? (
-          <p className="muted">{t("support.account.none")}</p>
-        ) : (
+      <StorySection id="sign-ins" title={t("support.account.signIns")} empty={story.signIns.length === 0}>
           <table className="table">
             <thead>
               <tr>
@@ -209,14 +216,9 @@ export default function SupportAccount() {
               ))}
             </tbody>
           </table>
-        )}
-      </section>
+      </StorySection>
 
-      <section id="evidence" aria-labelledby="evidence-title">
-        <h2 id="evidence-title">{t("support.account.evidence")}</h2>
-        {story.evidence.length === 0 ? (
-          <p className="muted">{t("support.account.none")}</p>
-        ) : (
+      <StorySection id="evidence" title={t("support.account.evidence")} empty={story.evidence.length === 0}>
           <table className="table">
             <thead>
               <tr>
@@ -263,8 +265,7 @@ export default function SupportAccount() {
               ))}
             </tbody>
           </table>
-        )}
-      </section>
+      </StorySection>
 
       <section id="claims" aria-labelledby="claims-title">
         <h2 id="claims-title">{t("support.account.claims")}</h2>
@@ -511,11 +512,7 @@ export default function SupportAccount() {
         )}
       </section>
 
-      <section id="purchases" aria-labelledby="purchases-title">
-        <h2 id="purchases-title">{t("support.account.purchases")}</h2>
-        {story.purchases.length === 0 ? (
-          <p className="muted">{t("support.account.none")}</p>
-        ) : (
+      <StorySection id="purchases" title={t("support.account.purchases")} empty={story.purchases.length === 0}>
           <table className="table">
             <thead>
               <tr>
@@ -559,14 +556,9 @@ export default function SupportAccount() {
               ))}
             </tbody>
           </table>
-        )}
-      </section>
+      </StorySection>
 
-      <section id="audit" aria-labelledby="audit-title">
-        <h2 id="audit-title">{t("support.account.audit")}</h2>
-        {story.auditTrail.length === 0 ? (
-          <p className="muted">{t("support.account.none")}</p>
-        ) : (
+      <StorySection id="audit" title={t("support.account.audit")} empty={story.auditTrail.length === 0}>
           <table className="table">
             <thead>
               <tr>
@@ -593,8 +585,7 @@ export default function SupportAccount() {
               ))}
             </tbody>
           </table>
-        )}
-      </section>
+      </StorySection>
     </article>
   );
 }
