@@ -3,6 +3,7 @@ import { Link, useRouteLoaderData } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { DEFAULT_LOCALE, formatDate, formatDateTime, formatInteger, isLocale, type Locale } from "~/lib/i18n";
+import { formatUsdMicros } from "~/lib/money";
 
 export function useFormats() {
   const root = useRouteLoaderData("root") as { locale?: string } | undefined;
@@ -12,7 +13,7 @@ export function useFormats() {
     int: (value: number) => formatInteger(value, locale),
     date: (iso: string) => formatDate(iso, locale),
     dateTime: (iso: string) => formatDateTime(iso, locale),
-    usd: (micros: number) => new Intl.NumberFormat(locale === "zh" ? "zh-CN" : "en", { style: "currency", currency: "USD" }).format(micros / 1_000_000),
+    usd: (micros: number) => formatUsdMicros(micros, locale),
   };
 }
 

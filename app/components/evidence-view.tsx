@@ -2,6 +2,7 @@
 // table, totals, and the reasons/flags list with line numbers.
 import { useTranslation } from "react-i18next";
 import { formatInteger, isLocale, type Locale } from "~/lib/i18n";
+import { formatCompactNumber, formatUsdMicros } from "~/lib/money";
 
 export interface MonthBar {
   month: string;
@@ -35,12 +36,7 @@ export function useLocale(): Locale {
 export function formatUsd(micros: number, locale: Locale): string {
   // No cost evidence is not a spend of zero.
   if (micros === 0) return "—";
-  return new Intl.NumberFormat(locale === "zh" ? "zh-CN" : "en-US", { style: "currency", currency: "USD" }).format(Math.round(micros / 10_000) / 100);
-}
-
-/** 1234567 → "1.2M": for chart axes only; tables show exact integers. */
-function compact(value: number, locale: Locale): string {
-  return new Intl.NumberFormat(locale === "zh" ? "zh-CN" : "en-US", { notation: "compact", maximumFractionDigits: 1 }).format(value);
+  return formatUsdMicros(micros, locale);
 }
 
 function niceCeiling(value: number): number {
@@ -75,7 +71,7 @@ export function UsageChart({ months }: { months: MonthBar[] }) {
           <g key={fraction}>
             <line x1={left} x2={width - 4} y1={y(max * fraction)} y2={y(max * fraction)} className="chart-grid" />
             <text x={left - 6} y={y(max * fraction) + 4} textAnchor="end" className="chart-axis">
-              {compact(max * fraction, locale)}
+              {formatCompactNumber(max * fraction, locale)}
             </text>
           </g>
         ))}

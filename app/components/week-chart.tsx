@@ -2,6 +2,7 @@
 // with the same numbers in a table for screen readers and copy-paste.
 import { useTranslation } from "react-i18next";
 import { formatDate, formatInteger, type Locale } from "~/lib/i18n";
+import { formatCompactNumber } from "~/lib/money";
 
 export interface ChartSeries {
   label: string;
@@ -21,10 +22,6 @@ function niceMax(value: number): number {
     if (value <= step * magnitude) return step * magnitude;
   }
   return 10 * magnitude;
-}
-
-function compact(value: number, locale: Locale): string {
-  return new Intl.NumberFormat(locale === "zh" ? "zh-CN" : "en", { notation: "compact", maximumFractionDigits: 1 }).format(value);
 }
 
 export function WeekChart({ title, weeks, series, locale }: { title: string; weeks: string[]; series: ChartSeries[]; locale: Locale }) {
@@ -54,7 +51,7 @@ export function WeekChart({ title, weeks, series, locale }: { title: string; wee
           <g key={tick}>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="wk-gridline" />
             <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" className="wk-axis">
-              {compact(tick, locale)}
+              {formatCompactNumber(tick, locale)}
             </text>
           </g>
         ))}

@@ -13,7 +13,12 @@ export function formatMoney(minor: number, currency: string, locale: Locale): st
   }).format(minor / 10 ** digits);
 }
 
-/** Big token counts as people say them: "10M" in English, "1000万" in Chinese. */
-export function formatCompactTokens(tokens: number, locale: Locale): string {
+/** Big counts as people say them: "10M" in English, "1000万" in Chinese (pack sizes, chart axes). */
+export function formatCompactNumber(tokens: number, locale: Locale): string {
   return new Intl.NumberFormat(HTML_LANG[locale], { notation: "compact", maximumFractionDigits: 1 }).format(tokens);
+}
+
+/** Integer micro-dollars (how usage cost is stored) as US dollars with cents. */
+export function formatUsdMicros(micros: number, locale: Locale): string {
+  return new Intl.NumberFormat(HTML_LANG[locale], { style: "currency", currency: "USD" }).format(Math.round(micros / 10_000) / 100);
 }

@@ -16,7 +16,7 @@ import { formFields } from "~/lib/forms";
 import { formatInteger, isLocale, type Locale } from "~/lib/i18n";
 import { resolveLocale } from "~/lib/locale.server";
 import { pageTitle } from "~/lib/meta";
-import { formatCompactTokens, formatMoney } from "~/lib/money";
+import { formatCompactNumber, formatMoney } from "~/lib/money";
 import { currentProvider } from "~/lib/provider.server";
 import { hitRateLimits, tooManyRequests, type RateLimitRule } from "~/lib/rate-limit.server";
 import { getStripe } from "~/lib/stripe.server";
@@ -130,7 +130,7 @@ export default function Billing() {
               const perMillion = formatMoney(Math.round((pack.priceMinor * 1_000_000) / pack.tokens), pack.currency, locale);
               return (
                 <li key={pack.id} className="credit-pack" data-tokens={pack.tokens}>
-                  <h3 title={tokens(pack.tokens)}>{t("billing.packs.tokens", { tokens: formatCompactTokens(pack.tokens, locale) })}</h3>
+                  <h3 title={tokens(pack.tokens)}>{t("billing.packs.tokens", { tokens: formatCompactNumber(pack.tokens, locale) })}</h3>
                   <p className="credit-pack-price">{price}</p>
                   <p className="muted">{t("billing.packs.perMillion", { price: perMillion })}</p>
                   {/* A document post: the answer is a redirect to Stripe's hosted page. */}

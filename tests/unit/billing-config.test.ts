@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "~/lib/env.server";
-import { formatCompactTokens, formatMoney } from "~/lib/money";
+import { formatCompactNumber, formatMoney, formatUsdMicros } from "~/lib/money";
 import { providerProfiles } from "~/providers";
 import { decodeStripeForm } from "../integration/stripe-stand-in";
 
@@ -40,8 +40,10 @@ describe("credit packs", () => {
     expect(formatMoney(700, "usd", "en")).toBe("$7.00");
     // A currency without minor units is not divided by 100.
     expect(formatMoney(700, "jpy", "en")).toBe("¥700");
-    expect(formatCompactTokens(10_000_000, "en")).toBe("10M");
-    expect(formatCompactTokens(10_000_000, "zh")).toBe("1000万");
+    expect(formatCompactNumber(10_000_000, "en")).toBe("10M");
+    expect(formatCompactNumber(10_000_000, "zh")).toBe("1000万");
+    expect(formatUsdMicros(1_234_567_890, "en")).toBe("$1,234.57");
+    expect(formatUsdMicros(4_999, "en")).toBe("$0.00");
   });
 });
 
