@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, randomInt } from "node:crypto";
 import { getEnv } from "./env.server";
 
 export function sha256Hex(value: string | Buffer): string {
@@ -18,10 +18,4 @@ export function randomDigits(length: number): string {
   let digits = "";
   for (let i = 0; i < length; i++) digits += String(randomInt(0, 10));
   return digits;
-}
-
-export function constantTimeEqual(a: string, b: string): boolean {
-  const left = createHash("sha256").update(a).digest();
-  const right = createHash("sha256").update(b).digest();
-  return timingSafeEqual(left, right) && a.length === b.length;
 }
