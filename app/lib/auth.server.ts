@@ -146,10 +146,6 @@ export async function endSession(request: Request): Promise<string> {
   return getLucia().createBlankSessionCookie().serialize();
 }
 
-export async function endAllSessions(userId: string): Promise<void> {
-  await getLucia().invalidateUserSessions(userId);
-}
-
 export async function endOtherSessions(userId: string, keepSessionId: string): Promise<void> {
   await getDb()
     .deleteFrom("sessions")
