@@ -48,11 +48,3 @@ export const resetPasswordSchema = z
 export const changePasswordSchema = z
   .object({ currentPassword: existingPasswordField, password: newPasswordField, confirm: z.string() })
   .refine((value) => value.password === value.confirm, { path: ["confirm"], message: "errors.passwordMismatch" });
-
-/** Only same-site paths: `//evil.example` and absolute URLs fall back to the dashboard. */
-export function safeRedirectPath(target: unknown, fallback = "/account"): string {
-  if (typeof target !== "string" || !target.startsWith("/") || target.startsWith("//") || target.includes("\\")) {
-    return fallback;
-  }
-  return target;
-}
