@@ -43,6 +43,11 @@ export const resetPasswordSchema = z
     token: z.string().min(20, "errors.resetLinkInvalid").max(200, "errors.resetLinkInvalid"),
     password: newPasswordField,
     confirm: z.string(),
+    // An unchecked checkbox sends nothing.
+    revokeKeys: z
+      .literal("on")
+      .optional()
+      .transform((value) => value === "on"),
   })
   .refine((value) => value.password === value.confirm, { path: ["confirm"], message: "errors.passwordMismatch" });
 export const changePasswordSchema = z

@@ -1,5 +1,6 @@
 import { hash, verify } from "@node-rs/argon2";
-import { dictionary } from "@zxcvbn-ts/language-common";
+import { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
 
 // OWASP: argon2id, m=19456 KiB, t=2, p=1. Algorithm 2 is Argon2id (the package's const enum).
 const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -17,6 +18,28 @@ export function commonPasswordCount(): number {
 
 export function isCommonPassword(password: string): boolean {
   return commonPasswords.has(password.toLowerCase());
+}
+
+/** zxcvbn's score (0–4) a new password needs: 3 is "safely unguessable" against an online attack with throttling. */
+export const MIN_PASSWORD_SCORE = 3;
+
+const strength = new ZxcvbnFactory({ dictionary: { ...dictionary }, graphs: adjacencyGraphs, useLevenshteinDistance: true });
+
+/** zxcvbn's warnings, each with a message in `errors.passwordWeak.*` (en and zh). */
+export const PASSWORD_WARNINGS = [
+  "straightRow", "keyPattern", "simpleRepeat", "extendedRepeat", "sequences", "recentYears", "dates", "topTen",
+  "topHundred", "common", "similarToCommon", "wordByItself", "namesByThemselves", "commonNames", "userInputs", "pwned",
+] as const;
+
+/**
+ * Null when the password is strong enough; otherwise the i18n key saying why (zxcvbn's warning, or a
+ * general one). `userInputs` (the e-mail and its parts) count as guessable words.
+ */
+export function passwordWeakness(password: string, userInputs: string[] = []): string | null {
+  const result = strength.check(password, userInputs.flatMap((input) => [input, ...input.split(/[@._+-]+/)]).filter((word) => word.length >= 3));
+  if (result.score >= MIN_PASSWORD_SCORE) return null;
+  const warning = result.feedback.warning as (typeof PASSWORD_WARNINGS)[number] | null;
+  return warning && PASSWORD_WARNINGS.includes(warning) ? `errors.passwordWeak.${warning}` : "errors.passwordWeak.general";
 }
 
 export async function hashPassword(password: string): Promise<string> {

@@ -11,7 +11,6 @@ export interface RateLimitRule {
 
 export const RATE_LIMITS = {
   loginPerIp: { name: "login-ip", limit: 30, windowSeconds: 15 * 60 },
-  loginPerAccount: { name: "login-account", limit: 10, windowSeconds: 15 * 60 },
   codeCheckPerIp: { name: "code-ip", limit: 30, windowSeconds: 15 * 60 },
   emailPerIp: { name: "email-ip", limit: 10, windowSeconds: 60 * 60 },
   emailPerAddress: { name: "email-address", limit: 5, windowSeconds: 60 * 60 },

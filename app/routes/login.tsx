@@ -34,12 +34,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return invalidForm(parsed.error);
   const db = getDb();
   const origin = requestOrigin(request, context);
-  const limit = await hitRateLimits(db, [
-    [RATE_LIMITS.loginPerIp, origin.ip],
-    [RATE_LIMITS.loginPerAccount, parsed.data.email],
-  ]);
+  const limit = await hitRateLimits(db, [[RATE_LIMITS.loginPerIp, origin.ip]]);
   if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds);
   const result = await authenticate(db, parsed.data, origin);
+  if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds ?? 1);
   if (!result.ok) return formFailure(`errors.${result.reason}`, result.reason === "account_disabled" ? 403 : 400);
   // Any session the browser came with is ended; the new one gets a new id.
   const blank = await endSession(request);
