@@ -23,7 +23,9 @@ export function isCommonPassword(password: string): boolean {
 /** zxcvbn's score (0–4) a new password needs: 3 is "safely unguessable" against an online attack with throttling. */
 export const MIN_PASSWORD_SCORE = 3;
 
-const strength = new ZxcvbnFactory({ dictionary: { ...dictionary }, graphs: adjacencyGraphs, useLevenshteinDistance: true });
+// Levenshtein matching is off: it costs about a second of CPU per long password, which anyone could
+// make the server spend; "similar to common" is still caught through l33t and capitalization rules.
+const strength = new ZxcvbnFactory({ dictionary: { ...dictionary }, graphs: adjacencyGraphs });
 
 /** zxcvbn's warnings, each with a message in `errors.passwordWeak.*` (en and zh). */
 export const PASSWORD_WARNINGS = [
