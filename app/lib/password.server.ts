@@ -38,10 +38,24 @@ export const PASSWORD_WARNINGS = [
  * general one). `userInputs` (the e-mail and its parts) count as guessable words.
  */
 export function passwordWeakness(password: string, userInputs: string[] = []): string | null {
-  const result = strength.check(password, userInputs.flatMap((input) => [input, ...input.split(/[@._+-]+/)]).filter((word) => word.length >= 3));
-  if (result.score >= MIN_PASSWORD_SCORE) return null;
-  const warning = result.feedback.warning as (typeof PASSWORD_WARNINGS)[number] | null;
-  return warning && PASSWORD_WARNINGS.includes(warning) ? `errors.passwordWeak.${warning}` : "errors.passwordWeak.general";
+  const words = userInputs.flatMap((input) => [input, ...input.split(/[@._+-]+/)]).filter((word) => word.length >= 3);
+  const result = strength.check(password, words);
+  if (result.score < MIN_PASSWORD_SCORE) return weaknessKey(result.feedback.warning);
+  // zxcvbn still charges for the separators between known words; an attacker knows the address,
+  // so what is left without it must be strong on its own.
+  let rest = password;
+  for (const word of words.filter((candidate) => candidate.length >= 4).sort((a, b) => b.length - a.length)) rest = rest.replace(new RegExp(escapeRegExp(word), "gi"), "");
+  if (rest !== password && strength.check(rest).score < MIN_PASSWORD_SCORE) return "errors.passwordWeak.userInputs";
+  return null;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function weaknessKey(warning: string | null): string {
+  const known = PASSWORD_WARNINGS.find((name) => name === warning);
+  return known ? `errors.passwordWeak.${known}` : "errors.passwordWeak.general";
 }
 
 export async function hashPassword(password: string): Promise<string> {
