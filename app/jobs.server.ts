@@ -2,6 +2,7 @@
 import { expirePromoCredit } from "~/domain/ledger.server";
 import { deleteExpiredSessions } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { pruneLoginThrottle } from "~/lib/login-throttle.server";
 import { pruneRateLimits } from "~/lib/rate-limit.server";
 
 type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
@@ -9,6 +10,7 @@ type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 export const backgroundJobs: Job[] = [
   { name: "delete-expired-sessions", everyMs: 60 * 60_000, run: () => deleteExpiredSessions() },
   { name: "prune-rate-limits", everyMs: 60 * 60_000, run: () => pruneRateLimits(getDb()) },
+  { name: "prune-login-throttle", everyMs: 60 * 60_000, run: () => pruneLoginThrottle(getDb()) },
   { name: "expire-promo-credit", everyMs: 10 * 60_000, run: () => expirePromoCredit(getDb()) },
 ];
 

@@ -1,19 +1,12 @@
-// The HTTP server: security headers, CSRF origin check, static files, then Remix.
-import { createRequestHandler } from "@remix-run/express";
+// Start-up: environment, migrations, demo seed, background jobs, then the HTTP server.
 import * as build from "@remix-run/dev/server-build";
-import { createServer } from "node:http";
-import compression from "compression";
-import express from "express";
+import type { ServerBuild } from "@remix-run/node";
 import { seedDemoAccounts } from "~/domain/demo-seed.server";
+import { createFerryServer } from "~/http-server.server";
 import { startBackgroundJobs } from "~/jobs.server";
-import { createGatewayHandler, GATEWAY_PATH } from "~/gateway/router.server";
 import { getDb } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
 import { migrateToLatest } from "~/lib/migrate.server";
-import { originGuard } from "~/lib/origin-guard.server";
-import { currentProvider } from "~/lib/provider.server";
-import { assignCspNonce, securityHeaders } from "~/lib/security-headers.server";
-import { checkoutFormActionOrigins } from "~/lib/stripe.server";
 
 async function main() {
   const env = getEnv();
@@ -21,32 +14,8 @@ async function main() {
   await migrateToLatest(db);
   if (env.DEMO) await seedDemoAccounts(db, { log: console.info });
 
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("trust proxy", env.TRUST_PROXY);
-  app.use(assignCspNonce);
-  app.use(securityHeaders({ isProduction: env.isProduction, formActionOrigins: checkoutFormActionOrigins() }));
-  app.use(compression());
-  app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("public", { maxAge: "1h" }));
-  app.use(originGuard(env.APP_URL));
-  app.all(
-    "*",
-    createRequestHandler({
-      build,
-      mode: env.isProduction ? "production" : "development",
-      getLoadContext: (req, res) => ({ clientIp: req.ip ?? "unknown", cspNonce: res.locals.cspNonce as string }),
-    }),
-  );
-
   const stopJobs = startBackgroundJobs();
-  // The gateway API is machine traffic on every LLM request: it is answered before Express and
-  // Remix see the request (no CSP nonce, compression, session or HTML rendering on that path).
-  const gateway = createGatewayHandler({ db, provider: currentProvider(), tokens: env.GATEWAY_TOKENS, appUrl: env.APP_URL });
-  const server = createServer((req, res) => {
-    if (req.url?.startsWith(`${GATEWAY_PATH}/`)) gateway(req, res);
-    else app(req, res);
-  });
+  const server = createFerryServer({ build: build as unknown as ServerBuild, env, db });
   server.listen(env.PORT, env.HOST, () => {
     const shown = env.APP_URL ?? `http://localhost:${env.PORT}`;
     console.info(`Ferry (${env.PROVIDER}) listening on ${shown}${env.DEMO ? " — demo mode" : ""}`);

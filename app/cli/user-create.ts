@@ -9,7 +9,7 @@ import { randomToken } from "~/lib/crypto.server";
 import { closeDb, getDb } from "~/lib/db.server";
 import { translator } from "~/lib/i18n";
 import { migrateToLatest } from "~/lib/migrate.server";
-import { isCommonPassword } from "~/lib/password.server";
+import { passwordWeakness } from "~/lib/password.server";
 import { ROLES } from "~/lib/roles";
 
 const { values } = parseArgs({
@@ -31,8 +31,9 @@ if (!parsed.success) {
 }
 const { email, role } = parsed.data;
 const password = parsed.data.password ?? randomToken(18);
-if (isCommonPassword(password)) {
-  console.error("--password: too common; choose another");
+const weakness = passwordWeakness(password, [email]);
+if (weakness) {
+  console.error(`--password: ${translator("en")(weakness)}`);
   process.exit(2);
 }
 

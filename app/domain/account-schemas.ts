@@ -43,16 +43,13 @@ export const resetPasswordSchema = z
     token: z.string().min(20, "errors.resetLinkInvalid").max(200, "errors.resetLinkInvalid"),
     password: newPasswordField,
     confirm: z.string(),
+    // An unchecked checkbox sends nothing.
+    revokeKeys: z
+      .literal("on")
+      .optional()
+      .transform((value) => value === "on"),
   })
   .refine((value) => value.password === value.confirm, { path: ["confirm"], message: "errors.passwordMismatch" });
 export const changePasswordSchema = z
   .object({ currentPassword: existingPasswordField, password: newPasswordField, confirm: z.string() })
   .refine((value) => value.password === value.confirm, { path: ["confirm"], message: "errors.passwordMismatch" });
-
-/** Only same-site paths: `//evil.example` and absolute URLs fall back to the dashboard. */
-export function safeRedirectPath(target: unknown, fallback = "/account"): string {
-  if (typeof target !== "string" || !target.startsWith("/") || target.startsWith("//") || target.includes("\\")) {
-    return fallback;
-  }
-  return target;
-}

@@ -161,6 +161,15 @@ async function noticeNewKey(db: DbExecutor, accountId: string, row: ApiKeysTable
   });
 }
 
+/**
+ * Serializes key writers of one account: a no-op UPDATE of the user row holds its row lock on
+ * PostgreSQL until the transaction ends (SQLite's write lock already serializes). Without it two
+ * concurrent creations both count 19 keys and both insert.
+ */
+async function lockAccountKeys(trx: DbExecutor, accountId: string): Promise<void> {
+  await trx.updateTable("users").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", accountId).execute();
+}
+
 /** Creates a key and returns it: the only moment the caller ever sees the whole key. */
 export async function createApiKey(
   db: DbExecutor,
@@ -168,6 +177,7 @@ export async function createApiKey(
 ): Promise<ApiKeyResult<{ key: string; apiKey: ApiKeySummary }>> {
   const now = input.now ?? new Date();
   return db.transaction().execute(async (trx) => {
+    await lockAccountKeys(trx, input.accountId);
     if (await creationTokenUsed(trx, input.creationToken)) return { ok: false, reason: "already_created" } as const;
     if ((await countActiveKeys(trx, input.accountId, now)) >= MAX_ACTIVE_KEYS) return { ok: false, reason: "too_many_keys" } as const;
     const { key, row } = buildKeyRow(input, now);
@@ -218,6 +228,7 @@ export async function rollApiKey(
   const now = input.now ?? new Date();
   const graceHours = Math.min(Math.max(0, Math.floor(input.graceHours)), MAX_ROLL_GRACE_HOURS);
   return db.transaction().execute(async (trx) => {
+    await lockAccountKeys(trx, input.accountId);
     const old = await trx.selectFrom("api_keys").selectAll().where("id", "=", input.keyId).where("user_id", "=", input.accountId).executeTakeFirst();
     if (!old) return { ok: false, reason: "not_found" } as const;
     if (keyStatus(old, now) !== "active") return { ok: false, reason: "not_active" } as const;
@@ -232,6 +243,28 @@ export async function rollApiKey(
     await recordAudit(trx, { actorId: input.accountId, action: "api_key.roll", targetType: "api_key", targetId: old.id, details: { newKeyId: row.id, graceHours }, ip: input.ip ?? null }, now);
     await noticeNewKey(trx, input.accountId, row, previous);
     return { ok: true, key, apiKey: toSummary(row, now), previous: toSummary(previous, now) } as const;
+  });
+}
+
+/** Revokes every key of the account that still works (offered with a password reset); returns how many. */
+export async function revokeAllApiKeys(db: DbExecutor, input: { accountId: string; ip?: string | null; reason: string; now?: Date }): Promise<number> {
+  const now = input.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    await lockAccountKeys(trx, input.accountId);
+    const live = await trx
+      .selectFrom("api_keys")
+      .select("id")
+      .where("user_id", "=", input.accountId)
+      .where("revoked_at", "is", null)
+      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now.toISOString())]))
+      .execute();
+    if (live.length === 0) return 0;
+    const ids = live.map((row) => row.id);
+    await trx.updateTable("api_keys").set({ revoked_at: now.toISOString() }).where("id", "in", ids).execute();
+    for (const id of ids) {
+      await recordAudit(trx, { actorId: input.accountId, action: "api_key.revoke", targetType: "api_key", targetId: id, details: { reason: input.reason }, ip: input.ip ?? null }, now);
+    }
+    return ids.length;
   });
 }
 

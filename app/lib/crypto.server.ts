@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, randomInt } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt } from "node:crypto";
 import { getEnv } from "./env.server";
 
 export function sha256Hex(value: string | Buffer): string {
@@ -18,4 +18,29 @@ export function randomDigits(length: number): string {
   let digits = "";
   for (let i = 0; i < length; i++) digits += String(randomInt(0, 10));
   return digits;
+}
+
+function sealingKey(purpose: string): Buffer {
+  return createHmac("sha256", getEnv().appSecret).update(`seal:${purpose}`).digest();
+}
+
+/** Authenticated encryption (AES-256-GCM, key derived from APP_SECRET) for text that must not rest in clear. */
+export function sealText(purpose: string, text: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", sealingKey(purpose), iv);
+  const body = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
+  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url")}`;
+}
+
+/** The text `sealText` sealed, or null when it was sealed under another secret or is not sealed. */
+export function openText(purpose: string, sealed: string): string | null {
+  if (!sealed.startsWith("v1.")) return null;
+  try {
+    const raw = Buffer.from(sealed.slice(3), "base64url");
+    const decipher = createDecipheriv("aes-256-gcm", sealingKey(purpose), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+  } catch {
+    return null;
+  }
 }

@@ -1,4 +1,6 @@
 // Origin checks for every state-changing request: a form posted from another site is refused.
+import { normalizedPath } from "./request-path";
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Paths called by machines with their own authentication (service token, signature), not by browsers. */
@@ -15,7 +17,9 @@ export interface OriginCheckInput {
 
 export function isCrossSiteRequest(input: OriginCheckInput): boolean {
   if (SAFE_METHODS.has(input.method.toUpperCase())) return false;
-  if (MACHINE_PATH_PREFIXES.some((prefix) => input.path.startsWith(prefix))) return false;
+  // Decided on the path Remix will route (`/webhooks/../login` is `/login`), never the raw one.
+  const path = normalizedPath(input.path);
+  if (MACHINE_PATH_PREFIXES.some((prefix) => path.startsWith(prefix))) return false;
   const claimed = input.originHeader ?? originOf(input.refererHeader);
   if (!claimed || claimed === "null") return true;
   return !input.allowedOrigins.includes(claimed);

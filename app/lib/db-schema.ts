@@ -37,6 +37,18 @@ export interface EmailCodesTable {
   attempts: number;
   consumed_at: string | null;
   created_at: string;
+  /** Verification codes only: the password chosen in the sign-up that asked for this code (null = keep the account's). */
+  password_hash: string | null;
+}
+
+export interface LoginThrottleTable {
+  bucket: string;
+  account_hash: string | null;
+  failures: number;
+  /** Unix seconds. */
+  last_failure_at: number;
+  /** Unix seconds: no log-in attempt from this bucket before then. */
+  next_allowed_at: number;
 }
 
 export interface RateLimitsTable {
@@ -308,6 +320,7 @@ export interface Database {
   sessions: SessionsTable;
   email_codes: EmailCodesTable;
   rate_limits: RateLimitsTable;
+  login_throttle: LoginThrottleTable;
   audit_log: AuditLogTable;
   mail_outbox: MailOutboxTable;
   sign_in_events: SignInEventsTable;

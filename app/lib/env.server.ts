@@ -1,5 +1,6 @@
 // The one place that reads process.env: parsed once with zod, failing loudly with the variable's name.
 import { z } from "zod";
+import { parseProxyTrust, type ProxyTrust } from "./proxy-trust.server";
 
 const booleanFlag = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
@@ -26,7 +27,21 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
     .optional(),
   MAIL_FROM: z.string().min(3).default("Ferry <no-reply@ferry.localhost>"),
-  TRUST_PROXY: booleanFlag,
+  // Number of proxy hops in front of Ferry, or their addresses/CIDRs (Express's `trust proxy`).
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx): ProxyTrust => {
+      const trust = parseProxyTrust(value);
+      if (typeof trust === "string") {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: trust });
+        return z.NEVER;
+      }
+      return trust;
+    }),
+  // Unset: SMTP when SMTP_URL is set, else the dev outbox (refused in production). `log-redacted`
+  // sends nothing and logs only who would have received what kind of mail (never a code or link).
+  MAIL_TRANSPORT: z.enum(["smtp", "outbox", "log-redacted"]).optional(),
   DEMO: booleanFlag,
   LOG_MAIL: booleanFlag,
   // Usage evidence (issue 3)
@@ -59,7 +74,8 @@ const envSchema = z.object({
     .optional(),
 });
 
-export type Env = z.infer<typeof envSchema> & { isProduction: boolean; appSecret: string };
+export type MailTransport = "smtp" | "outbox" | "log-redacted";
+export type Env = z.infer<typeof envSchema> & { isProduction: boolean; appSecret: string; mailTransport: MailTransport };
 
 const DEVELOPMENT_SECRET = "ferry-development-secret-not-for-production-use";
 
@@ -82,10 +98,19 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (isProduction && env.DEMO) {
     throw new Error("Invalid environment variables:\n  DEMO: demo accounts are never created in production");
   }
+  const mailTransport = env.MAIL_TRANSPORT ?? (env.SMTP_URL ? "smtp" : "outbox");
+  if (mailTransport === "smtp" && !env.SMTP_URL) {
+    throw new Error("Invalid environment variables:\n  SMTP_URL: required when MAIL_TRANSPORT=smtp");
+  }
+  if (isProduction && mailTransport === "outbox") {
+    throw new Error(
+      "Invalid environment variables:\n  SMTP_URL: required in production (or MAIL_TRANSPORT=log-redacted to run without sending mail)",
+    );
+  }
   if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
     throw new Error("Invalid environment variables:\n  STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set");
   }
-  return { ...env, isProduction, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
+  return { ...env, isProduction, mailTransport, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
 }
 
 let cached: Env | undefined;

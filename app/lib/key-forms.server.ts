@@ -5,6 +5,7 @@ import { confirmPassword } from "~/domain/reauthentication.server";
 import { isRecentlyAuthenticated, markSessionAuthenticated, type CurrentSession } from "./auth.server";
 import type { DbExecutor } from "./db.server";
 import type { FormFailure } from "./forms";
+import { retryAfterHeader } from "./rate-limit.server";
 
 export function needsPassword(current: CurrentSession): boolean {
   return !isRecentlyAuthenticated(current, KEY_REAUTH_MAX_AGE_MS);
@@ -22,7 +23,7 @@ export async function requireRecentPassword(db: DbExecutor, current: CurrentSess
     if (outcome.reason === "rate_limited") {
       return data<FormFailure & { needsPassword: true }>(
         { ok: false, fieldErrors: {}, formError: "errors.rateLimited", retryAfterSeconds: outcome.retryAfterSeconds, needsPassword: true },
-        { status: 429, headers: { "Retry-After": String(outcome.retryAfterSeconds) } },
+        { status: 429, headers: retryAfterHeader(outcome.retryAfterSeconds) },
       );
     }
     return keyFormFailure("keys.errors.wrongPassword", 401, { password: "keys.errors.wrongPassword" });

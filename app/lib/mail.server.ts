@@ -1,5 +1,8 @@
-// Outgoing mail: nodemailer over SMTP_URL, or the dev outbox table when no SMTP server is set.
+// Outgoing mail: nodemailer over SMTP_URL; without it (development and tests only) the dev outbox,
+// a table whose subjects and bodies are sealed with APP_SECRET (they hold codes and reset links);
+// or MAIL_TRANSPORT=log-redacted, which sends nothing and logs only the recipient.
 import nodemailer, { type Transporter } from "nodemailer";
+import { openText, sealText } from "./crypto.server";
 import type { DbExecutor } from "./db.server";
 import { getEnv } from "./env.server";
 import { newId } from "./ids.server";
@@ -10,24 +13,51 @@ export interface OutgoingMail {
   text: string;
 }
 
+export interface OutboxMail {
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  created_at: string;
+}
+
+const OUTBOX_SEAL = "mail-outbox";
 let transporter: Transporter | undefined;
 
 export async function sendMail(db: DbExecutor, mail: OutgoingMail): Promise<void> {
   const env = getEnv();
-  if (env.SMTP_URL) {
+  if (env.mailTransport === "smtp" && env.SMTP_URL) {
     transporter ??= nodemailer.createTransport(env.SMTP_URL);
     await transporter.sendMail({ from: env.MAIL_FROM, to: mail.to, subject: mail.subject, text: mail.text });
     return;
   }
+  if (env.mailTransport === "log-redacted") {
+    console.info(`[mail not sent: MAIL_TRANSPORT=log-redacted] to=${mail.to} (subject and body withheld: they may hold a code or link)`);
+    return;
+  }
   await db
     .insertInto("mail_outbox")
-    .values({ id: newId("mail"), to_address: mail.to, subject: mail.subject, text_body: mail.text, created_at: new Date().toISOString() })
+    .values({
+      id: newId("mail"),
+      to_address: mail.to,
+      subject: sealText(OUTBOX_SEAL, mail.subject),
+      text_body: sealText(OUTBOX_SEAL, mail.text),
+      created_at: new Date().toISOString(),
+    })
     .execute();
   if (!env.isProduction && env.NODE_ENV !== "test") {
     console.info(`[dev outbox] to=${mail.to} subject=${JSON.stringify(mail.subject)}\n${mail.text}\n`);
   }
 }
 
-export async function listOutbox(db: DbExecutor, limit = 50) {
-  return db.selectFrom("mail_outbox").selectAll().orderBy("created_at", "desc").limit(limit).execute();
+function openOutboxRow(row: OutboxMail): OutboxMail {
+  const unreadable = "(sealed with another APP_SECRET)";
+  return { ...row, subject: openText(OUTBOX_SEAL, row.subject) ?? unreadable, text_body: openText(OUTBOX_SEAL, row.text_body) ?? unreadable };
+}
+
+/** The newest outbox mail, opened (the dev outbox page and tests). */
+export async function listOutbox(db: DbExecutor, limit = 50, to?: string): Promise<OutboxMail[]> {
+  let query = db.selectFrom("mail_outbox").selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(limit);
+  if (to) query = query.where("to_address", "=", to);
+  return (await query.execute()).map(openOutboxRow);
 }

@@ -8,7 +8,7 @@ export function originGuard(appUrl: string | undefined): RequestHandler {
     const ownOrigin = `${req.protocol}://${req.get("host")}`;
     const crossSite = isCrossSiteRequest({
       method: req.method,
-      path: req.path,
+      path: req.originalUrl,
       originHeader: req.get("origin"),
       refererHeader: req.get("referer"),
       allowedOrigins: configuredOrigin ? [configuredOrigin, ownOrigin] : [ownOrigin],

@@ -11,7 +11,6 @@ export interface RateLimitRule {
 
 export const RATE_LIMITS = {
   loginPerIp: { name: "login-ip", limit: 30, windowSeconds: 15 * 60 },
-  loginPerAccount: { name: "login-account", limit: 10, windowSeconds: 15 * 60 },
   codeCheckPerIp: { name: "code-ip", limit: 30, windowSeconds: 15 * 60 },
   emailPerIp: { name: "email-ip", limit: 10, windowSeconds: 60 * 60 },
   emailPerAddress: { name: "email-address", limit: 5, windowSeconds: 60 * 60 },
@@ -62,10 +61,16 @@ export async function hitRateLimits(
   return worst;
 }
 
+/** Every 429 carries this: whole seconds, at least 1. */
+export function retryAfterHeader(retryAfterSeconds: number): Record<string, string> {
+  const seconds = Number.isFinite(retryAfterSeconds) ? Math.ceil(retryAfterSeconds) : 1;
+  return { "Retry-After": String(Math.max(1, seconds)) };
+}
+
 export function tooManyRequests(retryAfterSeconds: number) {
   return data(
     { ok: false as const, formError: "errors.rateLimited", retryAfterSeconds, fieldErrors: {} as Record<string, string> },
-    { status: 429, headers: { "Retry-After": String(Math.max(1, retryAfterSeconds)) } },
+    { status: 429, headers: retryAfterHeader(retryAfterSeconds) },
   );
 }
 

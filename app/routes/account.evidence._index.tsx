@@ -16,7 +16,7 @@ import { invalidForm } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
 import { formatDate, formatInteger } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
-import { hitRateLimits, RATE_LIMITS } from "~/lib/rate-limit.server";
+import { hitRateLimits, RATE_LIMITS, retryAfterHeader } from "~/lib/rate-limit.server";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "evidence.title");
 
@@ -60,7 +60,12 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return invalidForm(parsed.error);
   const db = getDb();
   const limit = await hitRateLimits(db, [[RATE_LIMITS.evidenceApiReadPerAccount, user.id]]);
-  if (!limit.allowed) return data({ ok: false as const, fieldErrors: {} as Record<string, string>, formError: "errors.rateLimited", params: { seconds: limit.retryAfterSeconds } }, { status: 429 });
+  if (!limit.allowed) {
+    return data(
+      { ok: false as const, fieldErrors: {} as Record<string, string>, formError: "errors.rateLimited", params: { seconds: limit.retryAfterSeconds } },
+      { status: 429, headers: retryAfterHeader(limit.retryAfterSeconds) },
+    );
+  }
   const result = await verifyFromOpenAi(parsed.data.adminKey, verifyOptionsFromEnv(parsed.data.orgId ?? null));
   if (!result.ok) {
     // The key is not echoed back: the form re-renders empty.

@@ -12,7 +12,7 @@ import { verifyOptionsFromEnv, verifyUpload } from "~/domain/evidence/verify.ser
 import type { EvidenceOutcome } from "~/domain/evidence/types";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
-import { hitRateLimits, RATE_LIMITS } from "~/lib/rate-limit.server";
+import { hitRateLimits, RATE_LIMITS, retryAfterHeader } from "~/lib/rate-limit.server";
 
 const MAX_TEXT_FIELD_BYTES = 1024;
 
@@ -38,7 +38,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const wantsJson = (request.headers.get("Accept") ?? "").includes("application/json");
   const fail = (formError: string, status: number, params: Record<string, string | number> = {}) => {
-    if (wantsJson) return data({ ok: false as const, formError, params }, { status });
+    const headers = status === 429 ? retryAfterHeader(Number(params.seconds)) : undefined;
+    if (wantsJson) return data({ ok: false as const, formError, params }, { status, headers });
     return redirect(`/account/evidence?${new URLSearchParams({ error: formError })}`, { status: 303 });
   };
   const db = getDb();

@@ -31,7 +31,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const result = await changePassword(db, { userId: current.user.id, ...parsed.data });
   if (!result.ok) {
     const field = result.reason === "wrong_password" ? "currentPassword" : "password";
-    return formFailure("errors.invalidForm", 400, { [field]: `errors.${result.reason}` });
+    return formFailure("errors.invalidForm", 400, { [field]: result.passwordIssue ?? `errors.${result.reason}` });
   }
   await endOtherSessions(current.user.id, current.sessionId);
   await markSessionAuthenticated(current.sessionId);

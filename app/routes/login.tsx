@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { logInSchema, safeRedirectPath } from "~/domain/account-schemas";
+import { logInSchema } from "~/domain/account-schemas";
 import { authenticate } from "~/domain/accounts.server";
 import { Field } from "~/components/field";
 import { FormAlert, Notice } from "~/components/form-alert";
@@ -12,6 +12,7 @@ import { getDb } from "~/lib/db.server";
 import { formFailure, invalidForm } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
+import { safeRedirect } from "~/lib/safe-redirect";
 import { hitRateLimits, RATE_LIMITS, tooManyRequests } from "~/lib/rate-limit.server";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "auth.logIn.title");
@@ -23,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const notice = url.searchParams.get("notice");
   return {
-    redirectTo: safeRedirectPath(url.searchParams.get("redirectTo")),
+    redirectTo: safeRedirect(url.searchParams.get("redirectTo")),
     notice: notice && notice in NOTICES ? NOTICES[notice as keyof typeof NOTICES] : null,
   };
 }
@@ -33,12 +34,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return invalidForm(parsed.error);
   const db = getDb();
   const origin = requestOrigin(request, context);
-  const limit = await hitRateLimits(db, [
-    [RATE_LIMITS.loginPerIp, origin.ip],
-    [RATE_LIMITS.loginPerAccount, parsed.data.email],
-  ]);
+  const limit = await hitRateLimits(db, [[RATE_LIMITS.loginPerIp, origin.ip]]);
   if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds);
   const result = await authenticate(db, parsed.data, origin);
+  if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds ?? 1);
   if (!result.ok) return formFailure(`errors.${result.reason}`, result.reason === "account_disabled" ? 403 : 400);
   // Any session the browser came with is ended; the new one gets a new id.
   const blank = await endSession(request);
@@ -46,7 +45,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const headers = new Headers();
   headers.append("Set-Cookie", blank);
   headers.append("Set-Cookie", cookie);
-  return redirect(safeRedirectPath(parsed.data.redirectTo), { headers });
+  return redirect(safeRedirect(parsed.data.redirectTo), { headers });
 }
 
 export default function LogIn() {

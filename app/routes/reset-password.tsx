@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { resetPasswordSchema } from "~/domain/account-schemas";
 import { isResetTokenLive, resetPassword } from "~/domain/accounts.server";
+import { revokeAllApiKeys } from "~/domain/api-keys.server";
 import { Field } from "~/components/field";
 import { FormAlert } from "~/components/form-alert";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -30,9 +31,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return invalidForm(parsed.error);
   const result = await resetPassword(db, parsed.data);
   if (!result.ok) {
-    if (result.reason === "password_common") return formFailure("errors.invalidForm", 400, { password: `errors.${result.reason}` });
+    if (result.passwordIssue) return formFailure("errors.invalidForm", 400, { password: result.passwordIssue });
     return formFailure(`errors.${result.reason}`, 400);
   }
+  if (parsed.data.revokeKeys) await revokeAllApiKeys(db, { accountId: result.userId, ip: requestOrigin(request, context).ip, reason: "password_reset" });
   return redirect("/login?notice=reset", { headers: { "Set-Cookie": await endSession(request) } });
 }
 
@@ -61,6 +63,12 @@ export default function ResetPassword() {
         <input type="hidden" name="token" value={token} />
         <Field name="password" type="password" label={t("auth.newPassword")} autoComplete="new-password" hint={t("auth.passwordHint")} required error={fieldErrors.password} />
         <Field name="confirm" type="password" label={t("auth.confirmPassword")} autoComplete="new-password" required error={fieldErrors.confirm} />
+        <div className="field field-checkbox">
+          <label>
+            <input type="checkbox" name="revokeKeys" value="on" /> {t("auth.reset.revokeKeys")}
+          </label>
+          <p className="field-hint">{t("auth.reset.revokeKeysHint")}</p>
+        </div>
         <button type="submit" className="button" disabled={busy}>
           {t("auth.reset.submit")}
         </button>

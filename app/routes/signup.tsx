@@ -34,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds);
   const locale = await resolveLocale(request);
   const result = await signUp(db, { ...parsed.data, locale });
-  if (!result.ok) return formFailure("errors.invalidForm", 400, { password: `errors.${result.reason}` });
+  if (!result.ok) return formFailure("errors.invalidForm", 400, { password: result.passwordIssue ?? `errors.${result.reason}` });
   return redirect(`/verify?${new URLSearchParams({ email: parsed.data.email })}`);
 }
 

@@ -120,6 +120,7 @@ async function main() {
       APP_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: databaseFile,
       GATEWAY_TOKENS: GATEWAY_TOKEN,
+      MAIL_TRANSPORT: "log-redacted",
       DEMO: "",
     });
     children.push(ferry.child);

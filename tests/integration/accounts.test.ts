@@ -85,7 +85,9 @@ describe("sign-up", () => {
   });
 
   it("accepts exactly 12 and exactly 128 characters, and keeps spaces and any characters as typed", async () => {
-    for (const password of ["  密码 with spaces ", "x".repeat(127) + "é", "ab12!@#$%^&*"]) {
+    const sentence = "Ferry moves tokens across the sea; orange kites drift over quiet harbours while seven lanterns hum beside the old stone bridge!é";
+    expect([...sentence].length).toBe(128);
+    for (const password of ["  密码 with spaces ", sentence, "ab12!@#$%^&*"]) {
       const email = uniqueEmail();
       const outcome = await call(signupAction, "/signup", { form: { email, password } });
       expect(outcome.status).toBe(302);
@@ -99,7 +101,7 @@ describe("sign-up", () => {
     for (const password of ["123456654321", "QWERTY123456", "1q2w3e4r5t6y", "LeaveMeAlone"]) {
       const outcome = await call(signupAction, "/signup", { form: { email: uniqueEmail(), password } });
       expect(outcome.status, password).toBe(400);
-      expect(outcome.data.fieldErrors.password).toBe("errors.password_common");
+      expect(outcome.data.fieldErrors.password).toBe("errors.passwordWeak.common");
     }
   });
 });
@@ -133,7 +135,8 @@ describe("verification codes", () => {
     const code = await codeFrom(email);
     await getDb().updateTable("email_codes").set({ expires_at: new Date(Date.now() - 1000).toISOString() }).execute();
     const outcome = await call(verifyAction, "/verify", { form: { email, code } });
-    expect(outcome.data.fieldErrors.code).toBe("errors.expired_code");
+    // The same answer as any other refusal: /verify does not tell whether the address has an account.
+    expect(outcome.data.fieldErrors.code).toBe("errors.invalid_code");
   });
 
   it("allows five wrong tries, then refuses even the right code", async () => {
@@ -143,7 +146,7 @@ describe("verification codes", () => {
     for (let i = 0; i < 4; i++) {
       expect((await call(verifyAction, "/verify", { form: { email, code: wrong } })).data.fieldErrors.code).toBe("errors.invalid_code");
     }
-    expect((await call(verifyAction, "/verify", { form: { email, code: wrong } })).data.fieldErrors.code).toBe("errors.too_many_attempts");
+    expect((await call(verifyAction, "/verify", { form: { email, code: wrong } })).data.fieldErrors.code).toBe("errors.invalid_code");
     const right = await call(verifyAction, "/verify", { form: { email, code } });
     expect(right.status).toBe(400);
   });
@@ -244,14 +247,14 @@ describe("log-in and sessions", () => {
 });
 
 describe("rate limits", () => {
-  it("limits log-in attempts per account with 429 and Retry-After", async () => {
+  it("slows down wrong passwords for an account from one address with 429 and Retry-After", async () => {
     const user = await createUser();
     let last;
-    for (let i = 0; i < 11; i++) last = await logIn(user.email, "wrong password entirely", `192.0.2.${i + 1}`);
+    for (let i = 0; i < 6; i++) last = await logIn(user.email, "wrong password entirely", "192.0.2.1");
     expect(last!.status).toBe(429);
     expect(Number(last!.headers.get("Retry-After"))).toBeGreaterThan(0);
-    // Even the right password waits until the window passes.
-    expect((await logIn(user.email, user.password, "192.0.2.200")).status).toBe(429);
+    // The owner, from elsewhere, is not locked out.
+    expect((await logIn(user.email, user.password, "192.0.2.200")).status).toBe(302);
   });
 
   it("limits log-in attempts per IP across accounts", async () => {
@@ -370,6 +373,6 @@ describe("change password", () => {
     const same = await call(changePasswordAction, "/account/password", { cookie, form: { currentPassword: user.password, password: user.password, confirm: user.password } });
     expect(same.data.fieldErrors.password).toBe("errors.password_reused");
     const common = await call(changePasswordAction, "/account/password", { cookie, form: { currentPassword: user.password, password: "123456654321", confirm: "123456654321" } });
-    expect(common.data.fieldErrors.password).toBe("errors.password_common");
+    expect(common.data.fieldErrors.password).toBe("errors.passwordWeak.common");
   });
 });

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { createAccount } from "~/domain/accounts.server";
 import type { Role } from "~/lib/db-schema";
 import { getDb } from "~/lib/db.server";
+import { listOutbox } from "~/lib/mail.server";
 
 export const BASE_URL = "http://ferry.test";
 
@@ -102,12 +103,7 @@ export async function createUser(options: { role?: Role; verified?: boolean; ema
 }
 
 export async function latestMailTo(email: string) {
-  return getDb()
-    .selectFrom("mail_outbox")
-    .selectAll()
-    .where("to_address", "=", email)
-    .orderBy("created_at", "desc")
-    .executeTakeFirst();
+  return (await listOutbox(getDb(), 1, email))[0];
 }
 
 export async function countMailTo(email: string): Promise<number> {

@@ -27,4 +27,12 @@ describe("origin check", () => {
     expect(isCrossSiteRequest({ ...base, method: "POST", path: "/webhooks/stripe", originHeader: undefined })).toBe(false);
     expect(isCrossSiteRequest({ ...base, method: "POST", path: "/api/gatewayx", originHeader: undefined })).toBe(true);
   });
+
+  it.each(["/webhooks/../login", "/webhooks/stripe/../../signup", "/webhooks/%2e%2e/login", "/webhooks/%2E%2E/account/keys/new", "/webhooks\\..\\login", "/api/gateway/../../login?x=1"])(
+    "checks the origin of %s, which Remix routes outside the machine paths",
+    (path) => {
+      expect(isCrossSiteRequest({ ...base, method: "POST", path, originHeader: undefined })).toBe(true);
+      expect(isCrossSiteRequest({ ...base, method: "POST", path, originHeader: "https://evil.example" })).toBe(true);
+    },
+  );
 });

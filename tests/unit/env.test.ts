@@ -18,7 +18,10 @@ describe("environment", () => {
     [{ APP_URL: "not a url" }, "APP_URL"],
     [{ APP_SECRET: "short" }, "APP_SECRET"],
     [{ NODE_ENV: "production" }, "APP_SECRET"],
-    [{ NODE_ENV: "production", APP_SECRET: "x".repeat(40), DEMO: "1" }, "DEMO"],
+    [{ NODE_ENV: "production", APP_SECRET: "x".repeat(40), SMTP_URL: "smtp://mail", DEMO: "1" }, "DEMO"],
+    [{ NODE_ENV: "production", APP_SECRET: "x".repeat(40) }, "SMTP_URL"],
+    [{ MAIL_TRANSPORT: "smtp" }, "SMTP_URL"],
+    [{ MAIL_TRANSPORT: "carrier-pigeon" }, "MAIL_TRANSPORT"],
   ])("names the variable that is wrong: %j", (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment variables:\\n  ${name}:`));
   });
@@ -26,5 +29,12 @@ describe("environment", () => {
   it("accepts a PostgreSQL URL and a SQLite path", () => {
     expect(parseEnv({ DATABASE_URL: "postgres://u@h:5432/db" }).DATABASE_URL).toMatch(/^postgres/);
     expect(parseEnv({ DATABASE_URL: "/var/lib/ferry/ferry.sqlite" }).DATABASE_URL).toBe("/var/lib/ferry/ferry.sqlite");
+  });
+
+  it("starts in production only with a mail transport: SMTP, or the explicit log-redacted opt-out", () => {
+    const production = { NODE_ENV: "production", APP_SECRET: "x".repeat(40) };
+    expect(parseEnv({ ...production, SMTP_URL: "smtp://mail:587" }).mailTransport).toBe("smtp");
+    expect(parseEnv({ ...production, MAIL_TRANSPORT: "log-redacted" }).mailTransport).toBe("log-redacted");
+    expect(parseEnv({}).mailTransport).toBe("outbox");
   });
 });

@@ -4,7 +4,7 @@ export const auth = {
   newPassword: "New password",
   confirmPassword: "Repeat the new password",
   currentPassword: "Current password",
-  passwordHint: "12 to 128 characters. Spaces and any characters are fine; very common passwords are refused.",
+  passwordHint: "12 to 128 characters. Spaces and any characters are fine; passwords that are easy to guess are refused (a few unrelated words work well).",
   signUp: {
     title: "Create your account",
     lead: "Sign up with your e-mail. We will send you a code to confirm it.",
@@ -41,6 +41,8 @@ export const auth = {
     invalidTitle: "This link no longer works",
     invalidBody: "Reset links work once and expire after 60 minutes. Ask for a new one.",
     requestNew: "Request a new link",
+    revokeKeys: "Also revoke all my API keys",
+    revokeKeysHint: "Do this if someone else may have had access to your account: programs using your current keys stop working, and you create new keys after logging in.",
   },
   change: {
     title: "Change your password",

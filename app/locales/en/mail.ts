@@ -2,6 +2,8 @@ export const mail = {
   verify: {
     subject: "Your Ferry code: {{code}}",
     body: "Your confirmation code is {{code}}.\n\nEnter it at {{url}} within 15 minutes.\n\nIf you did not sign up for Ferry, ignore this e-mail.",
+    otherPending:
+      "Careful: another sign-up for this address ({{started}}) is also waiting for its code. Each sign-up has its own code, and the account gets the password chosen in the sign-up whose code is entered. If you did not start a sign-up just now, do not enter this code: ignore this e-mail. Nobody can use your address without a code sent here.",
   },
   alreadyRegistered: {
     subject: "Someone tried to sign up with your e-mail",

@@ -7,7 +7,7 @@ export const auth: Dictionary<typeof en> = {
   newPassword: "新密码",
   confirmPassword: "再次输入新密码",
   currentPassword: "当前密码",
-  passwordHint: "12 到 128 个字符，可包含空格及任意字符；过于常见的密码将被拒绝。",
+  passwordHint: "12 到 128 个字符，可包含空格及任意字符；容易被猜到的密码将被拒绝（几个不相关的词组合效果很好）。",
   signUp: {
     title: "创建账号",
     lead: "使用邮箱注册，我们会发送验证码确认你的邮箱。",
@@ -44,6 +44,8 @@ export const auth: Dictionary<typeof en> = {
     invalidTitle: "该链接已失效",
     invalidBody: "重置链接仅可使用一次，60 分钟后过期。请重新申请。",
     requestNew: "重新申请链接",
+    revokeKeys: "同时吊销我的所有 API 密钥",
+    revokeKeysHint: "如果他人可能访问过你的账号，请勾选此项：使用现有密钥的程序将停止工作，登录后可创建新密钥。",
   },
   change: {
     title: "修改密码",

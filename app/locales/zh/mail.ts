@@ -5,6 +5,8 @@ export const mail: Dictionary<typeof en> = {
   verify: {
     subject: "你的 Ferry 验证码：{{code}}",
     body: "你的验证码是 {{code}}。\n\n请在 15 分钟内于 {{url}} 输入。\n\n如果你没有注册 Ferry，请忽略此邮件。",
+    otherPending:
+      "请注意：此邮箱还有另一次注册（{{started}}）正在等待验证码。每次注册都有各自的验证码，账号将使用输入了验证码的那次注册所设置的密码。如果你刚才没有注册，请不要输入此验证码，忽略本邮件即可。没有发到此邮箱的验证码，任何人都无法使用你的邮箱。",
   },
   alreadyRegistered: {
     subject: "有人尝试用你的邮箱注册",
