@@ -108,6 +108,7 @@ export async function proposeCreditAdjustment(
 ): Promise<ProposeResult> {
   if (!hasRole(actor.role, "support")) return { ok: false, reason: "forbidden" };
   if (!Number.isSafeInteger(proposal.tokens) || proposal.tokens <= 0) throw new Error("a credit proposal adds a positive whole number of tokens");
+  if (accountId === actor.id) return { ok: false, reason: "own_account" };
   const policy = await getGrantPolicy(db);
   const expiresAt = proposal.bucket === "promo" && proposal.expiresOn ? `${proposal.expiresOn}T23:59:59.999Z` : null;
   const problem = amountProblem(policy, proposal, expiresAt, now);
@@ -116,7 +117,6 @@ export async function proposeCreditAdjustment(
   try {
     return await inTransaction(db, async (trx) => {
       if (!(await lockAccount(trx, accountId))) throw new Refused("not_found");
-      if (accountId === actor.id) throw new Refused("own_account");
       if (await trx.selectFrom("credit_adjustments").select("id").where("id", "=", proposal.adjustmentId).executeTakeFirst()) throw new Refused("unchanged");
       const alreadyAlone = await selfAppliedSince(trx, actor.id, accountId, new Date(now.getTime() - ROLLING_WINDOW_MS).toISOString());
       const appliesAlone = hasRole(actor.role, "staff") && alreadyAlone + proposal.tokens <= policy.autoApproveLimitTokens;
