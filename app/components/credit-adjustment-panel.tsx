@@ -95,7 +95,7 @@ export function CreditAdjustmentPanel({
                 {t("support.account.tokens")}
               </th>
               <th scope="col">{t("support.ledger.bucket")}</th>
-              <th scope="col">{t("support.account.reason")}</th>
+              <th scope="col">{t("support.adjustments.reason")}</th>
             </tr>
           </thead>
           <tbody>

@@ -63,7 +63,9 @@ export default function AdjustmentQueue() {
   return (
     <section aria-labelledby="adjustments-title">
       <h1 id="adjustments-title">{t("support.adjustments.queueTitle")}</h1>
-      <p className="muted">{t("support.adjustments.queueLead", { auto: formatInteger(autoApproveLimitTokens, locale) })}</p>
+      <p className="muted">
+        {t("support.adjustments.queueLead", { auto: formatInteger(autoApproveLimitTokens, locale) })} <Link to="/staff/claims">{t("support.adjustments.claimsLink")}</Link>
+      </p>
       {outcome?.ok ? <Notice>{t(`support.adjustments.done.${outcome.intent}`)}</Notice> : null}
       {outcome && !outcome.ok && outcome.intent === "approve" ? <FormAlert error={outcome.formError} /> : null}
       {pending.length === 0 ? (
@@ -78,7 +80,7 @@ export default function AdjustmentQueue() {
               </th>
               <th scope="col">{t("support.ledger.bucket")}</th>
               <th scope="col">{t("support.adjustments.proposer")}</th>
-              <th scope="col">{t("support.account.reason")}</th>
+              <th scope="col">{t("support.adjustments.reason")}</th>
               <th scope="col">{t("support.adjustments.decide")}</th>
             </tr>
           </thead>

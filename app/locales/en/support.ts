@@ -100,6 +100,9 @@ export const support = {
     adjustExpires: "Expires on (promotional credit only)",
   },
   adjustments: {
+    reason: "Reason",
+    queueLink: "Pending credit adjustments →",
+    claimsLink: "← Claims to review",
     title: "Adjust credit",
     rulesStaff: "Up to {{auto}} tokens (counting what you added to this account alone in the last 24 hours) are added at once; more waits for a second staff member. At most {{cap}} tokens per adjustment; promotional credit expires by {{date}} at the latest. Nobody adjusts their own account.",
     rulesSupport: "Support proposes; a staff member approves before anything is credited. At most {{cap}} tokens per adjustment; promotional credit expires by {{date}} at the latest.",
@@ -131,7 +134,7 @@ export const support = {
     disable_account: "The account is disabled and signed out everywhere.",
     enable_account: "The account can sign in again.",
     adjust_credit: "The adjustment is in the ledger.",
-    adjust_credit_pending: "The adjustment waits for a second staff member (Staff → Pending credit adjustments).",
+    adjust_credit_pending: "The adjustment waits for a second staff member (Staff → Claims to review → Pending credit adjustments).",
   },
   actions: {
     lead: "Each action needs a reason, which is kept in the audit log with your name.",

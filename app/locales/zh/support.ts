@@ -103,6 +103,9 @@ export const support: Dictionary<typeof en> = {
     adjustExpires: "到期日期（仅赠送额度）",
   },
   adjustments: {
+    reason: "原因",
+    queueLink: "待批准的额度调整 →",
+    claimsLink: "← 待审核申请",
     title: "调整额度",
     rulesStaff: "不超过 {{auto}} 个 token（含你在过去 24 小时内单独给此账号增加的）会立即入账；超过的须由另一名员工批准。每次调整最多 {{cap}} 个 token；推广额度最晚于 {{date}} 过期。任何人都不能调整自己的账号。",
     rulesSupport: "客服提出调整，员工批准后才会入账。每次调整最多 {{cap}} 个 token；推广额度最晚于 {{date}} 过期。",
@@ -134,7 +137,7 @@ export const support: Dictionary<typeof en> = {
     disable_account: "账号已停用，所有会话均已退出。",
     enable_account: "账号已可以重新登录。",
     adjust_credit: "调整已记入账本。",
-    adjust_credit_pending: "该调整正在等待第二名员工批准（员工 → 待批准的额度调整）。",
+    adjust_credit_pending: "该调整正在等待第二名员工批准（员工 → 待审核申请 → 待批准的额度调整）。",
   },
   actions: {
     lead: "每项操作都需要填写原因，原因会连同你的身份记入审计日志。",
