@@ -86,35 +86,37 @@ export function CreditAdjustmentPanel({
       {pending.length === 0 ? (
         <p className="muted">{t("support.account.none")}</p>
       ) : (
-        <table className="table" aria-labelledby="pending-adjustments-title">
-          <thead>
-            <tr>
-              <th scope="col">{t("support.account.when")}</th>
-              <th scope="col">{t("support.adjustments.proposer")}</th>
-              <th scope="col" className="number">
-                {t("support.account.tokens")}
-              </th>
-              <th scope="col">{t("support.ledger.bucket")}</th>
-              <th scope="col">{t("support.adjustments.reason")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pending.map((row) => (
-              <tr key={row.id}>
-                <td>
-                  <time dateTime={row.createdAt}>{formatDateTime(row.createdAt, locale)}</time>
-                </td>
-                <td>{row.proposerEmail ?? "—"}</td>
-                <td className="number">{int(row.tokens)}</td>
-                <td>
-                  {t(`support.ledger.${row.bucket}`)}
-                  {row.expiresAt ? <div className="muted small">{t("support.ledger.expires", { date: formatDateTime(row.expiresAt, locale) })}</div> : null}
-                </td>
-                <td className="small">{row.reason}</td>
+        <div className="table-scroll">
+          <table className="table" aria-labelledby="pending-adjustments-title">
+            <thead>
+              <tr>
+                <th scope="col">{t("support.account.when")}</th>
+                <th scope="col">{t("support.adjustments.proposer")}</th>
+                <th scope="col" className="number">
+                  {t("support.account.tokens")}
+                </th>
+                <th scope="col">{t("support.ledger.bucket")}</th>
+                <th scope="col">{t("support.adjustments.reason")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {pending.map((row) => (
+                <tr key={row.id}>
+                  <td>
+                    <time dateTime={row.createdAt}>{formatDateTime(row.createdAt, locale)}</time>
+                  </td>
+                  <td>{row.proposerEmail ?? "—"}</td>
+                  <td className="number">{int(row.tokens)}</td>
+                  <td>
+                    {t(`support.ledger.${row.bucket}`)}
+                    {row.expiresAt ? <div className="muted small">{t("support.ledger.expires", { date: formatDateTime(row.expiresAt, locale) })}</div> : null}
+                  </td>
+                  <td className="small">{row.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {isStaff && pending.length > 0 ? (
         <p>

@@ -71,60 +71,62 @@ export default function AdjustmentQueue() {
       {pending.length === 0 ? (
         <p className="muted">{t("support.adjustments.queueEmpty")}</p>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t("support.adjustments.account")}</th>
-              <th scope="col" className="number">
-                {t("support.account.tokens")}
-              </th>
-              <th scope="col">{t("support.ledger.bucket")}</th>
-              <th scope="col">{t("support.adjustments.proposer")}</th>
-              <th scope="col">{t("support.adjustments.reason")}</th>
-              <th scope="col">{t("support.adjustments.decide")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pending.map((row) => {
-              const ownProposal = row.proposedBy === viewerId;
-              const busy = navigation.state === "submitting" && navigation.formData?.get("adjustmentId") === row.id;
-              return (
-                <tr key={row.id} data-testid="pending-adjustment">
-                  <td>
-                    <Link to={`/support/accounts/${row.accountId}`}>{row.accountEmail}</Link>
-                    <div className="muted small">
-                      <time dateTime={row.createdAt}>{formatDateTime(row.createdAt, locale)}</time>
-                    </div>
-                  </td>
-                  <td className="number">{formatInteger(row.tokens, locale)}</td>
-                  <td>
-                    {t(`support.ledger.${row.bucket}`)}
-                    {row.expiresAt ? <div className="muted small">{t("support.ledger.expires", { date: formatDateTime(row.expiresAt, locale) })}</div> : null}
-                  </td>
-                  <td>{row.proposerEmail ?? "—"}</td>
-                  <td className="small">{row.reason}</td>
-                  <td>
-                    {ownProposal || row.accountId === viewerId ? (
-                      <p className="muted small">{t(ownProposal ? "support.adjustments.yourProposal" : "support.errors.own_account")}</p>
-                    ) : (
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="approve" />
-                        <input type="hidden" name="adjustmentId" value={row.id} />
-                        <input type="hidden" name="version" value={row.version} />
-                        <button type="submit" className="button button-small" disabled={busy}>
-                          {t("support.adjustments.approve")}
-                        </button>
-                      </Form>
-                    )}
-                    {row.accountId === viewerId ? null : (
-                      <ReasonForm intent="reject" target={row.id} hidden={{ adjustmentId: row.id, version: String(row.version) }} submitLabel={t("support.adjustments.reject")} danger outcome={outcome} />
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t("support.adjustments.account")}</th>
+                <th scope="col" className="number">
+                  {t("support.account.tokens")}
+                </th>
+                <th scope="col">{t("support.ledger.bucket")}</th>
+                <th scope="col">{t("support.adjustments.proposer")}</th>
+                <th scope="col">{t("support.adjustments.reason")}</th>
+                <th scope="col">{t("support.adjustments.decide")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {pending.map((row) => {
+                const ownProposal = row.proposedBy === viewerId;
+                const busy = navigation.state === "submitting" && navigation.formData?.get("adjustmentId") === row.id;
+                return (
+                  <tr key={row.id} data-testid="pending-adjustment">
+                    <td>
+                      <Link to={`/support/accounts/${row.accountId}`}>{row.accountEmail}</Link>
+                      <div className="muted small">
+                        <time dateTime={row.createdAt}>{formatDateTime(row.createdAt, locale)}</time>
+                      </div>
+                    </td>
+                    <td className="number">{formatInteger(row.tokens, locale)}</td>
+                    <td>
+                      {t(`support.ledger.${row.bucket}`)}
+                      {row.expiresAt ? <div className="muted small">{t("support.ledger.expires", { date: formatDateTime(row.expiresAt, locale) })}</div> : null}
+                    </td>
+                    <td>{row.proposerEmail ?? "—"}</td>
+                    <td className="small">{row.reason}</td>
+                    <td>
+                      {ownProposal || row.accountId === viewerId ? (
+                        <p className="muted small">{t(ownProposal ? "support.adjustments.yourProposal" : "support.errors.own_account")}</p>
+                      ) : (
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="approve" />
+                          <input type="hidden" name="adjustmentId" value={row.id} />
+                          <input type="hidden" name="version" value={row.version} />
+                          <button type="submit" className="button button-small" disabled={busy}>
+                            {t("support.adjustments.approve")}
+                          </button>
+                        </Form>
+                      )}
+                      {row.accountId === viewerId ? null : (
+                        <ReasonForm intent="reject" target={row.id} hidden={{ adjustmentId: row.id, version: String(row.version) }} submitLabel={t("support.adjustments.reject")} danger outcome={outcome} />
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
