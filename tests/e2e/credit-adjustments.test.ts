@@ -56,16 +56,17 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-describe("credit adjustments need a second staff member above the auto-approve limit", () => {
-  for (const locale of ["en", "zh"] as const) {
-    it(`staff proposes, an admin approves, the developer sees it (${locale})`, async () => {
-      const text = TEXT[locale];
-      const developer = await account("developer", locale);
-      // English uses the demo staff and admin accounts (README); Chinese its own, so no suite
-      // changes the demo accounts' language for another.
-      const proposer = locale === "en" ? { email: "staff@demo.ferry", password: "demo-staff-pass-1" } : await account("staff", locale);
-      const approver = locale === "en" ? { email: "admin@demo.ferry", password: "demo-admin-pass-1" } : await account("admin", locale);
+for (const locale of ["en", "zh"] as const) {
+  // One flow in three steps (each its own test, run in order), so no step nears the time limit.
+  describe(`credit adjustments need a second staff member above the auto-approve limit (${locale})`, () => {
+    const text = TEXT[locale];
+    let developer: Awaited<ReturnType<typeof account>>;
 
+    it("a staff member proposes 25,000,000 tokens: pending, nothing credited", async () => {
+      developer = await account("developer", locale);
+      // English uses the demo staff account (README); Chinese its own, so no suite changes the
+      // demo accounts' language for another.
+      const proposer = locale === "en" ? { email: "staff@demo.ferry", password: "demo-staff-pass-1" } : await account("staff", locale);
       const staff = await logIn(proposer.email, proposer.password, locale);
       await staff.goto(`${baseUrl}/support/accounts/${developer.id}#ledger`);
       const form = staff.locator(".adjust-credit");
@@ -76,10 +77,14 @@ describe("credit adjustments need a second staff member above the auto-approve l
       await form.getByRole("cell", { name: "Enterprise migration, ticket 5120" }).waitFor();
       await screenshot(staff, `adjustments-${locale}-01-proposed`);
       expect(await db.selectFrom("ledger_entries").select("id").where("account_id", "=", developer.id).execute()).toHaveLength(0);
+    });
 
+    it("an admin, a second staff member, approves it in the queue: one ledger entry", async () => {
+      const approver = locale === "en" ? { email: "admin@demo.ferry", password: "demo-admin-pass-1" } : await account("admin", locale);
       const admin = await logIn(approver.email, approver.password, locale);
       await admin.goto(`${baseUrl}/staff/adjustments`);
       const row = admin.getByTestId("pending-adjustment").filter({ hasText: developer.email });
+      await row.waitFor();
       await screenshot(admin, `adjustments-${locale}-02-queue`);
       await admin.setViewportSize({ width: 390, height: 844 });
       await screenshot(admin, `adjustments-${locale}-02-queue-390`);
@@ -87,16 +92,17 @@ describe("credit adjustments need a second staff member above the auto-approve l
       await row.getByRole("button", { name: text.approve }).click();
       await admin.getByRole("status").filter({ hasText: text.approved }).waitFor();
       await screenshot(admin, `adjustments-${locale}-03-approved`);
-
       const entries = await db.selectFrom("ledger_entries").selectAll().where("account_id", "=", developer.id).execute();
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({ kind: "adjustment", bucket: "paid" });
       expect(Number(entries[0]!.amount)).toBe(25_000_000);
+    });
 
+    it("the developer sees the adjustment on their credit page", async () => {
       const owner = await logIn(developer.email, developer.password, locale, 390);
       await owner.goto(`${baseUrl}/account/credit`);
       await owner.getByText(text.kind).first().waitFor();
       await screenshot(owner, `adjustments-${locale}-04-developer-credit-390`);
     });
-  }
-});
+  });
+}
