@@ -8,6 +8,8 @@ export interface ActionOutcome {
   target?: string;
   formError?: string;
   fieldErrors?: Record<string, string>;
+  /** A credit adjustment that now waits for a second staff member. */
+  pending?: boolean;
 }
 
 /** One privileged action: a required reason, hidden fields naming what it acts on, one button. */

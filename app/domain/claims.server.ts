@@ -21,6 +21,7 @@ import {
 } from "./grant-policy";
 import { getGrantPolicy } from "./grant-policy.server";
 import { creditAccount } from "./ledger.server";
+import { appointedEachOther } from "./user-roles.server";
 
 export type ClaimFlagCode =
   | "evidence_flag"
@@ -361,6 +362,7 @@ export type DecisionFailure =
   | "not_pending"
   | "amount_out_of_range"
   | "same_approver"
+  | "not_independent"
   | "org_already_granted"
   | "already_granted";
 
@@ -445,6 +447,7 @@ export async function decideClaim(
           return { outcome: "first_approval" as const, tokens: amount };
         }
         if (claim.firstApprovedBy === actor.id) throw new DecisionRefused("same_approver");
+        if (await appointedEachOther(trx, claim.firstApprovedBy!, actor.id)) throw new DecisionRefused("not_independent");
       }
       await move({ status: "approved", granted_tokens: amount, decided_by: actor.id, decided_at: iso, decision_reason: reason }, "pending");
       await grant(trx, { claimId: claim.id, accountId: claim.accountId, tokens: amount, policy, actorId: actor.id, now });

@@ -18,17 +18,32 @@ export interface GrantPolicy {
   largeGrantLimitTokens: number;
 }
 
-const MAX_TOKENS = 1_000_000_000_000; // far beyond any program; keeps every product a safe integer
-const tokens = z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(0, "claims.errors.policyNegative").max(MAX_TOKENS, "claims.errors.policyTooLarge");
+/**
+ * Ceilings no single admin can lift by editing the policy: a billion tokens is several times the
+ * largest 2024 migration offer, and the limits that let one person grant alone stay far below it.
+ * Raising them is a code change, reviewed like any other.
+ */
+export const POLICY_MAXIMA = {
+  capTokens: 1_000_000_000,
+  largeGrantLimitTokens: 100_000_000,
+  autoApproveLimitTokens: 50_000_000,
+  promoExpiryDays: 730,
+} as const;
+const tokens = (max: number) =>
+  z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(0, "claims.errors.policyNegative").max(max, "claims.errors.policyTooLarge");
 
 const policyFields = {
   multiplierPercent: z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(1, "claims.errors.policyMultiplier").max(10_000, "claims.errors.policyMultiplier"),
   averageMonths: z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(1, "claims.errors.policyMonths").max(24, "claims.errors.policyMonths"),
-  floorTokens: tokens,
-  capTokens: tokens.refine((value) => value > 0, "claims.errors.policyCap"),
-  promoExpiryDays: z.number({ invalid_type_error: "claims.errors.policyNumber" }).int("claims.errors.policyInteger").min(1, "claims.errors.policyExpiry").max(3650, "claims.errors.policyExpiry"),
-  autoApproveLimitTokens: tokens,
-  largeGrantLimitTokens: tokens,
+  floorTokens: tokens(POLICY_MAXIMA.capTokens),
+  capTokens: tokens(POLICY_MAXIMA.capTokens).refine((value) => value > 0, "claims.errors.policyCap"),
+  promoExpiryDays: z
+    .number({ invalid_type_error: "claims.errors.policyNumber" })
+    .int("claims.errors.policyInteger")
+    .min(1, "claims.errors.policyExpiry")
+    .max(POLICY_MAXIMA.promoExpiryDays, "claims.errors.policyExpiry"),
+  autoApproveLimitTokens: tokens(POLICY_MAXIMA.autoApproveLimitTokens),
+  largeGrantLimitTokens: tokens(POLICY_MAXIMA.largeGrantLimitTokens),
 };
 
 /** A complete policy, with the rules that tie its limits together. */
@@ -42,6 +57,10 @@ export const grantPolicySchema = z
     if (policy.autoApproveLimitTokens > policy.largeGrantLimitTokens) {
       // An automatic grant must never skip the second approval a large grant needs.
       ctx.addIssue({ code: "custom", path: ["autoApproveLimitTokens"], message: "claims.errors.policyAutoAboveLarge" });
+    }
+    if (policy.largeGrantLimitTokens > policy.capTokens) {
+      // Otherwise no grant would ever need the second approver.
+      ctx.addIssue({ code: "custom", path: ["largeGrantLimitTokens"], message: "claims.errors.policyLargeAboveCap" });
     }
   });
 

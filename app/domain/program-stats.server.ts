@@ -91,13 +91,16 @@ async function claimsPerWeek(db: DbExecutor, weeks: string[]): Promise<WeeklySer
   }));
 }
 
-/** Tokens granted (grants), used (usage debits) and expired (expiry entries), each as a positive number. */
+/**
+ * Tokens granted (grants), added by staff adjustments (counted apart from grants: they follow
+ * other rules), used (usage debits) and expired (expiry entries), each as a positive number.
+ */
 async function tokensPerWeek(db: DbExecutor, weeks: string[]): Promise<WeeklySeries[]> {
   const rows = await db
     .selectFrom("ledger_entries")
     .select(["kind", dayOf("created_at").as("day"), (eb) => eb.fn.sum<number>("amount").as("amount")])
     .where("created_at", ">=", `${weeks[0]}T00:00:00.000Z`)
-    .where("kind", "in", ["grant", "usage", "expiry"])
+    .where("kind", "in", ["grant", "adjustment", "usage", "expiry"])
     .groupBy(["kind", dayOf("created_at")])
     .execute();
   const series = (kind: string) =>
@@ -107,6 +110,7 @@ async function tokensPerWeek(db: DbExecutor, weeks: string[]): Promise<WeeklySer
     );
   return [
     { key: "granted", values: series("grant") },
+    { key: "adjusted", values: series("adjustment") },
     { key: "used", values: series("usage") },
     { key: "expired", values: series("expiry") },
   ];

@@ -1,13 +1,15 @@
 // The few things support may change on an account, each with a reason and an audit entry.
 // Support: resend the verification e-mail, send a password-reset e-mail, revoke an API key.
-// Staff and admin also: disable or re-enable an account, adjust its credit (a ledger entry).
+// Support may also propose adding credit (credit-adjustments.server.ts holds its rules). Staff and
+// admins also: disable or re-enable an account, take credit back (a ledger entry).
 import { z } from "zod";
 import type { Role } from "~/lib/db-schema";
 import type { Db } from "~/lib/db.server";
 import { hasRole } from "~/lib/roles";
 import { requestPasswordReset, resendVerificationCode } from "./accounts.server";
 import { revokeApiKey } from "./api-keys.server";
-import { creditAccount, reverseCredit } from "./ledger.server";
+import { proposeCreditAdjustment, type AdjustmentFailure } from "./credit-adjustments.server";
+import { reverseCredit } from "./ledger.server";
 import { recordAudit } from "./audit.server";
 
 export const reasonSchema = z
@@ -23,6 +25,7 @@ export interface SupportActor {
 }
 
 export type SupportActionFailure =
+  | AdjustmentFailure
   | "not_found"
   | "forbidden"
   | "already_verified"
@@ -31,7 +34,8 @@ export type SupportActionFailure =
   | "unchanged"
   | "nothing_to_take_back"
   | "expiry_past";
-export type SupportActionResult = { ok: true } | { ok: false; reason: SupportActionFailure };
+/** `pending`: an added credit waits for a second staff member. */
+export type SupportActionResult = { ok: true; pending?: boolean } | { ok: false; reason: SupportActionFailure };
 
 /** Which role each action needs; routes and the access tests read this one table. */
 export const ACTION_ROLES = {
@@ -40,7 +44,10 @@ export const ACTION_ROLES = {
   revoke_key: "support",
   disable_account: "staff",
   enable_account: "staff",
-  adjust_credit: "staff",
+  /** Propose adding credit; only staff apply it, within the limits in credit-adjustments.server.ts. */
+  adjust_credit: "support",
+  take_back_credit: "staff",
+  approve_adjustment: "staff",
 } as const satisfies Record<string, Role>;
 
 async function loadTarget(db: Db, accountId: string) {
@@ -138,8 +145,9 @@ export const adjustmentSchema = z
 export type AdjustmentInput = z.infer<typeof adjustmentSchema>;
 
 /**
- * Adds (positive) or takes back (negative) credit with an `adjustment` ledger entry, in one
- * transaction with its audit entry. Promo credit added here expires at the end of the given day.
+ * Adds credit (positive: the rules of credit-adjustments.server.ts, applied at once or pending a
+ * second staff member) or takes it back (negative: staff alone, never below zero), in one
+ * transaction with its audit entry. Nobody adjusts their own account.
  */
 export async function adjustCredit(
   db: Db,
@@ -148,12 +156,14 @@ export async function adjustCredit(
   input: AdjustmentInput,
   now: Date = new Date(),
 ): Promise<SupportActionResult> {
-  if (!hasRole(actor.role, ACTION_ROLES.adjust_credit)) return { ok: false, reason: "forbidden" };
-  if (input.bucket === "promo" && input.tokens > 0 && input.expiresOn && `${input.expiresOn}T23:59:59.999Z` <= now.toISOString()) {
-    return { ok: false, reason: "expiry_past" };
+  if (input.tokens > 0) {
+    const proposed = await proposeCreditAdjustment(db, actor, accountId, { ...input, tokens: input.tokens }, now);
+    return proposed.ok ? { ok: true, pending: proposed.outcome === "pending" } : proposed;
   }
+  if (!hasRole(actor.role, ACTION_ROLES.take_back_credit)) return { ok: false, reason: "forbidden" };
+  if (accountId === actor.id) return { ok: false, reason: "own_account" };
   try {
-    return await adjustInTransaction(db, actor, accountId, input, now);
+    return await takeBackInTransaction(db, actor, accountId, input, now);
   } catch (error) {
     if (error instanceof NothingToTakeBack) return { ok: false, reason: "nothing_to_take_back" };
     throw error;
@@ -163,11 +173,11 @@ export async function adjustCredit(
 /** Thrown to roll back a take-back that found no credit left, so nothing is written. */
 class NothingToTakeBack extends Error {}
 
-async function adjustInTransaction(db: Db, actor: SupportActor, accountId: string, input: AdjustmentInput, now: Date): Promise<SupportActionResult> {
+async function takeBackInTransaction(db: Db, actor: SupportActor, accountId: string, input: AdjustmentInput, now: Date): Promise<SupportActionResult> {
   return db.transaction().execute(async (trx) => {
     const target = await trx.selectFrom("users").select("id").where("id", "=", accountId).executeTakeFirst();
     if (!target) return { ok: false, reason: "not_found" } as const;
-    const common = {
+    const reversal = await reverseCredit(trx, {
       accountId,
       idempotencyKey: `support-adjustment:${input.adjustmentId}`,
       referenceType: "support_adjustment",
@@ -176,23 +186,11 @@ async function adjustInTransaction(db: Db, actor: SupportActor, accountId: strin
       note: input.reason,
       actorId: actor.id,
       now,
-    };
-    let details: Record<string, unknown>;
-    if (input.tokens > 0) {
-      const credit = await creditAccount(trx, {
-        ...common,
-        kind: "adjustment",
-        tokens: input.tokens,
-        expiresAt: input.bucket === "promo" ? `${input.expiresOn}T23:59:59.999Z` : null,
-      });
-      if (credit.duplicate) return { ok: false, reason: "unchanged" } as const;
-      details = { tokens: input.tokens, bucket: input.bucket, expiresOn: input.expiresOn ?? null, entryId: credit.entryId, reason: input.reason };
-    } else {
-      const reversal = await reverseCredit(trx, { ...common, tokens: -input.tokens });
-      if (reversal.duplicate) return { ok: false, reason: "unchanged" } as const;
-      if (reversal.reversed === 0) throw new NothingToTakeBack();
-      details = { tokens: -reversal.reversed, requested: input.tokens, bucket: input.bucket, reason: input.reason };
-    }
+      tokens: -input.tokens,
+    });
+    if (reversal.duplicate) return { ok: false, reason: "unchanged" } as const;
+    if (reversal.reversed === 0) throw new NothingToTakeBack();
+    const details = { tokens: -reversal.reversed, requested: input.tokens, bucket: input.bucket, reason: input.reason };
     await recordAudit(trx, { actorId: actor.id, action: "staff.credit_adjust", targetType: "user", targetId: accountId, details, ip: actor.ip }, now);
     return { ok: true } as const;
   });

@@ -101,3 +101,22 @@ export async function changeRole(
     return { ok: true, previous: target.role, role: input.role } as const;
   });
 }
+
+/**
+ * True when one of the two gave the other a role: an admin's own appointee is not an independent
+ * second approver (otherwise one admin could promote a second account and approve with it).
+ */
+export async function appointedEachOther(db: DbExecutor, firstId: string, secondId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("audit_log")
+    .select("id")
+    .where("action", "=", "admin.role_change")
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("actor_id", "=", firstId), eb("target_id", "=", secondId)]),
+        eb.and([eb("actor_id", "=", secondId), eb("target_id", "=", firstId)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -315,6 +315,31 @@ export interface BillingDebtsTable {
   updated_at: string;
 }
 
+export type CreditAdjustmentStatus = "pending" | "applied" | "rejected";
+
+/** A credit adjustment that adds tokens (see app/domain/credit-adjustments.server.ts). */
+export interface CreditAdjustmentsTable {
+  /** The one-time id the form carried: the same form sent twice is one adjustment. */
+  id: string;
+  account_id: string;
+  tokens: number;
+  bucket: LedgerBucket;
+  expires_at: string | null;
+  reason: string;
+  status: CreditAdjustmentStatus;
+  /** Bumped by every change; a decision updates only the version it was made on. */
+  version: number;
+  proposed_by: string;
+  /** The second staff member; null when the proposer applied it alone within the limit. */
+  approved_by: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  ledger_entry_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -340,6 +365,7 @@ export interface Database {
   purchases: PurchasesTable;
   stripe_events: StripeEventsTable;
   billing_debts: BillingDebtsTable;
+  credit_adjustments: CreditAdjustmentsTable;
 }
 
 export type User = Selectable<UsersTable>;

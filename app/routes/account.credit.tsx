@@ -140,7 +140,7 @@ export default function Credit() {
   );
 }
 
-const KNOWN_REFERENCES = new Set(["claim", "purchase", "gateway_request", "promo_grant"]);
+const KNOWN_REFERENCES = new Set(["claim", "purchase", "gateway_request", "promo_grant", "support_adjustment"]);
 
 function HistoryRow({ entry, locale }: { entry: LedgerEntryView; locale: Locale }) {
   const { t } = useTranslation();

@@ -27,6 +27,7 @@ export default function AccountLayout() {
         <NavLink to="/account/snippets">{t("snippets.title")}</NavLink>
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
         {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
+        {canReview ? <NavLink to="/staff/adjustments">{t("support.adjustments.queueTitle")}</NavLink> : null}
       </nav>
       <div className="account-content">
         <Outlet />

@@ -27,6 +27,7 @@ const SERIES_TONE: Record<string, ChartSeries["tone"]> = {
   approved: 2,
   rejected: 4,
   granted: 2,
+  adjusted: 5,
   used: 1,
   expired: 3,
 };

@@ -40,7 +40,9 @@ export default function ClaimQueue() {
   return (
     <>
       <h1>{t("review.queue.title")}</h1>
-      <p className="muted">{t("review.queue.lead")}</p>
+      <p className="muted">
+        {t("review.queue.lead")} <Link to="/staff/adjustments">{t("support.adjustments.queueLink")}</Link>
+      </p>
       <Form method="get" className="panel queue-filters" aria-label={t("review.queue.filters")}>
         <div className="field">
           <label htmlFor="queue-view">{t("review.queue.view")}</label>

@@ -6,7 +6,10 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { AuditDetails } from "~/components/audit-details";
 import { Notice } from "~/components/form-alert";
+import { CreditAdjustmentPanel } from "~/components/credit-adjustment-panel";
 import { ReasonForm, type ActionOutcome } from "~/components/reason-form";
+import { latestPromoExpiryDay, listPendingAdjustments } from "~/domain/credit-adjustments.server";
+import { getGrantPolicy } from "~/domain/grant-policy.server";
 import { auditAccountView, getAccountStory } from "~/domain/support-account.server";
 import {
   adjustCredit,
@@ -40,7 +43,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const isStaff = hasRole(user.role, "staff");
   // Who may disable whom mirrors setAccountDisabled: staff act on developers and support agents only.
   const canDisable = isStaff && story.profile.id !== user.id && (user.role === "admin" || !hasRole(story.profile.role, "staff"));
-  return { story, viewer: { id: user.id, isStaff, canDisable }, adjustmentId: isStaff ? newId("adj") : null };
+  const policy = await getGrantPolicy(db);
+  const adjustments = {
+    id: accountId !== user.id ? newId("adj") : null,
+    limits: { capTokens: policy.capTokens, autoApproveLimitTokens: policy.autoApproveLimitTokens, latestPromoExpiryDay: latestPromoExpiryDay(policy, new Date()) },
+    pending: await listPendingAdjustments(db, { accountId }),
+  };
+  return { story, viewer: { id: user.id, isStaff, canDisable }, adjustments };
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
@@ -95,7 +104,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!result.ok) {
     return data<ActionOutcome>({ ok: false, intent, target, formError: `support.errors.${result.reason}` }, { status: FAILURE_STATUS[result.reason] ?? 409 });
   }
-  return data<ActionOutcome>({ ok: true, intent, target });
+  return data<ActionOutcome>({ ok: true, intent, target, pending: result.pending });
 }
 
 const CLAIM_BADGE: Record<string, string> = { approved: "badge-success", auto_approved: "badge-success", rejected: "badge-danger", pending: "badge-warning", needs_info: "badge-warning" };
@@ -118,7 +127,7 @@ function StorySection({ id, title, empty, children }: { id: string; title: strin
 }
 
 export default function SupportAccount() {
-  const { story, viewer, adjustmentId } = useLoaderData<typeof loader>();
+  const { story, viewer, adjustments } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
   const { t } = useTranslation();
   const locale = useRootData()?.locale ?? "en";
@@ -134,7 +143,7 @@ export default function SupportAccount() {
         {profile.disabledAt ? <span className="badge badge-danger">{t("support.status.disabled")}</span> : null}{" "}
         {profile.emailVerifiedAt ? <span className="badge">{t("support.status.verified")}</span> : <span className="badge badge-warning">{t("support.status.unverified")}</span>}
       </p>
-      {outcome?.ok ? <Notice>{t(`support.done.${outcome.intent}`)}</Notice> : null}
+      {outcome?.ok ? <Notice>{t(outcome.pending ? "support.done.adjust_credit_pending" : `support.done.${outcome.intent}`)}</Notice> : null}
       <nav className="section-nav" aria-label={t("support.account.sections")}>
         <a href="#profile">{t("support.account.profile")}</a>
         <a href="#actions">{t("support.account.actions")}</a>
@@ -423,42 +432,8 @@ export default function SupportAccount() {
           </table>
         )}
         {story.ledger.more ? <p className="muted small">{t("support.ledger.more", { count: story.ledger.entries.length })}</p> : null}
-        {viewer.isStaff && adjustmentId ? (
-          <div className="adjust-credit">
-            <h3>{t("support.ledger.adjustTitle")}</h3>
-            <ReasonForm intent="adjust_credit" submitLabel={t("support.actions.adjustCredit")} outcome={outcome} hidden={{ adjustmentId }}>
-              <div className="field-row">
-                <div className="field">
-                  <label htmlFor="adjust-tokens">{t("support.ledger.adjustTokens")}</label>
-                  <input id="adjust-tokens" name="tokens" inputMode="numeric" required autoComplete="off" aria-describedby="adjust-tokens-hint" />
-                  <p className="field-hint" id="adjust-tokens-hint">
-                    {t("support.ledger.adjustTokensHint")}
-                  </p>
-                  {outcome && !outcome.ok && outcome.intent === "adjust_credit" && outcome.fieldErrors?.tokens ? (
-                    <p className="field-error" role="alert">
-                      {t(outcome.fieldErrors.tokens)}
-                    </p>
-                  ) : null}
-                </div>
-                <div className="field">
-                  <label htmlFor="adjust-bucket">{t("support.ledger.bucket")}</label>
-                  <select id="adjust-bucket" name="bucket" defaultValue="paid">
-                    <option value="paid">{t("support.ledger.paid")}</option>
-                    <option value="promo">{t("support.ledger.promo")}</option>
-                  </select>
-                </div>
-                <div className="field">
-                  <label htmlFor="adjust-expires">{t("support.ledger.adjustExpires")}</label>
-                  <input id="adjust-expires" name="expiresOn" type="date" />
-                  {outcome && !outcome.ok && outcome.intent === "adjust_credit" && outcome.fieldErrors?.expiresOn ? (
-                    <p className="field-error" role="alert">
-                      {t(outcome.fieldErrors.expiresOn)}
-                    </p>
-                  ) : null}
-                </div>
-              </div>
-            </ReasonForm>
-          </div>
+        {adjustments.id ? (
+          <CreditAdjustmentPanel adjustmentId={adjustments.id} isStaff={viewer.isStaff} limits={adjustments.limits} pending={adjustments.pending} outcome={outcome} locale={locale} />
         ) : null}
       </section>
 

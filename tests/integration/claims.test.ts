@@ -7,6 +7,7 @@ import { saveEvidence } from "~/domain/evidence/index.server";
 import type { DayUsage, EvidenceOutcome, Finding } from "~/domain/evidence/types";
 import { getGrantPolicy, listGrantPolicyChanges, updateGrantPolicy } from "~/domain/grant-policy.server";
 import { getBalance, verifyLedger } from "~/domain/ledger.server";
+import { changeRole } from "~/domain/user-roles.server";
 import { getDb } from "~/lib/db.server";
 import { action as loginAction } from "~/routes/login";
 import { action as claimAction, loader as claimLoader } from "~/routes/account.claim";
@@ -278,6 +279,29 @@ describe("staff decisions", () => {
     expect(adjusted).toEqual({ ok: true, outcome: "granted", tokens: 12 * M });
     expect(await getClaim(getDb(), submitted.claimId)).toMatchObject({ grantedTokens: 12 * M, decisionReason: "Half of May was a load test" });
     expect((await getBalance(getDb(), dev.id)).promo).toBe(12 * M);
+  });
+
+  it("approving another amount above the large-grant limit still needs a second, different approver", async () => {
+    const dev = await developerWithUsage(20 * M);
+    const submitted = await submitClaim(getDb(), dev.id);
+    if (!submitted.ok) throw new Error("claim refused");
+    const raise = { type: "approve_adjusted" as const, tokens: 120 * M, reason: "Their usage is really much larger" };
+    expect(await decideClaim(getDb(), { claimId: submitted.claimId, actor: staffActor(), expectedVersion: 1, decision: raise })).toEqual({ ok: true, outcome: "first_approval", tokens: 120 * M });
+    expect(await decideClaim(getDb(), { claimId: submitted.claimId, actor: staffActor(), expectedVersion: 2, decision: raise })).toEqual({ ok: false, reason: "same_approver" });
+    expect((await getBalance(getDb(), dev.id)).total).toBe(0);
+    expect(await decideClaim(getDb(), { claimId: submitted.claimId, actor: staff2Actor(), expectedVersion: 2, decision: { type: "approve" } })).toEqual({ ok: true, outcome: "granted", tokens: 120 * M });
+    expect(await ledgerEntriesFor(submitted.claimId)).toHaveLength(1);
+  });
+
+  it("an account promoted by the first approver is not an independent second approver", async () => {
+    const puppet = await createUser();
+    expect(await changeRole(getDb(), { actorId: staff2.id, userId: puppet.id, role: "staff" })).toMatchObject({ ok: true });
+    const dev = await developerWithUsage(60 * M);
+    const submitted = await submitClaim(getDb(), dev.id);
+    if (!submitted.ok) throw new Error("claim refused");
+    expect(await decideClaim(getDb(), { claimId: submitted.claimId, actor: staff2Actor(), expectedVersion: 1, decision: { type: "approve" } })).toMatchObject({ ok: true, outcome: "first_approval" });
+    expect(await decideClaim(getDb(), { claimId: submitted.claimId, actor: { id: puppet.id, role: "staff" }, expectedVersion: 2, decision: { type: "approve" } })).toEqual({ ok: false, reason: "not_independent" });
+    expect((await getBalance(getDb(), dev.id)).total).toBe(0);
   });
 
   it("rejection mails the reason; asking for information lets the developer send the claim again", async () => {

@@ -93,6 +93,8 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
     loader: atLeast("staff"),
     action: { expect: atLeast("staff", 400) },
   },
+  // Credit adjustments waiting for a second staff member (issue 11); an empty form reaches validation.
+  "staff.adjustments.tsx": { loader: atLeast("staff"), action: { expect: atLeast("staff", 400) } },
 
   // Paid top-ups (issue 7); the webhook is authenticated by Stripe's signature, not a session.
   "account.billing.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },

@@ -10,11 +10,11 @@ export const admin = {
     empty: "Nothing in these weeks yet.",
     showTable: "Show the numbers",
     weekOf: "Week of",
-    charts: { accounts: "Sign-ups and verified e-mails", claims: "Claims by status", tokens: "Tokens granted, used and expired" },
+    charts: { accounts: "Sign-ups and verified e-mails", claims: "Claims by status", tokens: "Tokens granted, added by adjustments, used and expired" },
     series: {
       accounts: { signups: "Sign-ups", verified: "Verified" },
       claims: { pending: "Pending", needs_info: "Needs info", auto_approved: "Auto-approved", approved: "Approved", rejected: "Rejected" },
-      tokens: { granted: "Granted", used: "Used", expired: "Expired" },
+      tokens: { granted: "Granted", adjusted: "Added by adjustments", used: "Used", expired: "Expired" },
     },
   },
   policy: {

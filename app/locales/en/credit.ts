@@ -34,7 +34,7 @@ export const credit = {
     purchase: "Top-up",
     usage: "API usage",
     expiry: "Free credit expired",
-    adjustment: "Correction",
+    adjustment: "Adjustment by staff",
   },
   buckets: { promo: "Free", paid: "Paid" },
   references: {
@@ -42,5 +42,6 @@ export const credit = {
     purchase: "Purchase",
     gateway_request: "Request",
     promo_grant: "Grant",
+    support_adjustment: "Adjustment",
   },
 };

@@ -101,6 +101,7 @@ export const review = {
     not_pending: "This claim is not waiting for a decision.",
     amount_out_of_range: "The amount must be between 1 and the cap.",
     same_approver: "You gave the first approval; a different staff member must give the second.",
+    not_independent: "One of you gave the other their role; the second approval must come from someone independent.",
     org_already_granted: "Free credit was already granted for this OpenAI organization.",
     already_granted: "This account already received its free credit.",
   },

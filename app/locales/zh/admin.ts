@@ -13,11 +13,11 @@ export const admin: Dictionary<typeof en> = {
     empty: "这几周暂无数据。",
     showTable: "查看数据表",
     weekOf: "周起始日",
-    charts: { accounts: "注册与邮箱验证", claims: "按状态统计的申领", tokens: "发放、使用与过期的 Token" },
+    charts: { accounts: "注册与邮箱验证", claims: "按状态统计的申领", tokens: "发放、调整增加、使用与过期的 Token" },
     series: {
       accounts: { signups: "注册", verified: "已验证" },
       claims: { pending: "待审核", needs_info: "需补充信息", auto_approved: "自动通过", approved: "已批准", rejected: "已拒绝" },
-      tokens: { granted: "已发放", used: "已使用", expired: "已过期" },
+      tokens: { granted: "已发放", adjusted: "调整增加", used: "已使用", expired: "已过期" },
     },
   },
   policy: {

@@ -37,7 +37,7 @@ export const credit: Dictionary<typeof en> = {
     purchase: "充值",
     usage: "API 调用",
     expiry: "免费额度到期",
-    adjustment: "调整",
+    adjustment: "员工调整",
   },
   buckets: { promo: "免费", paid: "付费" },
   references: {
@@ -45,5 +45,6 @@ export const credit: Dictionary<typeof en> = {
     purchase: "购买",
     gateway_request: "请求",
     promo_grant: "赠送额度",
+    support_adjustment: "调整",
   },
 };

@@ -104,6 +104,7 @@ export const review: Dictionary<typeof en> = {
     not_pending: "该申请不在等待处理状态。",
     amount_out_of_range: "额度须在 1 与上限之间。",
     same_approver: "你已给出第一次批准，第二次批准须由其他员工完成。",
+    not_independent: "你们之一曾为对方分配角色；第二次批准须由独立的员工完成。",
     org_already_granted: "此 OpenAI 组织已经领取过免费额度。",
     already_granted: "该账户已经领取过免费额度。",
   },

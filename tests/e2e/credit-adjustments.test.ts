@@ -1,0 +1,108 @@
+// Nobody mints credit alone, in Chromium: a staff member proposes an adjustment above the
+// auto-approve limit on a developer's account, an admin (a second, different staff member)
+// approves it in the queue, and the developer sees it on their credit page. English and Chinese.
+import { randomBytes } from "node:crypto";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createAccount } from "~/domain/accounts.server";
+import { createDatabase, type Db } from "~/lib/db.server";
+import { launchBrowser, screenshot } from "./browser";
+
+const baseUrl = inject("baseUrl");
+const PASSWORD = "correct horse battery staple 42";
+
+let db: Db;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+const TEXT = {
+  en: { tokens: "Tokens", reason: "Reason", record: "Record adjustment", waits: "waits for a second staff member", approve: "Approve and credit", approved: "Approved", kind: "Adjustment by staff" },
+  zh: { tokens: "Token 数", reason: "原因", record: "记录调整", waits: "等待第二名员工批准", approve: "批准并入账", approved: "已批准", kind: "员工调整" },
+} as const;
+
+async function account(role: "developer" | "staff" | "admin", locale: "en" | "zh") {
+  const email = `adj-${role}-${randomBytes(4).toString("hex")}@example.com`;
+  const user = await createAccount(db, { email, password: PASSWORD, role, verified: true, locale });
+  return { id: user.id, email, password: PASSWORD };
+}
+
+async function logIn(email: string, password: string, locale: "en" | "zh", width = 1280): Promise<Page> {
+  const context = await browser.newContext({ locale: locale === "zh" ? "zh-CN" : "en-US", viewport: { width, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('input[name="email"]').fill(email);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('main button[type="submit"]').click();
+  await page.waitForURL(/\/account/);
+  await page.goto(`${baseUrl}/account`);
+  const wanted = locale === "zh" ? "zh-CN" : "en";
+  if ((await page.locator("html").getAttribute("lang")) !== wanted) {
+    await page.getByRole("button", { name: locale === "zh" ? "简体中文" : "English" }).click();
+    await page.waitForSelector(`html[lang="${wanted}"]`);
+    await page.goto(`${baseUrl}/account`);
+  }
+  return page;
+}
+
+beforeAll(async () => {
+  db = createDatabase(inject("databaseUrl"));
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await db?.destroy();
+});
+
+for (const locale of ["en", "zh"] as const) {
+  // One flow in three steps (each its own test, run in order), so no step nears the time limit.
+  describe(`credit adjustments need a second staff member above the auto-approve limit (${locale})`, () => {
+    const text = TEXT[locale];
+    let developer: Awaited<ReturnType<typeof account>>;
+
+    it("a staff member proposes 25,000,000 tokens: pending, nothing credited", async () => {
+      developer = await account("developer", locale);
+      // English uses the demo staff account (README); Chinese its own, so no suite changes the
+      // demo accounts' language for another.
+      const proposer = locale === "en" ? { email: "staff@demo.ferry", password: "demo-staff-pass-1" } : await account("staff", locale);
+      const staff = await logIn(proposer.email, proposer.password, locale);
+      await staff.goto(`${baseUrl}/support/accounts/${developer.id}#ledger`);
+      const form = staff.locator(".adjust-credit");
+      await form.getByLabel(text.tokens, { exact: true }).fill("25000000");
+      await form.getByLabel(text.reason).fill("Enterprise migration, ticket 5120");
+      await form.getByRole("button", { name: text.record }).click();
+      await staff.getByRole("status").filter({ hasText: text.waits }).waitFor();
+      await form.getByRole("cell", { name: "Enterprise migration, ticket 5120" }).waitFor();
+      await screenshot(staff, `adjustments-${locale}-01-proposed`);
+      expect(await db.selectFrom("ledger_entries").select("id").where("account_id", "=", developer.id).execute()).toHaveLength(0);
+    });
+
+    it("an admin, a second staff member, approves it in the queue: one ledger entry", async () => {
+      const approver = locale === "en" ? { email: "admin@demo.ferry", password: "demo-admin-pass-1" } : await account("admin", locale);
+      const admin = await logIn(approver.email, approver.password, locale);
+      await admin.goto(`${baseUrl}/staff/adjustments`);
+      const row = admin.getByTestId("pending-adjustment").filter({ hasText: developer.email });
+      await row.waitFor();
+      await screenshot(admin, `adjustments-${locale}-02-queue`);
+      await admin.setViewportSize({ width: 390, height: 844 });
+      await screenshot(admin, `adjustments-${locale}-02-queue-390`);
+      await admin.setViewportSize({ width: 1280, height: 900 });
+      await row.getByRole("button", { name: text.approve }).click();
+      await admin.getByRole("status").filter({ hasText: text.approved }).waitFor();
+      await screenshot(admin, `adjustments-${locale}-03-approved`);
+      const entries = await db.selectFrom("ledger_entries").selectAll().where("account_id", "=", developer.id).execute();
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ kind: "adjustment", bucket: "paid" });
+      expect(Number(entries[0]!.amount)).toBe(25_000_000);
+    });
+
+    it("the developer sees the adjustment on their credit page", async () => {
+      const owner = await logIn(developer.email, developer.password, locale, 390);
+      await owner.goto(`${baseUrl}/account/credit`);
+      await owner.getByText(text.kind).first().waitFor();
+      await screenshot(owner, `adjustments-${locale}-04-developer-credit-390`);
+    });
+  });
+}
