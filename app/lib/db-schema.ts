@@ -97,6 +97,8 @@ export interface EvidenceTable {
   reasons: string;
   flags: string;
   summary: string;
+  /** Set when the developer removed this (rejected) evidence; staff and support still see it. */
+  removed_at: string | null;
   created_at: string;
 }
 

@@ -20,7 +20,7 @@ import { hitRateLimits, RATE_LIMITS } from "~/lib/rate-limit.server";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "evidence.title");
 
-const KNOWN_UPLOAD_ERRORS = new Set(["evidence.errors.noFile", "evidence.errors.orgIdFormat", "errors.rateLimited"]);
+const KNOWN_UPLOAD_ERRORS = new Set(["evidence.errors.noFile", "evidence.errors.badUpload", "evidence.errors.orgIdFormat", "errors.rateLimited"]);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
