@@ -83,17 +83,17 @@ function decodeExtendedValue(value: string): string | null {
 
 /**
  * The file's name as the person sees it: browsers send `"`, CR and LF as %22, %0D, %0A (HTML's
- * multipart rules); only the last path segment is kept; control characters become spaces; at
- * most 255 characters.
+ * multipart rules); control characters become spaces; at most 255 characters.
  */
 export function uploadFileName(params: Record<string, string>): string | null {
   const extended = params["filename*"] !== undefined ? decodeExtendedValue(params["filename*"]) : null;
   let name = extended ?? params.filename;
   if (name === undefined) return null;
   if (extended === null) name = name.replace(/%22/gi, '"').replace(/%0D/gi, "\r").replace(/%0A/gi, "\n");
-  name = name.slice(name.lastIndexOf("/") + 1);
-  // A Windows path (old browsers sent the whole of it); a backslash elsewhere is part of the name.
-  if (/^([A-Za-z]:\\|\\\\)/.test(name)) name = name.slice(name.lastIndexOf("\\") + 1);
+  // A whole path (old browsers sent one) keeps its last segment; a slash or backslash inside an
+  // ordinary name is part of it: the name is only ever shown, never used as a path.
+  if (name.startsWith("/")) name = name.slice(name.lastIndexOf("/") + 1);
+  else if (/^([A-Za-z]:\\|\\\\)/.test(name)) name = name.slice(name.lastIndexOf("\\") + 1);
   name = name.replace(/[\u0000-\u001f\u007f]/g, " ");
   return Array.from(name).slice(0, 255).join("");
 }
