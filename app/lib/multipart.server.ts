@@ -98,8 +98,12 @@ export function uploadFileName(params: Record<string, string>): string | null {
   return Array.from(name).slice(0, 255).join("");
 }
 
+/**
+ * Reads the body without ever cancelling it: on Node, cancelling a request's body destroys its
+ * socket, and the answer could not be sent. What is left unread is the server's to discard.
+ */
 function iteratorOf(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncIterator<Uint8Array> {
-  if (Symbol.asyncIterator in body) return body[Symbol.asyncIterator]();
+  if (!("getReader" in body)) return body[Symbol.asyncIterator]();
   const reader = body.getReader();
   return {
     next: async () => {
@@ -107,7 +111,7 @@ function iteratorOf(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>
       return read.done ? { done: true, value: undefined } : { done: false, value: read.value };
     },
     return: async () => {
-      await reader.cancel();
+      reader.releaseLock();
       return { done: true, value: undefined };
     },
   };

@@ -92,8 +92,6 @@ export default function EvidenceDetail() {
         </section>
       ) : null}
 
-      {accepted ? null : <RemoveEvidenceForm error={actionData?.formError} />}
-
       {accepted && summary.months.length > 0 ? (
         <section className="panel" aria-labelledby="usage-title">
           <h2 id="usage-title">{t("evidence.combined.chartTitle")}</h2>
@@ -115,6 +113,8 @@ export default function EvidenceDetail() {
           ))}
         </dl>
       </section>
+
+      {accepted ? null : <RemoveEvidenceForm error={actionData?.formError} />}
     </div>
   );
 }

@@ -52,8 +52,8 @@ export const evidence = {
   },
   upload: {
     title: "Upload an export",
-    lead: "CSV from the OpenAI dashboard, or JSON pages from the Usage API. We recognise the kind ourselves.",
-    file: "Export file (.csv or .json)",
+    lead: "CSV from the OpenAI dashboard, or JSON pages from the Usage API, as they are or in one .gz or .zip. We recognise the kind ourselves.",
+    file: "Export file (.csv, .json, .gz or .zip)",
     orgId: "OpenAI organization ID (optional)",
     orgIdHint: "Looks like org-…; find it under Settings → Organization → General. We check it against the file.",
     submit: "Upload and check",
