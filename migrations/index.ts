@@ -7,6 +7,7 @@ import * as m0004 from "./0004_claims";
 import * as m0005 from "./0005_api_keys";
 import * as m0006 from "./0006_billing";
 import * as m0007 from "./0007_support";
+import * as m0008 from "./0008_evidence_shapes";
 import * as m0011 from "./0011_credit_adjustments";
 import * as m0012 from "./0012_auth_hardening";
 
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   "0005_api_keys": m0005,
   "0006_billing": m0006,
   "0007_support": m0007,
+  "0008_evidence_shapes": m0008,
   "0011_credit_adjustments": m0011,
   "0012_auth_hardening": m0012,
 };

@@ -121,7 +121,8 @@ async function ledgerSummary(db: DbExecutor, accountId: string, now: Date): Prom
 export async function getAccountStory(db: DbExecutor, accountId: string, now: Date = new Date()): Promise<AccountStory | null> {
   const profile = await getAccountProfile(db, accountId, now);
   if (!profile) return null;
-  const evidence = await listEvidence(db, accountId);
+  // Support sees what the developer removed too, marked as such.
+  const evidence = await listEvidence(db, accountId, { includeRemoved: true });
   const claims = await listAccountClaims(db, accountId);
   const keys = await listApiKeys(db, accountId, now);
   const purchases = await listPurchases(db, accountId, { limit: 50 });

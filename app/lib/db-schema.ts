@@ -85,7 +85,7 @@ export interface SignInEventsTable {
   created_at: string;
 }
 
-export type EvidenceKind = "completions_csv" | "costs_csv" | "usage_api_json" | "api_read";
+export type EvidenceKind = "completions_csv" | "costs_csv" | "usage_api_json" | "api_read" | "not_export";
 export type EvidenceStatus = "accepted" | "rejected";
 
 /** One proof of past OpenAI usage; JSON text columns hold reasons, flags and the display summary. */
@@ -109,6 +109,8 @@ export interface EvidenceTable {
   reasons: string;
   flags: string;
   summary: string;
+  /** Set when the developer removed this (rejected) evidence; staff and support still see it. */
+  removed_at: string | null;
   created_at: string;
 }
 

@@ -1,11 +1,15 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FindingList, ModelTable, UsageChart, UsageTotals, useLocale } from "~/components/evidence-view";
-import { getEvidence } from "~/domain/evidence/index.server";
-import { requireUser } from "~/lib/auth.server";
+import { EvidenceFileNotes, RemoveEvidenceForm } from "~/components/evidence-detail-parts";
+import { getEvidence, removeRejectedEvidence } from "~/domain/evidence/index.server";
+import { requestOrigin, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { formFields } from "~/lib/forms";
 import { formatDateTime, formatInteger } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 
@@ -20,8 +24,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { evidence: visible };
 }
 
+const removeSchema = z.object({ intent: z.literal("remove") });
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  if (!removeSchema.safeParse(formFields(await request.formData())).success) return data({ formError: "errors.invalidForm" }, { status: 400 });
+  const result = await removeRejectedEvidence(getDb(), { userId: user.id, evidenceId: params.evidenceId ?? "", ip: requestOrigin(request, context).ip });
+  if (!result.ok && result.reason === "not_found") throw new Response("Not found", { status: 404 });
+  if (!result.ok) return data({ formError: "evidence.errors.notRejected" }, { status: 409 });
+  return redirect("/account/evidence?removed=1", { status: 303 });
+}
+
 export default function EvidenceDetail() {
   const { evidence } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const locale = useLocale();
   const accepted = evidence.status === "accepted";
@@ -37,6 +53,8 @@ export default function EvidenceDetail() {
     [t("evidence.detail.sha"), evidence.fileSha256 ?? t("evidence.detail.none"), "hash"],
     [t("evidence.detail.fingerprint"), evidence.fingerprint ?? t("evidence.detail.none"), "hash"],
   ];
+  if (summary.compression) facts.splice(2, 0, [t("evidence.detail.unpacked"), t(`evidence.detail.compression_${summary.compression}`, { entry: summary.archiveEntry ?? "" })]);
+  if (summary.encoding) facts.splice(2, 0, [t("evidence.detail.encoding"), summary.encoding.toUpperCase()]);
   return (
     <div className="evidence-page">
       <p>
@@ -70,6 +88,7 @@ export default function EvidenceDetail() {
           )}
           {summary.missingColumns.length > 0 ? <p className="muted">{t("evidence.detail.missingColumns", { columns: summary.missingColumns.join(", ") })}</p> : null}
           {summary.outsideWindowRows > 0 ? <p className="muted">{t("evidence.detail.outsideWindow", { count: summary.outsideWindowRows })}</p> : null}
+          <EvidenceFileNotes summary={summary} />
         </section>
       ) : null}
 
@@ -94,6 +113,8 @@ export default function EvidenceDetail() {
           ))}
         </dl>
       </section>
+
+      {accepted ? null : <RemoveEvidenceForm error={actionData?.formError} />}
     </div>
   );
 }

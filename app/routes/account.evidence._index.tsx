@@ -6,6 +6,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { EvidenceUploadForm } from "~/components/evidence-upload-form";
 import { ModelTable, UsageChart, UsageTotals, useLocale } from "~/components/evidence-view";
 import { Field } from "~/components/field";
+import { Notice } from "~/components/form-alert";
 import { apiReadSchema } from "~/domain/evidence/forms";
 import { getCombinedUsage, listEvidence, saveEvidence } from "~/domain/evidence/index.server";
 import { verifyFromOpenAi, verifyOptionsFromEnv } from "~/domain/evidence/verify.server";
@@ -20,7 +21,7 @@ import { hitRateLimits, RATE_LIMITS, retryAfterHeader } from "~/lib/rate-limit.s
 
 export const meta: MetaFunction = (args) => pageTitle(args, "evidence.title");
 
-const KNOWN_UPLOAD_ERRORS = new Set(["evidence.errors.noFile", "evidence.errors.orgIdFormat", "errors.rateLimited"]);
+const KNOWN_UPLOAD_ERRORS = new Set(["evidence.errors.noFile", "evidence.errors.badUpload", "evidence.errors.orgIdFormat", "errors.rateLimited"]);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -33,6 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     maxMb: Math.round(env.EVIDENCE_MAX_BYTES / 1024 / 1024),
     maxBytes: env.EVIDENCE_MAX_BYTES,
     uploadError: uploadError && KNOWN_UPLOAD_ERRORS.has(uploadError) ? uploadError : null,
+    removed: new URL(request.url).searchParams.get("removed") === "1",
     combined: {
       months: combined.months,
       models: combined.models,
@@ -76,7 +78,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function EvidencePage() {
-  const { window, maxMb, maxBytes, combined, pieces, uploadError } = useLoaderData<typeof loader>();
+  const { window, maxMb, maxBytes, combined, pieces, uploadError, removed } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const { t } = useTranslation();
@@ -87,6 +89,7 @@ export default function EvidencePage() {
   return (
     <div className="evidence-page">
       <h1>{t("evidence.title")}</h1>
+      {removed ? <Notice>{t("evidence.detail.removed")}</Notice> : null}
       <p>{t("evidence.lead")}</p>
       <p className="muted">{t("evidence.windowNote", { start: formatDate(window.start, locale), end: formatDate(window.end, locale), maxMb })}</p>
 

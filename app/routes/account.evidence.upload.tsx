@@ -1,23 +1,15 @@
 // POST target of the upload form: the file part is verified while it streams in, never buffered.
-import {
-  data,
-  redirect,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type UploadHandler,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { saveEvidence } from "~/domain/evidence/index.server";
 import { declaredOrgIdSchema } from "~/domain/evidence/forms";
-import { verifyOptionsFromEnv, verifyUpload } from "~/domain/evidence/verify.server";
+import { kindHintOf, verifyOptionsFromEnv, verifyUpload } from "~/domain/evidence/verify.server";
 import type { EvidenceOutcome } from "~/domain/evidence/types";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
+import { MultipartError, multipartBoundary, readMultipart } from "~/lib/multipart.server";
 import { hitRateLimits, RATE_LIMITS, retryAfterHeader } from "~/lib/rate-limit.server";
 
 const MAX_TEXT_FIELD_BYTES = 1024;
-
-/** Thrown by the upload handler once the file is verified: nothing after it is read. */
-class FileDone extends Error {}
 
 async function readSmallField(stream: AsyncIterable<Uint8Array>): Promise<string> {
   const chunks: Uint8Array[] = [];
@@ -34,6 +26,34 @@ export async function loader() {
   return redirect("/account/evidence");
 }
 
+type UploadRead = { outcome: EvidenceOutcome; fileName: string } | { failure: "evidence.errors.orgIdFormat" | "evidence.errors.noFile" | "evidence.errors.badUpload" };
+
+/** Reads the form up to its file and verifies that one file; nothing after it is read. */
+async function readUpload(request: Request): Promise<UploadRead> {
+  const boundary = multipartBoundary(request.headers.get("Content-Type") ?? "");
+  if (!boundary || !request.body) return { failure: "evidence.errors.noFile" };
+  const fields: Record<string, string> = {};
+  try {
+    for await (const part of readMultipart(request.body, boundary)) {
+      if (part.filename === null) {
+        fields[part.name] = await readSmallField(part.data);
+        continue;
+      }
+      if (part.name !== "file" || part.filename === "") break;
+      // The org id field comes before the file in the form, so it is known while the file streams.
+      const declared = declaredOrgIdSchema.safeParse(fields.orgId ?? "");
+      if (!declared.success) return { failure: "evidence.errors.orgIdFormat" };
+      const kindHint = kindHintOf(part.filename);
+      const outcome = await verifyUpload(part.data, { ...verifyOptionsFromEnv(declared.data), ...(kindHint ? { kindHint } : {}) });
+      return { outcome, fileName: part.filename };
+    }
+  } catch (error) {
+    if (error instanceof MultipartError) return { failure: "evidence.errors.badUpload" };
+    throw error;
+  }
+  return { failure: "evidence.errors.noFile" };
+}
+
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const wantsJson = (request.headers.get("Accept") ?? "").includes("application/json");
@@ -46,38 +66,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const limit = await hitRateLimits(db, [[RATE_LIMITS.evidenceUploadPerAccount, user.id]]);
   if (!limit.allowed) return fail("errors.rateLimited", 429, { seconds: limit.retryAfterSeconds });
 
-  const fields: Record<string, string> = {};
-  let outcome: EvidenceOutcome | null = null;
-  let fileName: string | null = null;
-  let badOrgId = false;
-  const handler: UploadHandler = async (part) => {
-    if (typeof part.filename !== "string") {
-      fields[part.name] = await readSmallField(part.data);
-      return fields[part.name];
-    }
-    if (part.name !== "file" || outcome || part.filename === "") {
-      // Only one file is verified per upload; anything else is not read.
-      throw new FileDone();
-    }
-    // The org id field comes before the file in the form, so it is known while the file streams.
-    const declared = declaredOrgIdSchema.safeParse(fields.orgId ?? "");
-    if (!declared.success) {
-      badOrgId = true;
-      throw new FileDone();
-    }
-    fileName = part.filename;
-    const kindHint = /\.json$/i.test(part.filename) ? "usage_api_json" : "completions_csv";
-    outcome = await verifyUpload(part.data, { ...verifyOptionsFromEnv(declared.data), kindHint });
-    throw new FileDone();
-  };
-  try {
-    await unstable_parseMultipartFormData(request, handler);
-  } catch (error) {
-    if (!(error instanceof FileDone) && !(error instanceof TypeError)) throw error;
-  }
-  if (badOrgId) return fail("evidence.errors.orgIdFormat", 400);
-  if (!outcome || !fileName) return fail("evidence.errors.noFile", 400);
-  const stored = await saveEvidence(db, { userId: user.id, fileName, outcome });
+  const read = await readUpload(request);
+  if ("failure" in read) return fail(read.failure, 400);
+  const stored = await saveEvidence(db, { userId: user.id, fileName: read.fileName, outcome: read.outcome });
   const location = `/account/evidence/${stored.id}`;
   if (wantsJson) return data({ ok: true as const, location, status: stored.status });
   return redirect(location, { status: 303 });

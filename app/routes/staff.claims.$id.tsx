@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { ClaimStatusBadge, FlagList, OfferComputationTable, useFormats } from "~/components/claim-parts";
+import { AccountEvidenceTable, toAccountEvidenceRow } from "~/components/account-evidence-table";
 import { ModelTable, UsageChart } from "~/components/evidence-view";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormAlert, Notice } from "~/components/form-alert";
@@ -165,6 +166,11 @@ export default function ClaimReview() {
             </div>
           </>
         )}
+      </section>
+
+      <section className="panel" aria-labelledby="all-evidence-title">
+        <h2 id="all-evidence-title">{t("review.claim.allEvidenceTitle")}</h2>
+        {review.evidence.length === 0 ? <p className="muted">{t("review.claim.noEvidence")}</p> : <AccountEvidenceTable evidence={review.evidence.map(toAccountEvidenceRow)} />}
       </section>
 
       <section className="panel" aria-labelledby="duplicates-title">

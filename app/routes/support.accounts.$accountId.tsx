@@ -4,6 +4,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { AccountEvidenceTable, toAccountEvidenceRow } from "~/components/account-evidence-table";
 import { AuditDetails } from "~/components/audit-details";
 import { Notice } from "~/components/form-alert";
 import { CreditAdjustmentPanel } from "~/components/credit-adjustment-panel";
@@ -228,52 +229,7 @@ export default function SupportAccount() {
       </StorySection>
 
       <StorySection id="evidence" title={t("support.account.evidence")} empty={story.evidence.length === 0}>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("support.account.evidenceId")}</th>
-                <th scope="col">{t("support.account.status")}</th>
-                <th scope="col">{t("support.account.orgId")}</th>
-                <th scope="col">{t("support.account.period")}</th>
-                <th scope="col" className="number">
-                  {t("support.account.tokens")}
-                </th>
-                <th scope="col">{t("support.account.findings")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {story.evidence.map((item) => (
-                <tr key={item.id}>
-                  <td>
-                    <code>{item.id}</code>
-                    <div className="muted small">
-                      {item.kind} · <When iso={item.createdAt} locale={locale} />
-                    </div>
-                  </td>
-                  <td>
-                    <span className={item.status === "accepted" ? "badge badge-success" : "badge badge-danger"}>{t(`support.evidenceStatus.${item.status}`)}</span>
-                  </td>
-                  <td>{item.orgId ? <code>{item.orgId}</code> : "—"}</td>
-                  <td>{item.periodStart && item.periodEnd ? `${item.periodStart} → ${item.periodEnd}` : "—"}</td>
-                  <td className="number">{formatInteger(item.inputTokens + item.outputTokens, locale)}</td>
-                  <td>
-                    <ul className="compact-list">
-                      {item.reasons.map((finding) => (
-                        <li key={`r-${finding.code}`}>
-                          <span className="badge badge-danger">{t("support.account.reason")}</span> <code>{finding.code}</code> ×{finding.count}
-                        </li>
-                      ))}
-                      {item.flags.map((finding) => (
-                        <li key={`f-${finding.code}`}>
-                          <span className="badge badge-warning">{t("support.account.flag")}</span> <code>{finding.code}</code> ×{finding.count}
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <AccountEvidenceTable evidence={story.evidence.map(toAccountEvidenceRow)} />
       </StorySection>
 
       <section id="claims" aria-labelledby="claims-title">

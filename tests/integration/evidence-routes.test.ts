@@ -104,7 +104,7 @@ describe("evidence upload", () => {
 
   it("refuses a file over the cap without reading it whole", async () => {
     const { cookie } = await signIn();
-    const huge = Buffer.alloc(2 * 1024 * 1024 + 1, "1");
+    const huge = Buffer.alloc(2 * 1024 * 1024 + 1, "1704067200,gpt-4o,1,1\n");
     huge.write("start_time,model,input_tokens,output_tokens\n");
     const outcome = await upload(cookie, huge);
     const evidenceId = outcome.location!.split("/").pop()!;

@@ -82,6 +82,8 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
   "account.evidence.$evidenceId.tsx": {
     params: (fx) => ({ evidenceId: fx.victim.evidenceId }),
     loader: { ...all("notFound"), anonymous: "login" },
+    // Removing someone else's evidence: not found, whoever asks.
+    action: { form: () => ({ intent: "remove" }), expect: { ...all("notFound"), anonymous: "login" } },
   },
   "account.evidence.upload.tsx": { loader: all("redirect:/account/evidence"), action: { expect: atLeast("developer", "allowed") } },
 

@@ -129,7 +129,7 @@ describe("verifyUpload: bad files", () => {
     ["empty.csv", "empty_file"],
     ["header-only.csv", "no_rows"],
     ["binary.csv", "binary_file"],
-    ["export.zip.csv", "zip_file"],
+    ["export.zip.csv", "corrupt_archive"],
     ["login-page.csv", "html_file"],
     ["wrong-shape.json", "wrong_json_shape"],
   ];
@@ -182,11 +182,11 @@ describe("verifyUpload: bad files", () => {
     expect(codes(outcome.reasons)).toEqual(["binary_file"]);
   });
 
-  it("flags what is odd without rejecting: negative, unknown model, totals, future, outside window", async () => {
+  it("flags what is odd without rejecting: unknown model, totals, outside window", async () => {
     const outcome = await verifyUpload(fixture("flagged.csv"), OPTIONS);
     expect(outcome.status).toBe("accepted");
-    expect(codes(outcome.flags).sort()).toEqual(["future_dates", "negative_counts", "totals_mismatch", "unknown_model"]);
-    expect(outcome.flags.find((flag) => flag.code === "totals_mismatch")?.lines).toEqual([5]);
+    expect(codes(outcome.flags).sort()).toEqual(["totals_mismatch", "unknown_model"]);
+    expect(outcome.flags.find((flag) => flag.code === "totals_mismatch")?.lines).toEqual([4]);
     expect(outcome.summary.outsideWindowRows).toBe(1);
     expect(outcome.inputTokens).toBe(210);
   });

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { integerCell } from "./amounts";
 import type { UsageAccumulator } from "./usage-accumulator";
 
-const tokenCount = z.number().int().safe();
+// Not `.safe()`: a count too large to be real is the accumulator's "absurd", not "not a number".
+const tokenCount = z.number().int();
 
 /**
  * One row as the tuple [start time, model, input, output, requests, cached, uncached]: a tuple
@@ -59,12 +60,20 @@ export function completionsRowHandler(index: Map<string, number>, width: number,
         accumulator.rejectRow("wrong_field_count", line, { expected: width, found: fieldCount });
         return;
       }
+      // An empty count is zero: the row adds nothing there. Cached/uncached stay unknown (null),
+      // so an empty pair is not taken for a total that does not add up.
+      const inputCell = cells[input];
+      const outputCell = cells[output];
+      const requestCell = requests >= 0 ? cells[requests] : undefined;
+      if (inputCell === "") accumulator.noteEmptyCell("input_tokens");
+      if (outputCell === "") accumulator.noteEmptyCell("output_tokens");
+      if (requestCell === "") accumulator.noteEmptyCell("num_model_requests");
       const parsed = completionsRowSchema.safeParse([
         timeCell(start >= 0 ? cells[start] : undefined, startIso >= 0 ? cells[startIso] : undefined),
         cells[model]!.trim(),
-        integerCell(cells[input]),
-        integerCell(cells[output]),
-        requests >= 0 ? integerCell(cells[requests]) : null,
+        inputCell === "" ? 0 : integerCell(inputCell),
+        outputCell === "" ? 0 : integerCell(outputCell),
+        requests >= 0 ? integerCell(requestCell) : null,
         cached >= 0 ? integerCell(cells[cached]) : null,
         uncached >= 0 ? integerCell(cells[uncached]) : null,
       ]);

@@ -7,7 +7,8 @@ import type { UsageAccumulator } from "./usage-accumulator";
 
 export const costRowSchema = z.object({
   startTime: z.number().int().min(0).safe(),
-  costMicros: z.number().int().safe(),
+  // ±Infinity (an amount too large to count) passes here and is refused as absurd by the accumulator.
+  costMicros: z.number().refine((value) => !Number.isNaN(value)),
   currency: z.string().regex(/^(usd)?$/i),
   lineItem: z.string().max(300),
   orgId: z.union([z.literal(""), z.string().regex(ORG_ID)]),
@@ -43,9 +44,12 @@ export function costRowHandler(index: Map<string, number>, width: number, accumu
         accumulator.rejectRow("wrong_field_count", line, { expected: width, found: fieldCount });
         return;
       }
+      // OpenAI leaves the amount empty on a day without spend: zero, noted in the summary.
+      const amountCell = (record[amount] ?? "").trim();
+      if (amountCell === "") accumulator.noteEmptyCell("amount_value");
       const parsed = costRowSchema.safeParse({
         startTime: timeCell(start >= 0 ? record[start] : undefined, startIso >= 0 ? record[startIso] : undefined),
-        costMicros: dollarsToMicros(record[amount] ?? "") ?? Number.NaN,
+        costMicros: amountCell === "" ? 0 : (dollarsToMicros(amountCell) ?? Number.NaN),
         currency: currency >= 0 ? record[currency]!.trim() : "",
         lineItem: lineItem >= 0 ? record[lineItem]! : "",
         orgId: orgId >= 0 ? record[orgId]!.trim() : "",

@@ -14,15 +14,22 @@ export const COST_COLUMNS = [
 
 export type CsvExportKind = "completions" | "costs";
 
+/**
+ * Columns OpenAI adds over time are ignored, up to this many in all (real exports have ~25):
+ * beyond it the file is not an export, and reading its rows would cost for nothing.
+ */
+export const MAX_COLUMNS = 200;
+
 export type HeaderVerdict =
   | { ok: true; kind: CsvExportKind; index: Map<string, number>; missingOptional: string[] }
-  | { ok: false; code: "unrecognized_columns" | "missing_columns" | "duplicate_columns"; params: Record<string, string> };
+  | { ok: false; code: "unrecognized_columns" | "missing_columns" | "duplicate_columns" | "too_many_columns"; params: Record<string, string | number> };
 
 export function normalizeHeader(name: string): string {
   return name.replace(/^\uFEFF/, "").trim().replace(/^"|"$/g, "").trim().toLowerCase();
 }
 
 export function inspectHeader(rawHeader: string[]): HeaderVerdict {
+  if (rawHeader.length > MAX_COLUMNS) return { ok: false, code: "too_many_columns", params: { count: rawHeader.length, max: MAX_COLUMNS } };
   const header = rawHeader.map(normalizeHeader);
   const index = new Map<string, number>();
   for (const [position, name] of header.entries()) {

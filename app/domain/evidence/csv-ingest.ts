@@ -145,7 +145,11 @@ export class CsvIngest {
       return;
     }
     const verdict = inspectHeader(record);
-    if (!verdict.ok) return this.refuse(verdict.code, line, verdict.params);
+    if (!verdict.ok) {
+      // A header that is no export's (rather than an export missing a column) names the file.
+      if (verdict.code === "unrecognized_columns" || verdict.code === "too_many_columns") this.kind = "not_export";
+      return this.refuse(verdict.code, line, verdict.params);
+    }
     this.kind = verdict.kind === "costs" ? "costs_csv" : "completions_csv";
     this.missingColumns = verdict.missingOptional;
     this.handler =

@@ -1,4 +1,4 @@
 // The evidence module's public surface: other domains and routes import from here only.
-export { getVerifiedUsage, hasAcceptedEvidence, listEvidence, getEvidence, getCombinedUsage, saveEvidence } from "./store.server";
-export type { StoredEvidence } from "./store.server";
+export { getVerifiedUsage, hasAcceptedEvidence, listEvidence, getEvidence, getCombinedUsage, saveEvidence, removeRejectedEvidence } from "./store.server";
+export type { StoredEvidence, RemoveEvidenceResult } from "./store.server";
 export type { VerifiedUsage, EvidenceOutcome, Finding, DayUsage, MonthUsage, ModelUsage } from "./types";

@@ -2,6 +2,7 @@
 import type { DbExecutor } from "~/lib/db.server";
 import type { Evidence, EvidenceKind } from "~/lib/db-schema";
 import { newId, nowIso } from "~/lib/ids.server";
+import { recordAudit } from "../audit.server";
 import { combineDays, modelsOf, monthsOf } from "./combine";
 import type { DayUsage, EvidenceOutcome, EvidenceSummary, Finding, VerifiedUsage } from "./types";
 
@@ -26,8 +27,13 @@ export interface StoredEvidence {
   reasons: Finding[];
   flags: Finding[];
   summary: EvidenceSummary;
+  /** When the developer removed it (rejected evidence only); null while it is listed. */
+  removedAt: string | null;
   createdAt: string;
 }
+
+/** At most this many characters of a file name are kept (a common file-system limit). */
+export const MAX_FILE_NAME_CHARS = 255;
 
 function toStored(row: Evidence): StoredEvidence {
   return {
@@ -49,6 +55,7 @@ function toStored(row: Evidence): StoredEvidence {
     reasons: JSON.parse(row.reasons) as Finding[],
     flags: JSON.parse(row.flags) as Finding[],
     summary: JSON.parse(row.summary) as EvidenceSummary,
+    removedAt: row.removed_at,
     createdAt: row.created_at,
   };
 }
@@ -138,7 +145,8 @@ export async function saveEvidence(
       user_id: input.userId,
       kind: outcome.kind,
       status: outcome.status,
-      file_name: input.fileName ? input.fileName.slice(0, 200) : null,
+      // By characters, not UTF-16 units: a name in Chinese or with emoji is never cut mid-character.
+      file_name: input.fileName ? Array.from(input.fileName).slice(0, MAX_FILE_NAME_CHARS).join("") : null,
       file_sha256: outcome.fileSha256,
       file_bytes: outcome.fileBytes,
       fingerprint: outcome.fingerprint,
@@ -152,6 +160,7 @@ export async function saveEvidence(
       reasons: JSON.stringify(outcome.reasons),
       flags: JSON.stringify(flags),
       summary: JSON.stringify(outcome.summary),
+      removed_at: null,
       created_at: now,
     };
     await trx.insertInto("evidence").values(row).execute();
@@ -176,15 +185,66 @@ export async function saveEvidence(
   return db.transaction().execute(run);
 }
 
-export async function listEvidence(db: DbExecutor, userId: string): Promise<StoredEvidence[]> {
-  const rows = await db.selectFrom("evidence").selectAll().where("user_id", "=", userId).orderBy("created_at", "desc").orderBy("id").execute();
+/** An account's evidence, newest first. What the developer removed is left out unless asked for (staff, support). */
+export async function listEvidence(db: DbExecutor, userId: string, options: { includeRemoved?: boolean } = {}): Promise<StoredEvidence[]> {
+  let query = db.selectFrom("evidence").selectAll().where("user_id", "=", userId);
+  if (!options.includeRemoved) query = query.where("removed_at", "is", null);
+  const rows = await query.orderBy("created_at", "desc").orderBy("id").execute();
   return rows.map(toStored);
 }
 
-/** One piece of evidence, only when it belongs to the given account. */
+/** One piece of evidence, only when it belongs to the given account and was not removed. */
 export async function getEvidence(db: DbExecutor, userId: string, evidenceId: string): Promise<StoredEvidence | null> {
-  const row = await db.selectFrom("evidence").selectAll().where("id", "=", evidenceId).where("user_id", "=", userId).executeTakeFirst();
+  const row = await db
+    .selectFrom("evidence")
+    .selectAll()
+    .where("id", "=", evidenceId)
+    .where("user_id", "=", userId)
+    .where("removed_at", "is", null)
+    .executeTakeFirst();
   return row ? toStored(row) : null;
+}
+
+export type RemoveEvidenceResult = { ok: true } | { ok: false; reason: "not_found" | "not_rejected" };
+
+/**
+ * The developer removes a rejected piece of evidence from their list. A soft delete: the row,
+ * its reasons and its file hash stay for staff and support, and the removal is audited in the
+ * same transaction. Accepted evidence backs claims and cannot be removed.
+ */
+export async function removeRejectedEvidence(
+  db: DbExecutor,
+  input: { userId: string; evidenceId: string; ip?: string | null },
+  now: Date = new Date(),
+): Promise<RemoveEvidenceResult> {
+  const run = async (trx: DbExecutor): Promise<RemoveEvidenceResult> => {
+    const row = await trx
+      .selectFrom("evidence")
+      .select(["id", "status", "kind", "file_name", "reasons"])
+      .where("id", "=", input.evidenceId)
+      .where("user_id", "=", input.userId)
+      .where("removed_at", "is", null)
+      .executeTakeFirst();
+    if (!row) return { ok: false, reason: "not_found" };
+    if (row.status !== "rejected") return { ok: false, reason: "not_rejected" };
+    const updated = await trx
+      .updateTable("evidence")
+      .set({ removed_at: now.toISOString() })
+      .where("id", "=", row.id)
+      .where("removed_at", "is", null)
+      .executeTakeFirst();
+    // A double click: the first removal won, this one changes nothing.
+    if (Number(updated.numUpdatedRows) === 0) return { ok: false, reason: "not_found" };
+    const reasons = (JSON.parse(row.reasons) as Finding[]).map((reason) => reason.code);
+    await recordAudit(
+      trx,
+      { actorId: input.userId, action: "evidence.remove", targetType: "evidence", targetId: row.id, details: { kind: row.kind, fileName: row.file_name, reasons }, ip: input.ip ?? null },
+      now,
+    );
+    return { ok: true };
+  };
+  if ("isTransaction" in db && db.isTransaction) return run(db);
+  return db.transaction().execute(run);
 }
 
 export async function hasAcceptedEvidence(db: DbExecutor, accountId: string): Promise<boolean> {

@@ -31,8 +31,14 @@ export interface ProgramWindow {
 export interface EvidenceSummary {
   missingColumns: string[];
   outsideWindowRows: number;
+  /** Numeric cells left empty, read as zero, per column. */
+  emptyCells?: Record<string, number>;
   delimiter?: string;
   pages?: number;
+  compression?: "gzip" | "zip";
+  encoding?: "utf-16le" | "utf-16be";
+  /** The file read inside a zip. */
+  archiveEntry?: string;
   months: MonthUsage[];
   models: ModelUsage[];
 }

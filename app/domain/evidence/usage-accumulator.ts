@@ -4,7 +4,7 @@ import { DAY_SECONDS, dayIndexOf, isoDayOf } from "./amounts";
 import { FindingLog } from "./findings";
 import { modelsOf, monthsOf } from "./combine";
 import { usageFingerprint } from "./fingerprint";
-import type { DayUsage, EvidenceKind, EvidenceOutcome, ProgramWindow } from "./types";
+import type { DayUsage, EvidenceKind, EvidenceOutcome, EvidenceSummary, ProgramWindow } from "./types";
 
 interface DayEntry {
   inputTokens: number;
@@ -27,6 +27,8 @@ export interface FileFacts {
   missingColumns?: string[];
   delimiter?: string;
   pages?: number;
+  /** How the bytes were unpacked: compression, text encoding, the archive entry read. */
+  summary?: Pick<EvidenceSummary, "compression" | "encoding" | "archiveEntry">;
 }
 
 export class UsageAccumulator {
@@ -34,6 +36,7 @@ export class UsageAccumulator {
   readonly flags = new FindingLog();
   rowCount = 0;
   outsideWindowRows = 0;
+  private readonly emptyCells = new Map<string, number>();
   private readonly byModel = new Map<string, Map<number, DayEntry>>();
   private readonly modelKnown = new Map<string, boolean>();
   private readonly orgIds = new Map<string, number>();
@@ -50,7 +53,7 @@ export class UsageAccumulator {
   /** Where the row's day lands; false when it does not count (future, outside the window). */
   private countsDay(day: number, line: number): boolean {
     if (day > this.todayDay) {
-      this.flags.add("future_dates", line);
+      this.reasons.add("future_date", line);
       return false;
     }
     if (day < this.windowStartDay || day > this.windowEndDay) {
@@ -95,12 +98,14 @@ export class UsageAccumulator {
     uncachedTokens: number | null,
   ): void {
     this.rowCount += 1;
+    // Usage is never negative, and no organization spends this much in a day: a forged or
+    // broken file, refused with every such line listed under its own reason.
     if (inputTokens < 0 || outputTokens < 0 || requests < 0 || (cachedTokens ?? 0) < 0 || (uncachedTokens ?? 0) < 0) {
-      this.flags.add("negative_counts", line);
+      this.reasons.add("negative_count", line);
       return;
     }
-    if (inputTokens > ABSURD_TOKENS_PER_ROW || outputTokens > ABSURD_TOKENS_PER_ROW) {
-      this.flags.add("absurd_counts", line);
+    if (inputTokens > ABSURD_TOKENS_PER_ROW || outputTokens > ABSURD_TOKENS_PER_ROW || requests > ABSURD_TOKENS_PER_ROW) {
+      this.reasons.add("absurd_count", line);
       return;
     }
     if (
@@ -122,11 +127,11 @@ export class UsageAccumulator {
   addCost(line: number, startTime: number, model: string, costMicros: number): void {
     this.rowCount += 1;
     if (costMicros < 0) {
-      this.flags.add("negative_counts", line);
+      this.reasons.add("negative_count", line);
       return;
     }
     if (costMicros > ABSURD_COST_MICROS_PER_ROW) {
-      this.flags.add("absurd_counts", line);
+      this.reasons.add("absurd_count", line);
       return;
     }
     const day = Math.floor(startTime / DAY_SECONDS);
@@ -138,6 +143,11 @@ export class UsageAccumulator {
   rejectRow(code: string, line: number, params?: Record<string, string | number>): void {
     this.rowCount += 1;
     this.reasons.add(code, line, params);
+  }
+
+  /** A numeric cell OpenAI left empty (a day without spend): read as zero, and said so. */
+  noteEmptyCell(column: string): void {
+    this.emptyCells.set(column, (this.emptyCells.get(column) ?? 0) + 1);
   }
 
   noteOrgId(orgId: string): void {
@@ -199,8 +209,10 @@ export class UsageAccumulator {
       summary: {
         missingColumns: facts.missingColumns ?? [],
         outsideWindowRows: this.outsideWindowRows,
+        ...(this.emptyCells.size > 0 ? { emptyCells: Object.fromEntries(this.emptyCells) } : {}),
         ...(facts.delimiter ? { delimiter: facts.delimiter } : {}),
         ...(facts.pages !== undefined ? { pages: facts.pages } : {}),
+        ...facts.summary,
         months: accepted ? monthsOf(days) : [],
         models: accepted ? modelsOf(days) : [],
       },
@@ -229,6 +241,6 @@ export function refusedOutcome(
     outputTokens: 0,
     costMicros: 0,
     days: [],
-    summary: { missingColumns: facts.missingColumns ?? [], outsideWindowRows: 0, months: [], models: [] },
+    summary: { missingColumns: facts.missingColumns ?? [], outsideWindowRows: 0, ...facts.summary, months: [], models: [] },
   };
 }

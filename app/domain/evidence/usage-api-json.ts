@@ -5,13 +5,15 @@ import { jsonDollarsToMicros } from "./amounts";
 import { ALL_MODELS, modelOfLineItem, ORG_ID } from "./flags";
 import type { UsageAccumulator } from "./usage-accumulator";
 
-const count = z.number().int().safe();
+// Not `.safe()`: a count too large to be real is refused as absurd by the accumulator.
+const count = z.number().int();
 
 export const usageResultSchema = z
   .object({
     object: z.literal("organization.usage.completions.result"),
-    input_tokens: count,
-    output_tokens: count,
+    // null is the API's empty cell: read as zero and noted.
+    input_tokens: count.nullable(),
+    output_tokens: count.nullable(),
     input_cached_tokens: count.nullish(),
     num_model_requests: count.nullish(),
     model: z.string().max(200).nullish(),
@@ -22,7 +24,7 @@ export const usageResultSchema = z
 export const costResultSchema = z
   .object({
     object: z.literal("organization.costs.result"),
-    amount: z.object({ value: z.number().finite(), currency: z.string().regex(/^usd$/i) }),
+    amount: z.object({ value: z.number().finite().nullable(), currency: z.string().regex(/^usd$/i) }),
     line_item: z.string().max(300).nullish(),
     project_id: z.string().nullish(),
     organization_id: z.string().regex(ORG_ID).nullish(),
@@ -144,6 +146,7 @@ export class JsonPageSplitter {
  */
 export class UsagePageIngest {
   pages = 0;
+  notAnExport = false;
   private readonly seenPages = new Set<string>();
   private readonly seenBuckets = new Set<string>();
   private lastHasMore = false;
@@ -170,6 +173,8 @@ export class UsagePageIngest {
     const parsed = pageSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
+      // JSON whose first page is no Usage/Costs page is some other JSON, not a broken export.
+      if (pageNumber === 1) this.notAnExport = true;
       this.accumulator.reasons.add("wrong_json_shape", pageNumber, { path: issue?.path.join(".") || "—" });
       return false;
     }
@@ -191,12 +196,14 @@ export class UsagePageIngest {
       for (const result of bucket.results) {
         if (result.object === "organization.usage.completions.result") {
           const usage = result as z.infer<typeof usageResultSchema>;
+          if (usage.input_tokens === null) this.accumulator.noteEmptyCell("input_tokens");
+          if (usage.output_tokens === null) this.accumulator.noteEmptyCell("output_tokens");
           this.accumulator.addUsage(
             pageNumber,
             bucket.start_time,
             usage.model ?? ALL_MODELS,
-            usage.input_tokens,
-            usage.output_tokens,
+            usage.input_tokens ?? 0,
+            usage.output_tokens ?? 0,
             usage.num_model_requests ?? 0,
             usage.input_cached_tokens ?? null,
             null,
@@ -204,7 +211,8 @@ export class UsagePageIngest {
         } else {
           const cost = result as z.infer<typeof costResultSchema>;
           if (cost.organization_id) this.accumulator.noteOrgId(cost.organization_id);
-          this.accumulator.addCost(pageNumber, bucket.start_time, modelOfLineItem(cost.line_item), jsonDollarsToMicros(cost.amount.value));
+          if (cost.amount.value === null) this.accumulator.noteEmptyCell("amount.value");
+          this.accumulator.addCost(pageNumber, bucket.start_time, modelOfLineItem(cost.line_item), jsonDollarsToMicros(cost.amount.value ?? 0));
         }
       }
     }

@@ -1,12 +1,16 @@
 // Verifies one uploaded file as it streams in: caps its size, sniffs it, hashes it, parses it.
 import { createHash } from "node:crypto";
 import { getEnv } from "~/lib/env.server";
+import { capBytes, limitParams, readHead } from "./byte-streams";
 import { CsvIngest } from "./csv-ingest";
+import { detectContainer, gunzipChunks, unzipSingleEntry } from "./decompress.server";
 import { ApiReadError, readOpenAiUsagePages } from "./openai-usage-client.server";
+import { UploadRefusal } from "./refusal";
 import { sniffContent } from "./sniff";
+import { detectEncoding, utf16ToUtf8 } from "./text-encoding";
 import { refusedOutcome, UsageAccumulator } from "./usage-accumulator";
 import { JsonPageSplitter, UsagePageIngest } from "./usage-api-json";
-import type { EvidenceKind, EvidenceOutcome, ProgramWindow } from "./types";
+import type { EvidenceKind, EvidenceOutcome, EvidenceSummary, ProgramWindow } from "./types";
 
 /** Enough of the file to see its header line and its kind. */
 const SNIFF_BYTES = 16 * 1024;
@@ -73,7 +77,7 @@ function jsonSink(accumulator: UsageAccumulator): Sink {
     }
   };
   return {
-    kind: () => "usage_api_json",
+    kind: () => (pages.notAnExport ? "not_export" : "usage_api_json"),
     write: (chunk) => splitter.write(decode(chunk)),
     end: () => {
       if (!stop) splitter.write(decode());
@@ -85,69 +89,107 @@ function jsonSink(accumulator: UsageAccumulator): Sink {
   };
 }
 
+/** What a refused file is called: what its content turned out to be, else what its name says. */
+function refusedKind(sinkKind: EvidenceKind | null, hint: EvidenceKind | undefined): EvidenceKind {
+  return sinkKind ?? hint ?? "completions_csv";
+}
+
+/** Refuses the decoded text at its first NUL byte past the head (the sniffer judges the head). */
+async function* refuseNul(source: AsyncIterable<Uint8Array>, headBytes: number): AsyncGenerator<Uint8Array> {
+  let seen = 0;
+  for await (const chunk of source) {
+    if (seen >= headBytes && chunk.includes(0)) throw new UploadRefusal("binary_file");
+    seen += chunk.length;
+    yield chunk;
+  }
+}
+
 /**
- * Reads `source` once, chunk by chunk: never holds the whole file, stops at the first byte over
- * `maxBytes`, at a NUL byte, or when the content cannot be evidence. Always returns an outcome.
+ * Reads `source` once, chunk by chunk, never holding the whole file (a zip excepted: see
+ * decompress.server.ts): raw bytes capped at `maxBytes` and hashed; gzip or zip (by magic bytes)
+ * inflated with the same cap on what comes out; UTF-16 re-encoded to UTF-8; then sniffed and
+ * parsed. Stops at the first byte over a cap, at a NUL byte, or when the content cannot be
+ * evidence. Always returns an outcome.
  */
 export async function verifyUpload(source: AsyncIterable<Uint8Array>, options: VerifyOptions): Promise<EvidenceOutcome> {
   const accumulator = new UsageAccumulator({ window: options.window, now: options.now ?? new Date(), declaredOrgId: options.declaredOrgId ?? null });
   const hash = createHash("sha256");
-  const iterator = source[Symbol.asyncIterator]();
-  let bytes = 0;
-  let guardFailure: "too_large" | "binary_file" | null = null;
-  // The head is sniffed as a whole (a zip is named as such); later chunks are checked for NUL here.
-  const admit = (chunk: Uint8Array, isHead = false) => {
-    bytes += chunk.length;
-    if (bytes > options.maxBytes) guardFailure = "too_large";
-    else if (!isHead && chunk.includes(0)) guardFailure = "binary_file";
-    else hash.update(chunk);
-    return guardFailure === null;
-  };
-  const refuse = async (kind: EvidenceKind, code: string, params?: Record<string, string | number>) => {
-    await iterator.return?.();
-    return refusedOutcome({ kind, fileSha256: null, fileBytes: bytes }, [{ code, ...(params ? { params } : {}) }]);
-  };
-  const guardParams = () => (guardFailure === "too_large" ? { limitMb: Math.round((options.maxBytes / 1024 / 1024) * 10) / 10 } : undefined);
+  const raw = source[Symbol.asyncIterator]();
+  let rawBytes = 0;
+  let rawDone = false;
+  let sink: Sink | null = null;
+  let kindHint = options.kindHint;
+  const decoding: Pick<EvidenceSummary, "compression" | "encoding" | "archiveEntry"> = {};
 
-  const head: Uint8Array[] = [];
-  let headBytes = 0;
-  let exhausted = false;
-  while (headBytes < SNIFF_BYTES) {
-    const next = await iterator.next();
-    if (next.done) {
-      exhausted = true;
-      break;
+  async function* meteredRaw(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const next = await raw.next();
+      if (next.done) {
+        rawDone = true;
+        return;
+      }
+      rawBytes += next.value.length;
+      if (rawBytes > options.maxBytes) throw new UploadRefusal("too_large", limitParams(options.maxBytes));
+      hash.update(next.value);
+      yield next.value;
     }
-    if (!admit(next.value, true)) return refuse(options.kindHint ?? "completions_csv", guardFailure!, guardParams());
-    head.push(next.value);
-    headBytes += next.value.length;
   }
-  const headBuffer = Buffer.concat(head);
-  const sniffed = sniffContent(headBuffer, exhausted);
-  if (sniffed.format === "refused") return refuse(options.kindHint ?? "completions_csv", sniffed.code);
 
-  const sink = sniffed.format === "csv" ? csvSink(accumulator, sniffed.delimiter) : jsonSink(accumulator);
-  await sink.write(headBuffer);
-  while (!exhausted && !sink.stopped()) {
-    const next = await iterator.next();
-    if (next.done) {
-      exhausted = true;
-      break;
+  try {
+    const container = await readHead(meteredRaw(), 4);
+    const format = detectContainer(container.head);
+    let content: AsyncIterable<Uint8Array> = container.rest;
+    if (format !== "plain") {
+      decoding.compression = format;
+      content =
+        format === "gzip"
+          ? gunzipChunks(content)
+          : unzipSingleEntry(content, options.maxBytes, (name) => {
+              decoding.archiveEntry = name.slice(0, 255);
+              kindHint = kindHintOf(name) ?? kindHint;
+            });
+      content = capBytes(content, options.maxBytes, "too_large_uncompressed");
     }
-    if (!admit(next.value)) {
-      await sink.end();
-      return refuse(sink.kind(), guardFailure!, guardParams());
+    const encoded = await readHead(content[Symbol.asyncIterator](), 2);
+    const encoding = detectEncoding(encoded.head);
+    if (encoding !== "utf-8") decoding.encoding = encoding;
+    const text = refuseNul(encoding === "utf-8" ? encoded.rest : utf16ToUtf8(encoded.rest, encoding), SNIFF_BYTES);
+
+    const { head, done, rest } = await readHead(text[Symbol.asyncIterator](), SNIFF_BYTES);
+    const sniffed = sniffContent(head, done);
+    // Content that says what it is not: not an OpenAI export, whatever the file is called.
+    if (sniffed.format === "refused") throw new UploadRefusal(sniffed.code, undefined, "not_export");
+    sink = sniffed.format === "csv" ? csvSink(accumulator, sniffed.delimiter) : jsonSink(accumulator);
+    const iterator = rest[Symbol.asyncIterator]();
+    while (!sink.stopped()) {
+      const next = await iterator.next();
+      if (next.done) break;
+      await sink.write(next.value);
     }
-    await sink.write(next.value);
+    await sink.end();
+    if (!rawDone) await iterator.return?.();
+  } catch (error) {
+    if (!(error instanceof UploadRefusal)) throw error;
+    await raw.return?.();
+    const kind = error.kind ?? refusedKind(sink?.kind() ?? null, kindHint);
+    return refusedOutcome({ kind, fileSha256: null, fileBytes: rawBytes, summary: decoding }, [{ code: error.code, ...(error.params ? { params: error.params } : {}) }]);
   }
-  await sink.end();
-  if (!exhausted) await iterator.return?.();
+  const facts = sink.facts();
   return accumulator.finish({
     kind: sink.kind(),
-    fileSha256: exhausted ? hash.digest("hex") : null,
-    fileBytes: bytes,
-    ...sink.facts(),
+    fileSha256: rawDone ? hash.digest("hex") : null,
+    fileBytes: rawBytes,
+    ...facts,
+    summary: decoding,
   });
+}
+
+/** The kind a name suggests, for a file refused before its content could say. */
+export function kindHintOf(fileName: string): EvidenceKind | undefined {
+  const bare = fileName.toLowerCase().replace(/\.(gz|zip)$/, "");
+  if (bare.endsWith(".json")) return "usage_api_json";
+  if (bare.endsWith(".csv") || bare.endsWith(".tsv") || bare.endsWith(".txt")) return "completions_csv";
+  return undefined;
 }
 
 /**

@@ -46,6 +46,7 @@ export const review = {
     otherClaim: "their claim",
     evidenceTitle: "Evidence",
     noEvidence: "No accepted evidence.",
+    allEvidenceTitle: "Every piece of evidence of this account",
     orgIds: "OpenAI org ids",
     chartTitle: "Tokens per month",
     monthsTable: { month: "Month", input: "Input tokens", output: "Output tokens", total: "Total tokens", cost: "Cost (USD)" },

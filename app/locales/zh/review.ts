@@ -49,6 +49,7 @@ export const review: Dictionary<typeof en> = {
     otherClaim: "其申请",
     evidenceTitle: "用量证明",
     noEvidence: "没有已通过的证明。",
+    allEvidenceTitle: "该账户的全部证明",
     orgIds: "OpenAI 组织 ID",
     chartTitle: "每月 tokens",
     monthsTable: { month: "月份", input: "输入 tokens", output: "输出 tokens", total: "合计 tokens", cost: "费用（美元）" },
