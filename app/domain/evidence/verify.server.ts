@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { getEnv } from "~/lib/env.server";
 import { CsvIngest } from "./csv-ingest";
+import { verifyInvoicePdf } from "./invoice-reader.server";
 import { ApiReadError, readOpenAiUsagePages } from "./openai-usage-client.server";
 import { sniffContent } from "./sniff";
 import { refusedOutcome, UsageAccumulator } from "./usage-accumulator";
@@ -95,11 +96,12 @@ export async function verifyUpload(source: AsyncIterable<Uint8Array>, options: V
   const iterator = source[Symbol.asyncIterator]();
   let bytes = 0;
   let guardFailure: "too_large" | "binary_file" | null = null;
+  let binaryAllowed = false;
   // The head is sniffed as a whole (a zip is named as such); later chunks are checked for NUL here.
   const admit = (chunk: Uint8Array, isHead = false) => {
     bytes += chunk.length;
     if (bytes > options.maxBytes) guardFailure = "too_large";
-    else if (!isHead && chunk.includes(0)) guardFailure = "binary_file";
+    else if (!isHead && !binaryAllowed && chunk.includes(0)) guardFailure = "binary_file";
     else hash.update(chunk);
     return guardFailure === null;
   };
@@ -125,6 +127,18 @@ export async function verifyUpload(source: AsyncIterable<Uint8Array>, options: V
   const headBuffer = Buffer.concat(head);
   const sniffed = sniffContent(headBuffer, exhausted);
   if (sniffed.format === "refused") return refuse(options.kindHint ?? "completions_csv", sniffed.code);
+  if (sniffed.format === "pdf") {
+    // A PDF is read as a whole (its index is at the end); the size cap still applies while it arrives.
+    binaryAllowed = true;
+    const parts = [headBuffer];
+    while (!exhausted) {
+      const next = await iterator.next();
+      if (next.done) break;
+      if (!admit(next.value)) return refuse("openai_invoice", guardFailure!, guardParams());
+      parts.push(Buffer.from(next.value));
+    }
+    return verifyInvoicePdf(Buffer.concat(parts), { window: options.window, now: options.now ?? new Date(), declaredOrgId: options.declaredOrgId ?? null, fileSha256: hash.digest("hex"), fileBytes: bytes });
+  }
 
   const sink = sniffed.format === "csv" ? csvSink(accumulator, sniffed.delimiter) : jsonSink(accumulator);
   await sink.write(headBuffer);
