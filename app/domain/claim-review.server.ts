@@ -2,7 +2,7 @@
 import type { ClaimStatus } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { toClaim, type Claim } from "./claims.server";
-import { getCombinedUsage, getVerifiedUsage } from "./evidence/index.server";
+import { getCombinedUsage, getVerifiedUsage, listAcceptedInvoices } from "./evidence/index.server";
 import { QUEUE_PAGE_SIZE, type QueueQuery } from "./claim-queue";
 import { getGrantPolicy } from "./grant-policy.server";
 
@@ -117,7 +117,12 @@ export async function getClaimReview(db: DbExecutor, claimId: string) {
     .select(["id", "email", "role", "locale", "email_verified_at", "disabled_at", "created_at"])
     .where("id", "=", claim.accountId)
     .executeTakeFirstOrThrow();
-  const [usage, combined, policy] = await Promise.all([getVerifiedUsage(db, claim.accountId), getCombinedUsage(db, claim.accountId), getGrantPolicy(db)]);
+  const [usage, combined, policy, invoices] = await Promise.all([
+    getVerifiedUsage(db, claim.accountId),
+    getCombinedUsage(db, claim.accountId),
+    getGrantPolicy(db),
+    listAcceptedInvoices(db, claim.accountId),
+  ]);
 
   const identities = await db.selectFrom("claim_identities").select(["kind", "value"]).where("claim_id", "=", claim.id).execute();
   let related: RelatedClaim[] = [];
@@ -167,6 +172,7 @@ export async function getClaimReview(db: DbExecutor, claimId: string) {
     developer,
     policy,
     usage: { months: usage.months, models: combined.models, orgIds: usage.orgIds, evidenceIds: usage.evidenceIds },
+    invoices,
     related,
     evidenceDuplicates,
     decisions: decisions.map((d) => ({ ...d, tokens: d.tokens === null ? null : Number(d.tokens) })),

@@ -65,7 +65,7 @@ export async function action({ request }: ActionFunctionArgs) {
       throw new FileDone();
     }
     fileName = part.filename;
-    const kindHint = /\.json$/i.test(part.filename) ? "usage_api_json" : "completions_csv";
+    const kindHint = /\.json$/i.test(part.filename) ? "usage_api_json" : /\.pdf$/i.test(part.filename) ? "openai_invoice" : "completions_csv";
     outcome = await verifyUpload(part.data, { ...verifyOptionsFromEnv(declared.data), kindHint });
     throw new FileDone();
   };

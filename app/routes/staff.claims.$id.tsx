@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { ClaimStatusBadge, FlagList, OfferComputationTable, useFormats } from "~/components/claim-parts";
 import { ModelTable, UsageChart } from "~/components/evidence-view";
+import { InvoiceTable } from "~/components/invoice-evidence";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormAlert, Notice } from "~/components/form-alert";
 import { recordAudit } from "~/domain/audit.server";
@@ -76,7 +77,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ClaimReview() {
   const review = useLoaderData<typeof loader>();
-  const { claim, developer, policy, usage, related, evidenceDuplicates, decisions, accountClaims, balance, ledger, viewer, firstApproverEmail } = review;
+  const { claim, developer, policy, usage, invoices, related, evidenceDuplicates, decisions, accountClaims, balance, ledger, viewer, firstApproverEmail } = review;
+  const invoiceMonths = usage.months.some((month) => month.invoiceTokens !== undefined);
   const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const f = useFormats();
@@ -145,6 +147,7 @@ export default function ClaimReview() {
                   <th scope="col" className="numeric">{t("review.claim.monthsTable.input")}</th>
                   <th scope="col" className="numeric">{t("review.claim.monthsTable.output")}</th>
                   <th scope="col" className="numeric">{t("review.claim.monthsTable.total")}</th>
+                  {invoiceMonths ? <th scope="col" className="numeric">{t("review.claim.monthsTable.invoice")}</th> : null}
                   <th scope="col" className="numeric">{t("review.claim.monthsTable.cost")}</th>
                 </tr>
               </thead>
@@ -155,6 +158,7 @@ export default function ClaimReview() {
                     <td className="numeric">{f.int(month.inputTokens)}</td>
                     <td className="numeric">{f.int(month.outputTokens)}</td>
                     <td className="numeric">{f.int(month.totalTokens)}</td>
+                    {invoiceMonths ? <td className="numeric">{month.invoiceTokens === undefined ? "—" : f.int(month.invoiceTokens)}</td> : null}
                     <td className="numeric">{f.usd(month.costMicros)}</td>
                   </tr>
                 ))}
@@ -163,6 +167,7 @@ export default function ClaimReview() {
             <div data-testid="model-table">
               <ModelTable models={usage.models} />
             </div>
+            <InvoiceTable invoices={invoices} />
           </>
         )}
       </section>

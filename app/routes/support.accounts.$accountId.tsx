@@ -4,6 +4,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { InvoiceLine } from "~/components/invoice-evidence";
 import { AuditDetails } from "~/components/audit-details";
 import { Notice } from "~/components/form-alert";
 import { ReasonForm, type ActionOutcome } from "~/components/reason-form";
@@ -240,13 +241,14 @@ export default function SupportAccount() {
                     <div className="muted small">
                       {item.kind} · <When iso={item.createdAt} locale={locale} />
                     </div>
+                    {item.summary.invoice ? <InvoiceLine invoice={item.summary.invoice} locale={locale} /> : null}
                   </td>
                   <td>
                     <span className={item.status === "accepted" ? "badge badge-success" : "badge badge-danger"}>{t(`support.evidenceStatus.${item.status}`)}</span>
                   </td>
                   <td>{item.orgId ? <code>{item.orgId}</code> : "—"}</td>
                   <td>{item.periodStart && item.periodEnd ? `${item.periodStart} → ${item.periodEnd}` : "—"}</td>
-                  <td className="number">{formatInteger(item.inputTokens + item.outputTokens, locale)}</td>
+                  <td className="number">{formatInteger(item.countedTokens, locale)}</td>
                   <td>
                     <ul className="compact-list">
                       {item.reasons.map((finding) => (
