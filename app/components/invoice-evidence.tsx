@@ -22,8 +22,10 @@ export interface InvoiceViewData {
   usdPerUnit: string;
 }
 
+/** "$123.45 USD" as the invoice prints it; the code is not repeated where the symbol names it ("US$", "JP¥"). */
 export function invoiceAmount(invoice: Pick<InvoiceViewData, "amountMinor" | "currency">, locale: Locale): string {
-  return `${formatMoney(invoice.amountMinor, invoice.currency, locale)} ${invoice.currency}`;
+  const money = formatMoney(invoice.amountMinor, invoice.currency, locale);
+  return /[A-Z]/.test(money) ? money : `${money} ${invoice.currency}`;
 }
 
 export function invoicePeriod(invoice: Pick<InvoiceViewData, "periodStart" | "periodEnd">, locale: Locale): string {
@@ -82,7 +84,7 @@ export function InvoiceTable({ invoices }: { invoices: InvoiceViewData[] }) {
   if (invoices.length === 0) return null;
   return (
     <>
-      <h3>{t("review.claim.invoicesTitle")}</h3>
+      <h3 className="invoice-table-title">{t("review.claim.invoicesTitle")}</h3>
       <p className="muted">{t("evidence.invoice.reviewNote")}</p>
       <div className="table-scroll">
         <table className="table" data-testid="claim-invoices">

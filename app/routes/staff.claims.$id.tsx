@@ -140,30 +140,32 @@ export default function ClaimReview() {
             ) : null}
             <h3>{t("review.claim.chartTitle")}</h3>
             <UsageChart months={usage.months} />
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t("review.claim.monthsTable.month")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.monthsTable.input")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.monthsTable.output")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.monthsTable.total")}</th>
-                  {invoiceMonths ? <th scope="col" className="numeric">{t("review.claim.monthsTable.invoice")}</th> : null}
-                  <th scope="col" className="numeric">{t("review.claim.monthsTable.cost")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {usage.months.map((month) => (
-                  <tr key={month.month}>
-                    <td>{month.month}</td>
-                    <td className="numeric">{f.int(month.inputTokens)}</td>
-                    <td className="numeric">{f.int(month.outputTokens)}</td>
-                    <td className="numeric">{f.int(month.totalTokens)}</td>
-                    {invoiceMonths ? <td className="numeric">{month.invoiceTokens === undefined ? "—" : f.int(month.invoiceTokens)}</td> : null}
-                    <td className="numeric">{f.usd(month.costMicros)}</td>
+            <div className="table-scroll">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t("review.claim.monthsTable.month")}</th>
+                    <th scope="col" className="numeric">{t("review.claim.monthsTable.input")}</th>
+                    <th scope="col" className="numeric">{t("review.claim.monthsTable.output")}</th>
+                    <th scope="col" className="numeric">{t("review.claim.monthsTable.total")}</th>
+                    {invoiceMonths ? <th scope="col" className="numeric">{t("review.claim.monthsTable.invoice")}</th> : null}
+                    <th scope="col" className="numeric">{t("review.claim.monthsTable.cost")}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {usage.months.map((month) => (
+                    <tr key={month.month}>
+                      <td>{month.month}</td>
+                      <td className="numeric">{f.int(month.inputTokens)}</td>
+                      <td className="numeric">{f.int(month.outputTokens)}</td>
+                      <td className="numeric">{f.int(month.totalTokens)}</td>
+                      {invoiceMonths ? <td className="numeric">{month.invoiceTokens === undefined ? "—" : f.int(month.invoiceTokens)}</td> : null}
+                      <td className="numeric">{f.usd(month.costMicros)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
             <div data-testid="model-table">
               <ModelTable models={usage.models} />
             </div>
