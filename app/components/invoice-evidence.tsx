@@ -104,8 +104,8 @@ export function InvoiceTable({ invoices }: { invoices: InvoiceViewData[] }) {
                   <code>{invoice.invoiceNumber}</code>
                   <div className="muted small">{t(`evidence.invoice.documents.${invoice.document}`)}</div>
                 </td>
-                <td>{invoicePeriod(invoice, locale)}</td>
-                <td className="numeric">
+                <td className="nowrap">{invoicePeriod(invoice, locale)}</td>
+                <td className="numeric nowrap">
                   {invoiceAmount(invoice, locale)}
                   {invoice.currency !== "USD" ? <div className="muted small">≈ {formatUsdMicros(invoice.usdMicros, locale)}</div> : null}
                 </td>
