@@ -80,7 +80,7 @@ describe("invoice text → facts", () => {
 
   it("says what is missing, and refuses what is not an OpenAI invoice", () => {
     const noPeriod = readInvoiceText(page(INVOICE_ROWS.filter((row) => !(Array.isArray(row) && row[0]!.startsWith("API usage")))));
-    expect(noPeriod).toEqual({ ok: false, problems: [{ code: "invoice_missing_fields", params: { fields: "period" } }] });
+    expect(noPeriod).toEqual({ ok: false, problems: [{ code: "invoice_missing_period" }] });
     const otherSeller = readInvoiceText(page(INVOICE_ROWS.map((row) => (Array.isArray(row) && row[0] === "OpenAI, LLC" ? ["Example Hosting Inc.", "Bill to"] : row))));
     expect(otherSeller).toEqual({ ok: false, problems: [{ code: "not_openai_invoice" }] });
     expect(readInvoiceText([])).toEqual({ ok: false, problems: [{ code: "pdf_no_text" }] });

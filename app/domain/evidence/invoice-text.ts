@@ -165,8 +165,9 @@ export function readInvoiceText(cells: TextCell[]): InvoiceReading {
     if (!periodEnd || period.end > periodEnd) periodEnd = period.end;
   }
 
-  const missing = [!amountLine ? "amount" : null, !periodStart ? "period" : null].filter((field): field is string => field !== null);
-  if (missing.length > 0) problems.push({ code: "invoice_missing_fields", params: { fields: missing.join(", ") } });
+  if (!amountLine) problems.push({ code: "invoice_missing_amount" });
+  // A receipt for prepaid credit names no usage period: it proves a payment, not usage.
+  if (!periodStart) problems.push({ code: "invoice_missing_period" });
   if (problems.length > 0 || !periodStart || !periodEnd) return { ok: false, problems };
 
   const orgIds = new Set(lines.flatMap((line) => line.text.match(ORG_ID_IN_TEXT) ?? []));
