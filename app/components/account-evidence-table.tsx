@@ -2,6 +2,7 @@
 // with its reasons and flags in words (first lines of each kind, and how often), never raw codes.
 import { useTranslation } from "react-i18next";
 import { FindingList, useLocale, type FindingView } from "~/components/evidence-view";
+import { InvoiceLine } from "~/components/invoice-evidence";
 import { formatDateTime, formatInteger } from "~/lib/i18n";
 
 export interface AccountEvidenceRow {
@@ -18,12 +19,17 @@ export interface AccountEvidenceRow {
   flags: FindingView[];
   removedAt: string | null;
   createdAt: string;
+  /** Measured tokens, or an invoice's amount converted at the provider's rate. */
+  countedTokens: number;
+  invoice: InvoiceRow | null;
 }
+
+type InvoiceRow = Parameters<typeof InvoiceLine>[0]["invoice"];
 
 /** The fields the table shows, picked from a stored piece of evidence (the loader sends no more). */
 export function toAccountEvidenceRow<T extends AccountEvidenceRow>(piece: T): AccountEvidenceRow {
-  const { id, kind, status, fileName, orgId, periodStart, periodEnd, inputTokens, outputTokens, reasons, flags, removedAt, createdAt } = piece;
-  return { id, kind, status, fileName, orgId, periodStart, periodEnd, inputTokens, outputTokens, reasons, flags, removedAt, createdAt };
+  const { id, kind, status, fileName, orgId, periodStart, periodEnd, inputTokens, outputTokens, reasons, flags, removedAt, createdAt, countedTokens, invoice } = piece;
+  return { id, kind, status, fileName, orgId, periodStart, periodEnd, inputTokens, outputTokens, reasons, flags, removedAt, createdAt, countedTokens, invoice };
 }
 
 export function AccountEvidenceTable({ evidence }: { evidence: AccountEvidenceRow[] }) {
@@ -51,6 +57,7 @@ export function AccountEvidenceTable({ evidence }: { evidence: AccountEvidenceRo
                   <code>{item.id}</code>
                   <div className="small">{t(`evidence.kinds.${item.kind}`)}</div>
                   {item.fileName ? <div className="muted small file-name">{item.fileName}</div> : null}
+                  {item.invoice ? <InvoiceLine invoice={item.invoice} locale={locale} /> : null}
                   <div className="muted small">
                     <time dateTime={item.createdAt}>{formatDateTime(item.createdAt, locale)}</time>
                   </div>
@@ -65,7 +72,7 @@ export function AccountEvidenceTable({ evidence }: { evidence: AccountEvidenceRo
                 </td>
                 <td>{item.orgId ? <code>{item.orgId}</code> : "—"}</td>
                 <td>{item.periodStart && item.periodEnd ? `${item.periodStart} → ${item.periodEnd}` : "—"}</td>
-                <td className="number">{formatInteger(item.inputTokens + item.outputTokens, locale)}</td>
+                <td className="number">{formatInteger(item.countedTokens, locale)}</td>
                 <td>
                   {item.reasons.length > 0 ? <FindingList findings={item.reasons} group="reasons" pages={pages} /> : null}
                   {item.flags.length > 0 ? <FindingList findings={item.flags} group="flags" pages={pages} /> : null}

@@ -60,7 +60,7 @@ export function EvidenceUploadForm({ initialError, maxBytes }: { initialError?: 
       <Field name="orgId" label={t("evidence.upload.orgId")} hint={t("evidence.upload.orgIdHint")} autoComplete="off" spellCheck={false} placeholder="org-…" />
       <div className="field">
         <label htmlFor="evidence-file">{t("evidence.upload.file")}</label>
-        <input id="evidence-file" name="file" type="file" accept=".csv,.json,.gz,.zip,.txt,.tsv,text/csv,application/json,application/gzip,application/zip" required />
+        <input id="evidence-file" name="file" type="file" accept=".csv,.json,.pdf,.gz,.zip,.txt,.tsv,text/csv,application/json,application/pdf,application/gzip,application/zip" required />
       </div>
       {busy ? (
         <div className="upload-progress" role="status">

@@ -10,6 +10,8 @@ export interface MonthBar {
   outputTokens: number;
   totalTokens: number;
   costMicros: number;
+  /** Tokens counted from invoices (converted); the month's total is the larger figure. */
+  invoiceTokens?: number;
 }
 
 export interface ModelRow {
@@ -26,6 +28,9 @@ export interface FindingView {
   lines: number[];
   params?: Record<string, string | number>;
 }
+
+/** How invoice spend appears among models (see app/domain/evidence/invoice-months.ts). */
+const INVOICE_MODEL_PREFIX = "openai-invoice:";
 
 export function useLocale(): Locale {
   const { i18n } = useTranslation();
@@ -62,6 +67,7 @@ export function UsageChart({ months }: { months: MonthBar[] }) {
   const y = (value: number) => top + plotHeight - (value / max) * plotHeight;
   const summary = months.map((month) => `${month.month}: ${formatInteger(month.totalTokens, locale)}`).join("; ");
   const labelEvery = Math.ceil(months.length / 12);
+  const hasInvoices = months.some((month) => month.invoiceTokens !== undefined);
   return (
     <figure className="usage-chart">
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="usage-chart-title usage-chart-desc" preserveAspectRatio="xMidYMid meet">
@@ -77,14 +83,20 @@ export function UsageChart({ months }: { months: MonthBar[] }) {
         ))}
         {months.map((month, index) => {
           const x = left + index * slot + (slot - barWidth) / 2;
+          const measured = month.inputTokens + month.outputTokens;
           return (
             <g key={month.month}>
               <rect x={x} y={y(month.inputTokens)} width={barWidth} height={plotHeight + top - y(month.inputTokens)} className="chart-input">
                 <title>{`${month.month} · ${t("evidence.combined.legendInput")}: ${formatInteger(month.inputTokens, locale)}`}</title>
               </rect>
-              <rect x={x} y={y(month.totalTokens)} width={barWidth} height={y(month.inputTokens) - y(month.totalTokens)} className="chart-output">
+              <rect x={x} y={y(measured)} width={barWidth} height={y(month.inputTokens) - y(measured)} className="chart-output">
                 <title>{`${month.month} · ${t("evidence.combined.legendOutput")}: ${formatInteger(month.outputTokens, locale)}`}</title>
               </rect>
+              {month.totalTokens > measured ? (
+                <rect x={x} y={y(month.totalTokens)} width={barWidth} height={y(measured) - y(month.totalTokens)} className="chart-invoice">
+                  <title>{`${month.month} · ${t("evidence.combined.legendInvoice")}: ${formatInteger(month.invoiceTokens ?? 0, locale)}`}</title>
+                </rect>
+              ) : null}
               {index % labelEvery === 0 ? (
                 <text x={x + barWidth / 2} y={height - 8} textAnchor="middle" className="chart-axis">
                   {month.month}
@@ -97,16 +109,22 @@ export function UsageChart({ months }: { months: MonthBar[] }) {
       <figcaption className="chart-legend">
         <span className="legend-swatch chart-input" aria-hidden="true" /> {t("evidence.combined.legendInput")}
         <span className="legend-swatch chart-output" aria-hidden="true" /> {t("evidence.combined.legendOutput")}
+        {hasInvoices ? (
+          <>
+            <span className="legend-swatch chart-invoice" aria-hidden="true" /> {t("evidence.combined.legendInvoice")}
+          </>
+        ) : null}
       </figcaption>
     </figure>
   );
 }
 
-export function UsageTotals({ inputTokens, outputTokens, costMicros, months }: { inputTokens: number; outputTokens: number; costMicros: number; months: number }) {
+export function UsageTotals({ inputTokens, outputTokens, costMicros, months, totalTokens }: { inputTokens: number; outputTokens: number; costMicros: number; months: number; totalTokens?: number }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const items: Array<[string, string]> = [
-    [t("evidence.combined.totalTokens"), formatInteger(inputTokens + outputTokens, locale)],
+    // With invoices the total counted can exceed what was measured (see the chart's invoice segment).
+    [t("evidence.combined.totalTokens"), formatInteger(totalTokens ?? inputTokens + outputTokens, locale)],
     [t("evidence.combined.inputTokens"), formatInteger(inputTokens, locale)],
     [t("evidence.combined.outputTokens"), formatInteger(outputTokens, locale)],
     [t("evidence.combined.cost"), formatUsd(costMicros, locale)],
@@ -144,7 +162,7 @@ export function ModelTable({ models }: { models: ModelRow[] }) {
         <tbody>
           {models.map((row) => (
             <tr key={row.model}>
-              <td><code>{row.model}</code></td>
+              <td>{row.model.startsWith(INVOICE_MODEL_PREFIX) ? t("evidence.combined.invoiceModel", { number: row.model.slice(INVOICE_MODEL_PREFIX.length) }) : <code>{row.model}</code>}</td>
               <td className="number">{formatInteger(row.inputTokens, locale)}</td>
               <td className="number">{formatInteger(row.outputTokens, locale)}</td>
               <td className="number">{formatInteger(row.requests, locale)}</td>

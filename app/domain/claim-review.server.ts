@@ -2,7 +2,7 @@
 import type { ClaimStatus } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { toClaim, type Claim } from "./claims.server";
-import { getCombinedUsage, getVerifiedUsage, listEvidence } from "./evidence/index.server";
+import { countedTokensOf, getCombinedUsage, getVerifiedUsage, listAcceptedInvoices, listEvidence } from "./evidence/index.server";
 import { QUEUE_PAGE_SIZE, type QueueQuery } from "./claim-queue";
 import { getGrantPolicy } from "./grant-policy.server";
 
@@ -117,12 +117,13 @@ export async function getClaimReview(db: DbExecutor, claimId: string) {
     .select(["id", "email", "role", "locale", "email_verified_at", "disabled_at", "created_at"])
     .where("id", "=", claim.accountId)
     .executeTakeFirstOrThrow();
-  const [usage, combined, policy, evidence] = await Promise.all([
+  const [usage, combined, policy, evidence, invoices] = await Promise.all([
     getVerifiedUsage(db, claim.accountId),
     getCombinedUsage(db, claim.accountId),
     getGrantPolicy(db),
     // Rejected and removed pieces too: a run of refused forgeries is part of the story.
     listEvidence(db, claim.accountId, { includeRemoved: true }),
+    listAcceptedInvoices(db, claim.accountId),
   ]);
 
   const identities = await db.selectFrom("claim_identities").select(["kind", "value"]).where("claim_id", "=", claim.id).execute();
@@ -173,7 +174,8 @@ export async function getClaimReview(db: DbExecutor, claimId: string) {
     developer,
     policy,
     usage: { months: usage.months, models: combined.models, orgIds: usage.orgIds, evidenceIds: usage.evidenceIds },
-    evidence: evidence.map(({ userId: _owner, summary: _summary, ...piece }) => piece),
+    evidence: evidence.map(({ userId: _owner, summary, ...piece }) => ({ ...piece, countedTokens: countedTokensOf(piece), invoice: summary.invoice ?? null })),
+    invoices,
     related,
     evidenceDuplicates,
     decisions: decisions.map((d) => ({ ...d, tokens: d.tokens === null ? null : Number(d.tokens) })),

@@ -5,7 +5,8 @@ import type { DbExecutor } from "~/lib/db.server";
 import { recordAudit } from "./audit.server";
 import { listAccountAuditTrail, type AuditRow } from "./audit-query.server";
 import { listApiKeys, type ApiKeySummary } from "./api-keys.server";
-import { listEvidence, type StoredEvidence } from "./evidence/index.server";
+import { countedTokensOf, listEvidence, type StoredEvidence } from "./evidence/index.server";
+import type { InvoiceSummary } from "./evidence/types";
 import { getBalance, listEntries, type Balance, type LedgerEntryView } from "./ledger.server";
 import { listPurchases, type PurchaseView } from "./billing.server";
 import { listAccountClaims, type Claim } from "./claims.server";
@@ -37,7 +38,8 @@ export interface SignInRow {
 export interface AccountStory {
   profile: AccountProfile;
   signIns: SignInRow[];
-  evidence: StoredEvidence[];
+  /** `countedTokens`: measured tokens, or an invoice's amount converted at the provider's rate. */
+  evidence: Array<StoredEvidence & { countedTokens: number; invoice: InvoiceSummary | null }>;
   claims: Array<Pick<Claim, "id" | "status" | "offeredTokens" | "grantedTokens" | "flags" | "decisionReason" | "infoRequest" | "submittedAt" | "decidedAt">>;
   claimDecisions: ClaimDecisionRow[];
   keys: ApiKeySummary[];
@@ -131,7 +133,7 @@ export async function getAccountStory(db: DbExecutor, accountId: string, now: Da
   return {
     profile,
     signIns: await listSignIns(db, accountId),
-    evidence,
+    evidence: evidence.map((piece) => ({ ...piece, countedTokens: countedTokensOf(piece), invoice: piece.summary.invoice ?? null })),
     claims: claims.map((claim) => ({
       id: claim.id,
       status: claim.status,

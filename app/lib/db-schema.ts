@@ -85,7 +85,7 @@ export interface SignInEventsTable {
   created_at: string;
 }
 
-export type EvidenceKind = "completions_csv" | "costs_csv" | "usage_api_json" | "api_read" | "not_export";
+export type EvidenceKind = "completions_csv" | "costs_csv" | "usage_api_json" | "api_read" | "openai_invoice" | "not_export";
 export type EvidenceStatus = "accepted" | "rejected";
 
 /** One proof of past OpenAI usage; JSON text columns hold reasons, flags and the display summary. */

@@ -18,6 +18,9 @@ export const ernie: ProviderProfile = {
     autoApproveLimitTokens: 5_000_000,
     largeGrantLimitTokens: 30_000_000,
   },
+  // OpenAI invoices: gpt-3.5-turbo-1106 at $1.00 input / $2.00 output per million tokens,
+  // blended 3 input : 1 output = $1.25 per million → 800,000 tokens per dollar.
+  invoiceTokensPerUsd: 800_000,
   creditPacks: [
     { id: "ernie-10m-cny", tokens: 10_000_000, priceMinor: 3_000, currency: "cny" },
     { id: "ernie-50m-cny", tokens: 50_000_000, priceMinor: 13_500, currency: "cny" },

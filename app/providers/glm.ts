@@ -18,6 +18,9 @@ export const glm: ProviderProfile = {
     autoApproveLimitTokens: 10_000_000,
     largeGrantLimitTokens: 50_000_000,
   },
+  // OpenAI invoices: gpt-3.5-turbo-0125 at $0.50 input / $1.50 output per million tokens,
+  // blended 3 input : 1 output = $0.75 per million → 1,333,333 tokens per dollar.
+  invoiceTokensPerUsd: 1_333_333,
   creditPacks: [
     { id: "glm-10m-cny", tokens: 10_000_000, priceMinor: 5_000, currency: "cny" },
     { id: "glm-50m-cny", tokens: 50_000_000, priceMinor: 22_500, currency: "cny" },

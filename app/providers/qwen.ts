@@ -18,6 +18,9 @@ export const qwen: ProviderProfile = {
     autoApproveLimitTokens: 5_000_000,
     largeGrantLimitTokens: 15_000_000,
   },
+  // OpenAI invoices: gpt-4o-mini at $0.15 input / $0.60 output per million tokens, blended
+  // 3 input : 1 output = $0.2625 per million → 3,809,523 tokens per dollar.
+  invoiceTokensPerUsd: 3_809_523,
   creditPacks: [
     { id: "qwen-10m-cny", tokens: 10_000_000, priceMinor: 4_000, currency: "cny" },
     { id: "qwen-50m-cny", tokens: 50_000_000, priceMinor: 18_000, currency: "cny" },

@@ -30,6 +30,11 @@ export interface ProviderProfile {
   modelMap: ModelMapping[];
   /** Default grant policy; env (GRANT_*) and the admin-edited settings override it. */
   grantPolicy: GrantPolicy;
+  /**
+   * Tokens one US dollar on an OpenAI invoice counts for (invoices say what was spent, not which
+   * tokens): a blended OpenAI price of the program's era, documented in the profile and README.
+   */
+  invoiceTokensPerUsd: number;
   /** Paid top-ups offered on /account/billing, cheapest first. */
   creditPacks: CreditPack[];
 }

@@ -6,7 +6,8 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FindingList, ModelTable, UsageChart, UsageTotals, useLocale } from "~/components/evidence-view";
 import { EvidenceFileNotes, RemoveEvidenceForm } from "~/components/evidence-detail-parts";
-import { getEvidence, removeRejectedEvidence } from "~/domain/evidence/index.server";
+import { InvoiceFacts } from "~/components/invoice-evidence";
+import { getEvidence, invoiceViewOf, removeRejectedEvidence } from "~/domain/evidence/index.server";
 import { requestOrigin, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formFields } from "~/lib/forms";
@@ -21,7 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const evidence = await getEvidence(getDb(), user.id, params.evidenceId ?? "");
   if (!evidence) throw new Response("Not found", { status: 404 });
   const { userId: _owner, ...visible } = evidence;
-  return { evidence: visible };
+  return { evidence: visible, invoice: invoiceViewOf(evidence) };
 }
 
 const removeSchema = z.object({ intent: z.literal("remove") });
@@ -36,18 +37,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function EvidenceDetail() {
-  const { evidence } = useLoaderData<typeof loader>();
+  const { evidence, invoice } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const locale = useLocale();
   const accepted = evidence.status === "accepted";
-  const pages = evidence.kind === "usage_api_json" || evidence.kind === "api_read";
+  // Findings of JSON pages and of PDFs point at pages, not lines.
+  const pages = evidence.kind === "usage_api_json" || evidence.kind === "api_read" || evidence.kind === "openai_invoice";
   const { summary } = evidence;
   const facts: Array<[string, string, string?]> = [
     [t("evidence.detail.kind"), t(`evidence.kinds.${evidence.kind}`)],
     [t("evidence.detail.file"), evidence.fileName ?? t("evidence.detail.none")],
     [t("evidence.detail.added"), formatDateTime(evidence.createdAt, locale)],
-    [t("evidence.detail.rows"), formatInteger(evidence.rowCount, locale)],
+    ...(invoice ? [] : [[t("evidence.detail.rows"), formatInteger(evidence.rowCount, locale)] as [string, string]]),
     [t("evidence.detail.orgId"), evidence.orgId ?? t("evidence.detail.none")],
     [t("evidence.detail.period"), evidence.periodStart && evidence.periodEnd ? `${evidence.periodStart} – ${evidence.periodEnd}` : t("evidence.detail.none")],
     [t("evidence.detail.sha"), evidence.fileSha256 ?? t("evidence.detail.none"), "hash"],
@@ -87,12 +89,21 @@ export default function EvidenceDetail() {
             <p className="muted">{t("evidence.detail.noFlags")}</p>
           )}
           {summary.missingColumns.length > 0 ? <p className="muted">{t("evidence.detail.missingColumns", { columns: summary.missingColumns.join(", ") })}</p> : null}
-          {summary.outsideWindowRows > 0 ? <p className="muted">{t("evidence.detail.outsideWindow", { count: summary.outsideWindowRows })}</p> : null}
+          {summary.outsideWindowRows > 0 ? (
+            <p className="muted">{t(invoice ? "evidence.detail.outsideWindowDays" : "evidence.detail.outsideWindow", { count: summary.outsideWindowRows })}</p>
+          ) : null}
           <EvidenceFileNotes summary={summary} />
         </section>
       ) : null}
 
-      {accepted && summary.months.length > 0 ? (
+      {invoice ? (
+        <section className="panel" aria-labelledby="invoice-title">
+          <h2 id="invoice-title">{t("evidence.invoice.title")}</h2>
+          <InvoiceFacts invoice={invoice} accepted={accepted} />
+        </section>
+      ) : null}
+
+      {accepted && !invoice && summary.months.length > 0 ? (
         <section className="panel" aria-labelledby="usage-title">
           <h2 id="usage-title">{t("evidence.combined.chartTitle")}</h2>
           <UsageTotals inputTokens={evidence.inputTokens} outputTokens={evidence.outputTokens} costMicros={evidence.costMicros} months={summary.months.length} />

@@ -8,7 +8,7 @@ import { ModelTable, UsageChart, UsageTotals, useLocale } from "~/components/evi
 import { Field } from "~/components/field";
 import { Notice } from "~/components/form-alert";
 import { apiReadSchema } from "~/domain/evidence/forms";
-import { getCombinedUsage, listEvidence, saveEvidence } from "~/domain/evidence/index.server";
+import { countedTokensOf, getCombinedUsage, listEvidence, saveEvidence } from "~/domain/evidence/index.server";
 import { verifyFromOpenAi, verifyOptionsFromEnv } from "~/domain/evidence/verify.server";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
@@ -40,6 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       models: combined.models,
       inputTokens: combined.months.reduce((sum, month) => sum + month.inputTokens, 0),
       outputTokens: combined.months.reduce((sum, month) => sum + month.outputTokens, 0),
+      totalTokens: combined.months.reduce((sum, month) => sum + month.totalTokens, 0),
       costMicros: combined.months.reduce((sum, month) => sum + month.costMicros, 0),
     },
     pieces: pieces.map((piece) => ({
@@ -49,7 +50,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       fileName: piece.fileName,
       periodStart: piece.periodStart,
       periodEnd: piece.periodEnd,
-      tokens: piece.inputTokens + piece.outputTokens,
+      tokens: countedTokensOf(piece),
       flagCount: piece.flags.length,
       createdAt: piece.createdAt,
     })),
@@ -100,7 +101,7 @@ export default function EvidencePage() {
         ) : (
           <>
             <p className="muted">{t("evidence.combined.lead")}</p>
-            <UsageTotals inputTokens={combined.inputTokens} outputTokens={combined.outputTokens} costMicros={combined.costMicros} months={combined.months.length} />
+            <UsageTotals inputTokens={combined.inputTokens} outputTokens={combined.outputTokens} totalTokens={combined.totalTokens} costMicros={combined.costMicros} months={combined.months.length} />
             <UsageChart months={combined.months} />
             <h3>{t("evidence.combined.perModel")}</h3>
             <ModelTable models={combined.models} />
@@ -177,7 +178,7 @@ export default function EvidencePage() {
       <section className="panel evidence-ways" aria-labelledby="ways-title">
         <h2 id="ways-title">{t("evidence.ways.title")}</h2>
         <div className="ways-grid">
-          {(["completions", "costs", "json", "api"] as const).map((way) => (
+          {(["completions", "costs", "json", "api", "invoice"] as const).map((way) => (
             <article key={way}>
               <h3>{t(`evidence.ways.${way}.title`)}</h3>
               <p>{t(`evidence.ways.${way}.body`)}</p>

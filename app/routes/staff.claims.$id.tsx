@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ClaimStatusBadge, FlagList, OfferComputationTable, useFormats } from "~/components/claim-parts";
 import { AccountEvidenceTable, toAccountEvidenceRow } from "~/components/account-evidence-table";
 import { ModelTable, UsageChart } from "~/components/evidence-view";
+import { InvoiceTable } from "~/components/invoice-evidence";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormAlert, Notice } from "~/components/form-alert";
 import { recordAudit } from "~/domain/audit.server";
@@ -77,7 +78,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ClaimReview() {
   const review = useLoaderData<typeof loader>();
-  const { claim, developer, policy, usage, related, evidenceDuplicates, decisions, accountClaims, balance, ledger, viewer, firstApproverEmail } = review;
+  const { claim, developer, policy, usage, invoices, related, evidenceDuplicates, decisions, accountClaims, balance, ledger, viewer, firstApproverEmail } = review;
+  const invoiceMonths = usage.months.some((month) => month.invoiceTokens !== undefined);
   const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const f = useFormats();
@@ -139,31 +141,36 @@ export default function ClaimReview() {
             ) : null}
             <h3>{t("review.claim.chartTitle")}</h3>
             <UsageChart months={usage.months} />
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t("review.claim.monthsTable.month")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.monthsTable.input")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.monthsTable.output")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.monthsTable.total")}</th>
-                  <th scope="col" className="numeric">{t("review.claim.monthsTable.cost")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {usage.months.map((month) => (
-                  <tr key={month.month}>
-                    <td>{month.month}</td>
-                    <td className="numeric">{f.int(month.inputTokens)}</td>
-                    <td className="numeric">{f.int(month.outputTokens)}</td>
-                    <td className="numeric">{f.int(month.totalTokens)}</td>
-                    <td className="numeric">{f.usd(month.costMicros)}</td>
+            <div className="table-scroll">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t("review.claim.monthsTable.month")}</th>
+                    <th scope="col" className="numeric">{t("review.claim.monthsTable.input")}</th>
+                    <th scope="col" className="numeric">{t("review.claim.monthsTable.output")}</th>
+                    <th scope="col" className="numeric">{t("review.claim.monthsTable.total")}</th>
+                    {invoiceMonths ? <th scope="col" className="numeric">{t("review.claim.monthsTable.invoice")}</th> : null}
+                    <th scope="col" className="numeric">{t("review.claim.monthsTable.cost")}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {usage.months.map((month) => (
+                    <tr key={month.month}>
+                      <td>{month.month}</td>
+                      <td className="numeric">{f.int(month.inputTokens)}</td>
+                      <td className="numeric">{f.int(month.outputTokens)}</td>
+                      <td className="numeric">{f.int(month.totalTokens)}</td>
+                      {invoiceMonths ? <td className="numeric">{month.invoiceTokens === undefined ? "—" : f.int(month.invoiceTokens)}</td> : null}
+                      <td className="numeric">{f.usd(month.costMicros)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
             <div data-testid="model-table">
               <ModelTable models={usage.models} />
             </div>
+            <InvoiceTable invoices={invoices} />
           </>
         )}
       </section>

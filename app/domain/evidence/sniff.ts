@@ -1,11 +1,13 @@
-// Looks at the first bytes of an upload and says what it is: CSV (with its delimiter), JSON, or refused.
+// Looks at the first bytes of an upload and says what it is: CSV (with its delimiter), JSON, PDF, or refused.
 export type SniffResult =
   | { format: "csv"; delimiter: "," | ";" | "\t" }
   | { format: "json" }
+  | { format: "pdf" }
   | { format: "refused"; code: "empty_file" | "binary_file" | "html_file" | "zip_file" | "not_utf8_text" | "not_csv_or_json" };
 
 const ZIP_MAGIC = [0x50, 0x4b];
 const GZIP_MAGIC = [0x1f, 0x8b];
+const PDF_MAGIC = [...Buffer.from("%PDF-")];
 
 function startsWith(bytes: Uint8Array, magic: number[]) {
   return magic.every((value, index) => bytes[index] === value);
@@ -29,6 +31,7 @@ export function sniffContent(head: Uint8Array, complete: boolean): SniffResult {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) start = 3;
   const body = head.subarray(start);
   if (body.length === 0) return { format: "refused", code: "empty_file" };
+  if (startsWith(body, PDF_MAGIC)) return { format: "pdf" };
   if (startsWith(body, ZIP_MAGIC)) return { format: "refused", code: "zip_file" };
   if (startsWith(body, GZIP_MAGIC) || body.includes(0)) return { format: "refused", code: "binary_file" };
   let text: string;

@@ -2,8 +2,10 @@
 import type { DbExecutor } from "~/lib/db.server";
 import type { Evidence, EvidenceKind } from "~/lib/db-schema";
 import { newId, nowIso } from "~/lib/ids.server";
+import { currentProvider } from "~/lib/provider.server";
 import { recordAudit } from "../audit.server";
-import { combineDays, modelsOf, monthsOf } from "./combine";
+import { combineDays, modelsOf } from "./combine";
+import { countedMonths } from "./invoice-months";
 import type { DayUsage, EvidenceOutcome, EvidenceSummary, Finding, VerifiedUsage } from "./types";
 
 const DAY_ROWS_PER_INSERT = 500;
@@ -113,7 +115,8 @@ export async function saveEvidence(
       for (const reason of ["org_id", "fingerprint"] as const) {
         const hits = duplicates.filter((dup) => dup.reason === reason);
         if (hits.length > 0) {
-          flags.push({ code: reason === "org_id" ? "duplicate_org_id" : "duplicate_fingerprint", count: new Set(hits.map((hit) => hit.otherAccountId)).size, lines: [] });
+          const code = reason === "org_id" ? "duplicate_org_id" : outcome.kind === "openai_invoice" ? "duplicate_invoice_number" : "duplicate_fingerprint";
+          flags.push({ code, count: new Set(hits.map((hit) => hit.otherAccountId)).size, lines: [] });
         }
       }
       const own = outcome.fingerprint
@@ -273,11 +276,12 @@ async function acceptedDays(db: DbExecutor, accountId: string): Promise<DayUsage
 /** The account's accepted evidence combined per day and model, for display. */
 export async function getCombinedUsage(db: DbExecutor, accountId: string) {
   const days = combineDays(await acceptedDays(db, accountId));
-  return { days, months: monthsOf(days), models: modelsOf(days) };
+  return { days, months: countedMonths(days, currentProvider().invoiceTokensPerUsd), models: modelsOf(days) };
 }
 
 /**
- * All ACCEPTED evidence of an account combined: months with overlapping days counted once,
+ * All ACCEPTED evidence of an account combined: months with overlapping days counted once
+ * (invoices converted to tokens at the provider's rate, see invoice-months.ts),
  * the org ids and fingerprints seen, every flag, and every other account sharing an org id
  * or fingerprint. The claims policy reads usage only through this function.
  */
@@ -307,7 +311,7 @@ export async function getVerifiedUsage(db: DbExecutor, accountId: string): Promi
   }
   const unique = (values: Array<string | null>) => [...new Set(values.filter((value): value is string => Boolean(value)))];
   return {
-    months: monthsOf(days),
+    months: countedMonths(days, currentProvider().invoiceTokensPerUsd),
     orgIds: unique(accepted.map((piece) => piece.org_id)),
     fingerprints: unique(accepted.map((piece) => piece.fingerprint)),
     evidenceIds: accepted.map((piece) => piece.id),

@@ -1,5 +1,6 @@
 // Shapes shared by every evidence parser, the verifier and the store.
 import type { EvidenceKind, EvidenceStatus } from "~/lib/db-schema";
+import type { InvoiceFacts } from "./invoice-text";
 
 export type { EvidenceKind, EvidenceStatus };
 
@@ -41,7 +42,11 @@ export interface EvidenceSummary {
   archiveEntry?: string;
   months: MonthUsage[];
   models: ModelUsage[];
+  /** What an OpenAI invoice (PDF) says, with its amount in micro-dollars. */
+  invoice?: InvoiceSummary;
 }
+
+export type InvoiceSummary = InvoiceFacts & { usdMicros: number };
 
 export interface MonthUsage {
   month: string;
@@ -49,6 +54,8 @@ export interface MonthUsage {
   outputTokens: number;
   totalTokens: number;
   costMicros: number;
+  /** Tokens this month's invoices count for at the provider's rate; the month counts the larger figure. */
+  invoiceTokens?: number;
 }
 
 export interface ModelUsage {
@@ -80,7 +87,7 @@ export interface EvidenceOutcome {
 }
 
 export interface VerifiedUsage {
-  months: Array<{ month: string; inputTokens: number; outputTokens: number; totalTokens: number; costMicros: number }>;
+  months: MonthUsage[];
   orgIds: string[];
   fingerprints: string[];
   evidenceIds: string[];

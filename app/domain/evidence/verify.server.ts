@@ -4,6 +4,7 @@ import { getEnv } from "~/lib/env.server";
 import { capBytes, limitParams, readHead } from "./byte-streams";
 import { CsvIngest } from "./csv-ingest";
 import { detectContainer, gunzipChunks, unzipSingleEntry } from "./decompress.server";
+import { verifyInvoicePdf } from "./invoice-reader.server";
 import { ApiReadError, readOpenAiUsagePages } from "./openai-usage-client.server";
 import { UploadRefusal } from "./refusal";
 import { sniffContent } from "./sniff";
@@ -14,6 +15,7 @@ import type { EvidenceKind, EvidenceOutcome, EvidenceSummary, ProgramWindow } fr
 
 /** Enough of the file to see its header line and its kind. */
 const SNIFF_BYTES = 16 * 1024;
+const PDF_MAGIC = Buffer.from("%PDF-");
 
 export interface VerifyOptions {
   maxBytes: number;
@@ -136,7 +138,20 @@ export async function verifyUpload(source: AsyncIterable<Uint8Array>, options: V
   }
 
   try {
-    const container = await readHead(meteredRaw(), 4);
+    const container = await readHead(meteredRaw(), PDF_MAGIC.length);
+    if (container.head.subarray(0, PDF_MAGIC.length).equals(PDF_MAGIC)) {
+      // A PDF is read whole (its index is at its end), within the same cap on the uploaded bytes.
+      kindHint = "openai_invoice";
+      const parts: Uint8Array[] = [];
+      for await (const chunk of container.rest) parts.push(chunk);
+      return await verifyInvoicePdf(Buffer.concat(parts), {
+        window: options.window,
+        now: options.now ?? new Date(),
+        declaredOrgId: options.declaredOrgId ?? null,
+        fileSha256: hash.digest("hex"),
+        fileBytes: rawBytes,
+      });
+    }
     const format = detectContainer(container.head);
     let content: AsyncIterable<Uint8Array> = container.rest;
     if (format !== "plain") {
@@ -159,6 +174,8 @@ export async function verifyUpload(source: AsyncIterable<Uint8Array>, options: V
     const sniffed = sniffContent(head, done);
     // Content that says what it is not: not an OpenAI export, whatever the file is called.
     if (sniffed.format === "refused") throw new UploadRefusal(sniffed.code, undefined, "not_export");
+    // A PDF inside an archive or behind a byte-order mark is not an invoice as OpenAI sends it.
+    if (sniffed.format === "pdf") throw new UploadRefusal("binary_file", undefined, "not_export");
     sink = sniffed.format === "csv" ? csvSink(accumulator, sniffed.delimiter) : jsonSink(accumulator);
     const iterator = rest[Symbol.asyncIterator]();
     while (!sink.stopped()) {
@@ -188,6 +205,7 @@ export async function verifyUpload(source: AsyncIterable<Uint8Array>, options: V
 export function kindHintOf(fileName: string): EvidenceKind | undefined {
   const bare = fileName.toLowerCase().replace(/\.(gz|zip)$/, "");
   if (bare.endsWith(".json")) return "usage_api_json";
+  if (bare.endsWith(".pdf")) return "openai_invoice";
   if (bare.endsWith(".csv") || bare.endsWith(".tsv") || bare.endsWith(".txt")) return "completions_csv";
   return undefined;
 }
