@@ -303,6 +303,16 @@ export interface BillingDebtsTable {
   updated_at: string;
 }
 
+/** Who runs a background job until when (issue #13); `expires_at` is also when the job is next due. */
+export interface JobLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+  last_started_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -327,6 +337,7 @@ export interface Database {
   purchases: PurchasesTable;
   stripe_events: StripeEventsTable;
   billing_debts: BillingDebtsTable;
+  job_leases: JobLeasesTable;
 }
 
 export type User = Selectable<UsersTable>;
