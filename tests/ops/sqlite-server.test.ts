@@ -10,7 +10,7 @@ import { createAccount } from "~/domain/accounts.server";
 import { createApiKey } from "~/domain/api-keys.server";
 import { creditAccount } from "~/domain/ledger.server";
 import { createDatabase } from "~/lib/db.server";
-import { eventually, gatewayPost, startServer, type ServerProcess } from "./server-process";
+import { eventually, gatewayPost, METRICS_TOKEN, startServer, type ServerProcess } from "./server-process";
 
 let dir: string;
 let databaseFile: string;
@@ -51,6 +51,44 @@ function balanceOf(file: string): number {
     reader.close();
   }
 }
+
+it("serves health, readiness, token-protected metrics, request ids and JSON logs without secrets", async () => {
+  expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ ready: true });
+
+  const traced = await fetch(`${server.url}/login`, { headers: { "X-Request-Id": "trace-0123456789" } });
+  expect(traced.headers.get("x-request-id")).toBe("trace-0123456789");
+  const untraced = await fetch(`${server.url}/login`, { headers: { "X-Request-Id": "not sane\tid" } });
+  expect(untraced.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+
+  const secretPassword = "very-secret-password-in-a-form";
+  const login = await fetch(`${server.url}/login`, {
+    method: "POST",
+    headers: { Origin: server.url, "Content-Type": "application/x-www-form-urlencoded", "X-Request-Id": "login-0123456789", Cookie: "ferry_session=cookie-secret-value" },
+    body: new URLSearchParams({ email: "lock@example.com", password: secretPassword }),
+    redirect: "manual",
+  });
+  await login.arrayBuffer();
+  expect((await gatewayPost(server.url, "authorize", { api_key: apiKey })).status).toBe(200);
+
+  expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+  expect((await fetch(`${server.url}/metrics`, { headers: { Authorization: "Bearer wrong-token-0123456789abcdef" } })).status).toBe(404);
+  const metrics = await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
+  expect(metrics.status).toBe(200);
+  const text = await metrics.text();
+  expect(text).toMatch(/ferry_gateway_requests_total\{endpoint="authorize",outcome="ok"\} [1-9]/);
+  expect(text).toMatch(/ferry_http_requests_total\{route="\/login",method="POST",status="[0-9]xx"\} 1/);
+  expect(text).toContain('ferry_claims_awaiting_review{status="pending"} 0');
+
+  const lines = await eventually("the access log line", async () => {
+    const parsed = server.log().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+    return parsed.some((line) => line.requestId === "login-0123456789") ? parsed : undefined;
+  });
+  expect(lines.find((line) => line.requestId === "login-0123456789")).toMatchObject({ method: "POST", path: "/login", msg: "request" });
+  expect(server.log()).not.toContain(secretPassword);
+  expect(server.log()).not.toContain("cookie-secret-value");
+  expect(server.log()).not.toContain(apiKey);
+});
 
 it("answers reads and refuses writes with 503 + Retry-After while another process holds the write lock", async () => {
   const holder = new SQLite(databaseFile);
