@@ -19,6 +19,9 @@ describe("environment", () => {
     [{ APP_SECRET: "short" }, "APP_SECRET"],
     [{ NODE_ENV: "production" }, "APP_SECRET"],
     [{ NODE_ENV: "production", APP_SECRET: "x".repeat(40), DEMO: "1" }, "DEMO"],
+    [{ METRICS_TOKEN: "too-short" }, "METRICS_TOKEN"],
+    [{ SQLITE_BUSY_TIMEOUT_MS: "60000" }, "SQLITE_BUSY_TIMEOUT_MS"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
   ])("names the variable that is wrong: %j", (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment variables:\\n  ${name}:`));
   });
@@ -26,5 +29,14 @@ describe("environment", () => {
   it("accepts a PostgreSQL URL and a SQLite path", () => {
     expect(parseEnv({ DATABASE_URL: "postgres://u@h:5432/db" }).DATABASE_URL).toMatch(/^postgres/);
     expect(parseEnv({ DATABASE_URL: "/var/lib/ferry/ferry.sqlite" }).DATABASE_URL).toBe("/var/lib/ferry/ferry.sqlite");
+  });
+
+  it("has time limits on database work by default and no metrics endpoint without a token", () => {
+    const env = parseEnv({});
+    expect(env.METRICS_TOKEN).toBeUndefined();
+    expect(env.SQLITE_BUSY_TIMEOUT_MS).toBeLessThanOrEqual(250);
+    expect(env.DB_STATEMENT_TIMEOUT_MS).toBeGreaterThan(0);
+    expect(env.DB_LOCK_TIMEOUT_MS).toBeGreaterThan(0);
+    expect(parseEnv({ METRICS_TOKEN: "m".repeat(32) }).METRICS_TOKEN).toBe("m".repeat(32));
   });
 });
