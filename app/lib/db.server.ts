@@ -99,16 +99,20 @@ export function sqliteHandleOf(db: DbExecutor): SQLite.Database | undefined {
 
 let instance: Db | undefined;
 
-export function getDb(): Db {
+export function databaseLimitsFromEnv(): DatabaseLimits {
   const env = getEnv();
-  instance ??= createDatabase(env.DATABASE_URL, {
+  return {
     poolMax: env.DB_POOL_MAX,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
     lockTimeoutMs: env.DB_LOCK_TIMEOUT_MS,
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
     idleInTransactionTimeoutMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     sqliteBusyTimeoutMs: env.SQLITE_BUSY_TIMEOUT_MS,
-  });
+  };
+}
+
+export function getDb(): Db {
+  instance ??= createDatabase(getEnv().DATABASE_URL, databaseLimitsFromEnv());
   return instance;
 }
 

@@ -63,8 +63,16 @@ export type GatewayEndpoint = "authorize" | "usage";
 // Children resolved once: the gateway path pays a map lookup and an add per call, nothing more.
 const gatewayTimers = { authorize: gatewayDuration.labels("authorize"), usage: gatewayDuration.labels("usage") };
 
+const gatewayCounters = new Map<string, client.Counter.Internal>();
+
 export function observeGatewayCall(endpoint: GatewayEndpoint, outcome: string, seconds: number) {
-  gatewayCalls.inc({ endpoint, outcome });
+  const key = `${endpoint} ${outcome}`;
+  let counter = gatewayCounters.get(key);
+  if (!counter) {
+    counter = gatewayCalls.labels(endpoint, outcome);
+    gatewayCounters.set(key, counter);
+  }
+  counter.inc();
   gatewayTimers[endpoint].observe(seconds);
 }
 

@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import type { Db } from "./db.server";
 import { databaseTroubleOf } from "./database-errors.server";
 import { errorFields, log } from "./logger.server";
-import { migrateToLatest } from "./migrate.server";
+import { migrateAppDatabase } from "./migrate.server";
 
 export interface ReadinessOptions {
   db: Db;
@@ -56,7 +56,7 @@ export function startReadiness(options: ReadinessOptions): Readiness {
     if (stopped) return;
     attempts += 1;
     try {
-      await migrateToLatest(options.db);
+      await migrateAppDatabase(options.db);
       migrated = true;
       log.info({ attempts }, "database ready: migrations are current");
       await options.onFirstReady?.();
