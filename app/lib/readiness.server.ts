@@ -9,7 +9,7 @@ import { migrateAppDatabase } from "./migrate.server";
 
 export interface ReadinessOptions {
   db: Db;
-  /** Runs once, after the first successful migration (demo seed, background jobs). */
+  /** Runs after migrating and before the instance counts as ready (demo seed, background jobs); retried with it. */
   onFirstReady?: () => Promise<void> | void;
   /** Pause between attempts while the database is unreachable. */
   retryMs?: number;
@@ -57,14 +57,11 @@ export function startReadiness(options: ReadinessOptions): Readiness {
     attempts += 1;
     try {
       await migrateAppDatabase(options.db);
+      // Before traffic is let in: the demo seed, say, must exist when /readyz first says yes.
+      await options.onFirstReady?.();
       migrated = true;
       log.info({ attempts }, "database ready: migrations are current");
-      await options.onFirstReady?.();
     } catch (error) {
-      if (migrated) {
-        log.error({ ...errorFields(error) }, "start-up work after migrating failed");
-        return;
-      }
       const unreachable = databaseTroubleOf(error) !== null;
       // The first failure and then one line a minute: a long outage should not flood the log.
       if (attempts === 1 || attempts % Math.max(1, Math.round(60_000 / retryMs)) === 0) {
