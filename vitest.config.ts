@@ -23,6 +23,19 @@ export default defineConfig({
         },
       },
       {
+        // The built server as a process: database outages, lock waits, shutdown (needs `remix build`).
+        resolve: { alias },
+        test: {
+          name: "ops",
+          include: ["tests/ops/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
         resolve: { alias },
         test: {
           name: "e2e",

@@ -1,9 +1,19 @@
 import { PassThrough } from "node:stream";
-import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from "@remix-run/node";
+import {
+  createReadableStreamFromReadable,
+  type ActionFunctionArgs,
+  type AppLoadContext,
+  type EntryContext,
+  type HandleDataRequestFunction,
+  type LoaderFunctionArgs,
+} from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./components/nonce";
+import { databaseTroubleOf } from "./lib/database-errors.server";
+import { errorFields, log } from "./lib/logger.server";
+import { countDatabaseTrouble } from "./lib/metrics.server";
 
 export const streamTimeout = 5_000;
 
@@ -15,6 +25,10 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext?.cspNonce;
+  if (loadContext?.databaseTrouble && responseStatusCode >= 500) {
+    responseStatusCode = 503;
+    responseHeaders.set("Retry-After", String(loadContext.databaseTrouble.retryAfterSeconds));
+  }
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
@@ -36,10 +50,37 @@ export default function handleRequest(
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          if (shellRendered) console.error(error);
+          if (shellRendered) log.error({ ...errorFields(error) }, "render failed after the shell was sent");
         },
       },
     );
     setTimeout(abort, streamTimeout + 1000);
   });
 }
+
+/**
+ * Loader, action and render errors. A busy or unreachable database is the database's state, not a
+ * bug: it is noted on the load context so the answer becomes 503 + Retry-After (a client retries).
+ */
+export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs) {
+  if (request.signal.aborted) return;
+  const trouble = databaseTroubleOf(error);
+  if (trouble) {
+    const reason = trouble.name === "DatabaseBusyError" ? "busy" : "unavailable";
+    if (context && !context.databaseTrouble) {
+      context.databaseTrouble = { reason, retryAfterSeconds: trouble.retryAfterSeconds };
+      countDatabaseTrouble(reason);
+    }
+    log.warn({ reason, ...errorFields(error) }, "database trouble: answering 503");
+    return;
+  }
+  log.error({ ...errorFields(error) }, "request failed");
+}
+
+/** Single-fetch data requests: the same 503 as documents when the database was the problem. */
+export const handleDataRequest: HandleDataRequestFunction = (response, { context }) => {
+  if (!context.databaseTrouble || response.status < 500) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Retry-After", String(context.databaseTrouble.retryAfterSeconds));
+  return new Response(response.body, { status: 503, headers });
+};

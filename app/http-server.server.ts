@@ -1,6 +1,7 @@
-// The HTTP server without its start-up: path normalization, the gateway, security headers, body
-// limits, the CSRF origin check, static files, then Remix. Tests build one in-process.
-import { createServer, type Server } from "node:http";
+// The HTTP server without its start-up: path normalization, the operations endpoints, the gateway,
+// request logging, security headers, body limits, the CSRF origin check, static files, then Remix.
+// Tests build one in-process.
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
@@ -8,11 +9,15 @@ import { createGatewayHandler, GATEWAY_PATH } from "~/gateway/router.server";
 import { bodyLimits, FORM_BODY_LIMIT } from "~/lib/body-limit.server";
 import type { Db } from "~/lib/db.server";
 import type { Env } from "~/lib/env.server";
+import { sendNotReady } from "~/lib/ops-endpoints.server";
 import { originGuard } from "~/lib/origin-guard.server";
 import { clientAddress, trustsHop } from "~/lib/proxy-trust.server";
 import { currentProvider } from "~/lib/provider.server";
+import type { Readiness } from "~/lib/readiness.server";
 import { remixHandler } from "~/lib/remix-handler.server";
+import { requestLogging } from "~/lib/request-logging.server";
 import { normalizedRequestTarget } from "~/lib/request-path";
+import { routeLabeler } from "~/lib/route-label.server";
 import { assignCspNonce, securityHeaders } from "~/lib/security-headers.server";
 import { checkoutFormActionOrigins } from "~/lib/stripe.server";
 
@@ -21,16 +26,33 @@ const WEBHOOK_BODY_LIMIT = 512 * 1024;
 /** Multipart framing and the small fields sent next to the file. */
 const UPLOAD_OVERHEAD_BYTES = 64 * 1024;
 
-export function createFerryServer(options: { build: ServerBuild; env: Env; db: Db }): Server {
-  const { build, env, db } = options;
+export interface FerryServerOptions {
+  build: ServerBuild;
+  env: Env;
+  db: Db;
+  /** Until migrations have run, requests that need the database get 503 (absent: always ready). */
+  readiness?: Pick<Readiness, "migrated">;
+  /** `/healthz`, `/readyz`, `/metrics`: answers and returns true when the request is one of them. */
+  opsEndpoints?: (req: Parameters<RequestListener>[0], res: Parameters<RequestListener>[1]) => boolean;
+}
+
+export function createFerryServer(options: FerryServerOptions): Server {
+  return createServer(createFerryRequestListener(options));
+}
+
+export function createFerryRequestListener(options: FerryServerOptions): RequestListener {
+  const { build, env, db, readiness } = options;
+  const migrated = () => readiness?.migrated ?? true;
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", trustsHop(env.TRUST_PROXY));
+  app.use(requestLogging(routeLabeler(Object.values(build.routes))));
   app.use(assignCspNonce);
   app.use(securityHeaders({ isProduction: env.isProduction, formActionOrigins: checkoutFormActionOrigins() }));
   app.use(compression());
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
+  app.use((_req, res, next) => (migrated() ? next() : sendNotReady(res)));
   app.use(originGuard(env.APP_URL));
   app.use(
     bodyLimits({
@@ -47,6 +69,7 @@ export function createFerryServer(options: { build: ServerBuild; env: Env; db: D
       getLoadContext: (req, res) => ({
         clientIp: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], env.TRUST_PROXY),
         cspNonce: res.locals.cspNonce as string,
+        requestId: res.locals.requestId as string,
       }),
     }),
   );
@@ -54,10 +77,13 @@ export function createFerryServer(options: { build: ServerBuild; env: Env; db: D
   // The gateway API is machine traffic on every LLM request: it is answered before Express and
   // Remix see the request (no CSP nonce, compression, session or HTML rendering on that path).
   const gateway = createGatewayHandler({ db, provider: currentProvider(), tokens: env.GATEWAY_TOKENS, appUrl: env.APP_URL });
-  return createServer((req, res) => {
+  return (req, res) => {
+    if (options.opsEndpoints?.(req, res)) return;
     // `/webhooks/../login` is `/login` to Remix and to browsers: every decision below sees that form.
     req.url = normalizedRequestTarget(req.url ?? "/");
-    if (req.url.startsWith(`${GATEWAY_PATH}/`)) gateway(req, res);
-    else app(req, res);
-  });
+    if (req.url.startsWith(`${GATEWAY_PATH}/`)) {
+      if (migrated()) gateway(req, res);
+      else sendNotReady(res);
+    } else app(req, res);
+  };
 }

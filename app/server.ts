@@ -1,34 +1,74 @@
-// Start-up: environment, migrations, demo seed, background jobs, then the HTTP server.
+// Start-up: environment, then the HTTP server at once; migrations, the demo seed and background jobs
+// once the database answers (requests get 503 until then). Drains in-flight requests on SIGTERM.
 import * as build from "@remix-run/dev/server-build";
 import type { ServerBuild } from "@remix-run/node";
+import { createServer } from "node:http";
+import { countOpenClaims } from "~/domain/claim-review.server";
 import { seedDemoAccounts } from "~/domain/demo-seed.server";
-import { createFerryServer } from "~/http-server.server";
+import { createFerryRequestListener } from "~/http-server.server";
 import { startBackgroundJobs } from "~/jobs.server";
-import { getDb } from "~/lib/db.server";
+import { closeDb, getDb, poolUsageOf } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
-import { migrateToLatest } from "~/lib/migrate.server";
+import { gracefulShutdown } from "~/lib/graceful-shutdown.server";
+import { errorFields, log } from "~/lib/logger.server";
+import { registerSampledGauge } from "~/lib/metrics.server";
+import { createOpsEndpoints } from "~/lib/ops-endpoints.server";
+import { startReadiness } from "~/lib/readiness.server";
 
-async function main() {
+function main() {
   const env = getEnv();
   const db = getDb();
-  await migrateToLatest(db);
-  if (env.DEMO) await seedDemoAccounts(db, { log: console.info });
+  let stopJobs = () => {};
+  const readiness = startReadiness({
+    db,
+    async onFirstReady() {
+      if (env.DEMO) await seedDemoAccounts(db, { log: (line) => log.info(line) });
+      stopJobs = startBackgroundJobs({ db });
+    },
+  });
+  registerSampledGauge({ name: "ferry_claims_awaiting_review", help: "Claims waiting on staff, by status.", labelName: "status", read: () => countOpenClaims(db) });
+  registerSampledGauge({
+    name: "ferry_db_pool_connections",
+    help: "PostgreSQL pool connections by state (total, idle, waiting requests).",
+    labelName: "state",
+    read: () => poolUsageOf(db) ?? {},
+  });
 
-  const stopJobs = startBackgroundJobs();
-  const server = createFerryServer({ build: build as unknown as ServerBuild, env, db });
+  const server = createServer();
+  const shutdown = gracefulShutdown(server, {
+    deadlineMs: env.SHUTDOWN_TIMEOUT_MS,
+    onDraining: () => readiness.markDraining(),
+    async cleanUp() {
+      stopJobs();
+      readiness.stop();
+      await closeDb();
+    },
+  });
+  const portal = createFerryRequestListener({
+    build: build as unknown as ServerBuild,
+    env,
+    db,
+    readiness,
+    opsEndpoints: createOpsEndpoints({ readiness, metricsToken: env.METRICS_TOKEN }),
+  });
+  server.on("request", shutdown.track(portal));
   server.listen(env.PORT, env.HOST, () => {
     const shown = env.APP_URL ?? `http://localhost:${env.PORT}`;
-    console.info(`Ferry (${env.PROVIDER}) listening on ${shown}${env.DEMO ? " — demo mode" : ""}`);
+    log.info({ provider: env.PROVIDER, url: shown, demo: env.DEMO }, `Ferry (${env.PROVIDER}) listening on ${shown}${env.DEMO ? " — demo mode" : ""}`);
   });
-  const shutdown = () => {
-    stopJobs();
-    server.close(() => process.exit(0));
-  };
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => void shutdown.drain(signal).then(() => process.exit(0)));
+  }
+  // A stray rejected promise (a driver's late error, say) is logged; it must not take the
+  // instance down with every request it is serving.
+  process.on("unhandledRejection", (reason) => log.error({ ...errorFields(reason) }, "unhandled promise rejection"));
 }
 
-main().catch((error: unknown) => {
+try {
+  main();
+} catch (error) {
+  // Invalid configuration: the logger itself may not be usable, so plain stderr.
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+  process.exitCode = 1;
+}

@@ -19,6 +19,10 @@ run("unit and integration tests (SQLite)", "npx", ["vitest", "run", "--project",
   TEST_DATABASE_URL: "",
 });
 
+// The operations suite and the browser suite both drive the built server.
+run("build", "npx", ["remix", "build"]);
+run("operations suite (the built server: outages, lock waits, shutdown)", "npx", ["vitest", "run", "--project", "ops"]);
+
 if (!existsSync(chromium)) {
   const banner = "!".repeat(78);
   const message = `${banner}\n!!  BROWSER SUITE SKIPPED: no Chromium at ${chromium}.\n!!  Install it with: apt-get install -y chromium   (CI does, and fails without it)\n${banner}`;
@@ -28,7 +32,6 @@ if (!existsSync(chromium)) {
   }
   console.warn(`\n${message}\n`);
 } else {
-  run("build for the browser suite", "npx", ["remix", "build"]);
   run("browser suite (Chromium)", "npx", ["vitest", "run", "--project", "e2e"]);
 }
 console.log("\n✔ all test suites passed");

@@ -6,6 +6,7 @@ import type Stripe from "stripe";
 import type { Database, Purchase, PurchaseState } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
+import { errorFields, log } from "~/lib/logger.server";
 import type { CreditPack, ProviderProfile } from "~/providers";
 import { recordAudit } from "./audit.server";
 import { creditAccount, reverseCredit } from "./ledger.server";
@@ -102,7 +103,7 @@ export async function startCheckout(db: DbExecutor, stripe: Stripe, input: Start
       { idempotencyKey },
     );
   } catch (error) {
-    console.error(`Stripe Checkout Session for ${purchaseId} failed: ${error instanceof Error ? error.message : String(error)}`);
+    log.error({ purchaseId, ...errorFields(error) }, "Stripe Checkout Session could not be created");
     await db.updateTable("purchases").set({ state: "failed", updated_at: at }).where("id", "=", purchaseId).execute();
     return { ok: false, reason: "stripe_unavailable", purchaseId };
   }
@@ -166,7 +167,7 @@ export async function fulfilCheckoutSession(
     const purchase = await purchaseForSession(trx, session);
     if (!purchase) return { outcome: "unknown_purchase", purchaseId: null };
     if (!sessionMatches(purchase, session)) {
-      console.error(`Checkout Session ${session.id} does not match purchase ${purchase.id}: not credited`);
+      log.error({ checkoutSessionId: session.id, purchaseId: purchase.id }, "Checkout Session does not match its purchase: not credited");
       return { outcome: "mismatch", purchaseId: purchase.id };
     }
     if (session.payment_status !== "paid") return { outcome: "not_paid", purchaseId: purchase.id };
@@ -272,7 +273,7 @@ export async function applyChargeRefund(
     }
     if (!purchase) return { outcome: "unknown_purchase", purchaseId: null, reversed: 0, owed: 0 };
     if (charge.currency.toLowerCase() !== purchase.currency || charge.amount !== Number(purchase.amount)) {
-      console.error(`Charge ${charge.id} does not match purchase ${purchase.id}: refund not applied`);
+      log.error({ chargeId: charge.id, purchaseId: purchase.id }, "charge does not match its purchase: refund not applied");
       return { outcome: "mismatch", purchaseId: purchase.id, reversed: 0, owed: 0 };
     }
     const refundedAmount = Math.min(charge.amount_refunded, Number(purchase.amount));

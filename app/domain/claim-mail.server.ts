@@ -3,6 +3,7 @@ import type { DbExecutor } from "~/lib/db.server";
 import { formatInteger, isLocale, translator } from "~/lib/i18n";
 import { sendMail } from "~/lib/mail.server";
 import { appUrl } from "./accounts.server";
+import { errorFields, log } from "~/lib/logger.server";
 
 export type ClaimMailOutcome = "granted" | "rejected" | "needs_info";
 
@@ -26,6 +27,6 @@ export async function sendClaimDecisionMail(db: DbExecutor, claimId: string, out
     await sendMail(db, { to: row.email, subject: t(`claims.mail.${outcome}.subject`, values), text: t(`claims.mail.${outcome}.body`, values) });
   } catch (error) {
     // The decision is committed; a mail server hiccup must not make it look undone.
-    console.error(`claim ${claimId}: decision mail failed`, error);
+    log.error({ claimId, ...errorFields(error) }, "claim decision mail failed");
   }
 }

@@ -183,3 +183,16 @@ export async function getClaimReview(db: DbExecutor, claimId: string) {
     firstApproverEmail: firstApprover?.email ?? null,
   };
 }
+
+/** How many claims wait on staff, by status (the queue's size, for monitoring). */
+export async function countOpenClaims(db: DbExecutor): Promise<Record<"pending" | "needs_info", number>> {
+  const rows = await db
+    .selectFrom("claims")
+    .select(["status", (eb) => eb.fn.countAll<number>().as("count")])
+    .where("status", "in", ["pending", "needs_info"])
+    .groupBy("status")
+    .execute();
+  const counts = { pending: 0, needs_info: 0 };
+  for (const row of rows) counts[row.status as keyof typeof counts] = Number(row.count);
+  return counts;
+}

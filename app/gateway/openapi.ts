@@ -9,10 +9,18 @@ const error = {
     error: {
       type: "object",
       required: ["code", "message"],
-      properties: { code: { type: "string", enum: Object.keys(GATEWAY_ERROR_STATUS) }, message: { type: "string" } },
+      properties: { code: { type: "string", enum: [...Object.keys(GATEWAY_ERROR_STATUS), "database_busy", "database_unavailable", "internal_error"] }, message: { type: "string" } },
     },
     account_id: { type: "string" },
     key_id: { type: "string" },
+  },
+};
+
+const unavailable = {
+  "503": {
+    description: "`database_busy` / `database_unavailable`: Ferry's database is locked elsewhere or unreachable; nothing was written. Retry after the `Retry-After` seconds.",
+    headers: { "Retry-After": { schema: { type: "integer" } } },
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
   },
 };
 
@@ -50,6 +58,7 @@ export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string 
           responses: {
             "200": { description: "The key may be used.", content: { "application/json": { schema: { $ref: "#/components/schemas/Authorized" } } } },
             ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "key_revoked", "key_expired", "insufficient_credit", "tokens_owed", "account_disabled"]),
+            ...unavailable,
           },
         },
       },
@@ -80,6 +89,7 @@ export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string 
           responses: {
             "200": { description: "Debited (or a replay of the first report: duplicate is true).", content: { "application/json": { schema: { $ref: "#/components/schemas/Usage" } } } },
             ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "request_conflict"]),
+            ...unavailable,
           },
         },
       },

@@ -6,7 +6,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import express from "express";
 import { z } from "zod";
 import { authorizeApiKey, GATEWAY_ERROR_MESSAGES, GATEWAY_ERROR_STATUS, recordUsage, type GatewayErrorCode } from "~/domain/gateway.server";
+import { databaseTroubleOf } from "~/lib/database-errors.server";
 import type { DbExecutor } from "~/lib/db.server";
+import { errorFields, log } from "~/lib/logger.server";
+import { countDatabaseTrouble, countLedgerDebit, observeGatewayCall, type GatewayEndpoint } from "~/lib/metrics.server";
 import type { ProviderProfile } from "~/providers/types";
 import { gatewayOpenApi } from "./openapi";
 
@@ -118,17 +121,28 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
   const accepted = options.tokens.map(digest);
   const openApiJson = JSON.stringify(gatewayOpenApi({ keyPrefix: provider.keyPrefix, serverUrl: options.appUrl }));
 
-  async function authorize(body: unknown, res: ServerResponse) {
+  // Each endpoint answers and returns its outcome for the metrics: "ok" or the error code.
+  async function authorize(body: unknown, res: ServerResponse): Promise<string> {
     const parsed = authorizeSchema.safeParse(body);
-    if (!parsed.success) return sendInvalid(res, parsed.error);
+    if (!parsed.success) {
+      sendInvalid(res, parsed.error);
+      return "invalid_request";
+    }
     const outcome = await authorizeApiKey(db, provider, { apiKey: parsed.data.api_key, model: parsed.data.model });
-    if (!outcome.ok) return sendError(res, outcome.code, outcome.context);
+    if (!outcome.ok) {
+      sendError(res, outcome.code, outcome.context);
+      return outcome.code;
+    }
     send(res, 200, { account_id: outcome.account_id, key_id: outcome.key_id, remaining_tokens: outcome.remaining_tokens, key_expires_at: outcome.key_expires_at, provider_model: outcome.provider_model });
+    return "ok";
   }
 
-  async function usage(body: unknown, res: ServerResponse) {
+  async function usage(body: unknown, res: ServerResponse): Promise<string> {
     const parsed = usageSchema.safeParse(body);
-    if (!parsed.success) return sendInvalid(res, parsed.error);
+    if (!parsed.success) {
+      sendInvalid(res, parsed.error);
+      return "invalid_request";
+    }
     const report = parsed.data;
     const outcome = await recordUsage(db, provider, {
       requestId: report.request_id,
@@ -138,12 +152,20 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
       inputTokens: report.input_tokens,
       outputTokens: report.output_tokens,
     });
-    if (!outcome.ok) return sendError(res, outcome.code, outcome.context);
+    if (!outcome.ok) {
+      sendError(res, outcome.code, outcome.context);
+      return outcome.code;
+    }
     const { ok: _ok, ...result } = outcome;
     send(res, 200, result);
+    countLedgerDebit(result.duplicate ? "duplicate" : result.shortfall_tokens > 0 ? "short" : "debited", result.duplicate ? 0 : result.debited_tokens);
+    return "ok";
   }
 
-  const endpoints: Record<string, (body: unknown, res: ServerResponse) => Promise<void>> = { "/authorize": authorize, "/usage": usage };
+  const endpoints: Record<string, { name: GatewayEndpoint; answer: (body: unknown, res: ServerResponse) => Promise<string> }> = {
+    "/authorize": { name: "authorize", answer: authorize },
+    "/usage": { name: "usage", answer: usage },
+  };
 
   return (req, res) => {
     const rawPath = (req.url ?? "/").split("?")[0]!;
@@ -164,18 +186,29 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
       sendError(res, "unauthorized", undefined, { "WWW-Authenticate": 'Bearer realm="ferry-gateway"' });
       return;
     }
+    const started = performance.now();
     readJson(req)
-      .then((body) => endpoint(body, res))
-      .catch((error: unknown) => {
+      .then((body) => endpoint.answer(body, res))
+      .catch((error: unknown): string => {
         if (error instanceof BodyError) {
           const message = error.status === 413 ? "The request body is too large." : error.status === 415 ? "Send Content-Type: application/json." : GATEWAY_ERROR_MESSAGES.invalid_request;
           if (!res.headersSent) send(res, error.status, { error: { code: "invalid_request", message } }, { Connection: "close" });
-          return;
+          return "invalid_request";
         }
-        // Never echo the body: it may hold a key.
-        console.error("gateway error:", error instanceof Error ? error.message : "unknown");
+        const trouble = databaseTroubleOf(error);
+        if (trouble) {
+          // A lock held elsewhere or a database that is away: nothing was written; the caller retries.
+          const reason = trouble.name === "DatabaseBusyError" ? "busy" : "unavailable";
+          countDatabaseTrouble(reason);
+          if (!res.headersSent) send(res, 503, { error: { code: `database_${reason}`, message: "Ferry's database is momentarily unavailable; retry shortly." } }, { "Retry-After": String(trouble.retryAfterSeconds) });
+          return `database_${reason}`;
+        }
+        // Never log the body: it may hold a key.
+        log.error({ endpoint: endpoint.name, ...errorFields(error) }, "gateway error");
         if (!res.headersSent) send(res, 500, { error: { code: "internal_error", message: "Ferry could not answer; retry." } });
-      });
+        return "internal_error";
+      })
+      .then((outcome) => observeGatewayCall(endpoint.name, outcome, (performance.now() - started) / 1000));
   };
 }
 

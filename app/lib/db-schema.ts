@@ -342,6 +342,16 @@ export interface CreditAdjustmentsTable {
   updated_at: string;
 }
 
+/** Who runs a background job until when (issue #13); `expires_at` is also when the job is next due. */
+export interface JobLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+  last_started_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -368,6 +378,7 @@ export interface Database {
   stripe_events: StripeEventsTable;
   billing_debts: BillingDebtsTable;
   credit_adjustments: CreditAdjustmentsTable;
+  job_leases: JobLeasesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from "kysely
 import pg from "pg";
 import type { Database } from "./db-schema";
 import { getEnv } from "./env.server";
+import { errorFields, log } from "./logger.server";
 
 export type Db = Kysely<Database>;
 /** What a domain function that reads or writes takes: the database or an open transaction. */
@@ -19,18 +20,59 @@ export function isPostgresUrl(url: string) {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-export function createDatabase(url: string): Db {
+/** Time limits on database work: a held lock or a slow statement becomes a fast error (503), not a hang. */
+export interface DatabaseLimits {
+  poolMax: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  connectTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  sqliteBusyTimeoutMs: number;
+}
+
+export const DEFAULT_DATABASE_LIMITS: DatabaseLimits = {
+  poolMax: 10,
+  statementTimeoutMs: 15_000,
+  lockTimeoutMs: 3_000,
+  connectTimeoutMs: 5_000,
+  idleInTransactionTimeoutMs: 30_000,
+  // Tools and tests may wait; the server passes SQLITE_BUSY_TIMEOUT_MS (short: better-sqlite3's
+  // busy wait is synchronous, and while it waits no other request is answered).
+  sqliteBusyTimeoutMs: 5_000,
+};
+
+function createPostgresPool(url: string, limits: DatabaseLimits): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: limits.poolMax,
+    connectionTimeoutMillis: limits.connectTimeoutMs,
+    statement_timeout: limits.statementTimeoutMs,
+    lock_timeout: limits.lockTimeoutMs,
+    idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+  });
+  // Without these listeners a terminated backend ('error' on an idle or checked-out client)
+  // is an unhandled 'error' event and takes the whole process down. The pool drops the broken
+  // client itself; the next query opens a fresh connection.
+  pool.on("error", (error) => log.warn({ ...errorFields(error) }, "database connection lost (idle client)"));
+  pool.on("connect", (client) => {
+    client.on("error", (error) => log.warn({ ...errorFields(error) }, "database connection lost"));
+  });
+  return pool;
+}
+
+export function createDatabase(url: string, limits: DatabaseLimits = DEFAULT_DATABASE_LIMITS): Db {
   if (isPostgresUrl(url)) {
-    return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
-    });
+    const pool = createPostgresPool(url, limits);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    postgresPools.set(db, pool);
+    return db;
   }
   const file = url === ":memory:" ? url : resolve(url.replace(/^file:/, ""));
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new SQLite(file);
+  const sqlite = new SQLite(file, { timeout: limits.sqliteBusyTimeoutMs });
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${Math.trunc(limits.sqliteBusyTimeoutMs)}`);
   sqlite.pragma("synchronous = NORMAL");
   // Checkpoint every ~40 MB of WAL instead of 4 MB: with synchronous=NORMAL the checkpoint is
   // the only fsync, and at the default it stalls write-heavy paths (usage debits) several times more.
@@ -38,6 +80,14 @@ export function createDatabase(url: string): Db {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   sqliteHandles.set(db, sqlite);
   return db;
+}
+
+const postgresPools = new WeakMap<Db, pg.Pool>();
+
+/** Connections in use, idle and waited for (PostgreSQL); null on SQLite (one connection). */
+export function poolUsageOf(db: Db): { total: number; idle: number; waiting: number } | null {
+  const pool = postgresPools.get(db);
+  return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
 }
 
 const sqliteHandles = new WeakMap<DbExecutor, SQLite.Database>();
@@ -49,8 +99,20 @@ export function sqliteHandleOf(db: DbExecutor): SQLite.Database | undefined {
 
 let instance: Db | undefined;
 
+export function databaseLimitsFromEnv(): DatabaseLimits {
+  const env = getEnv();
+  return {
+    poolMax: env.DB_POOL_MAX,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: env.DB_LOCK_TIMEOUT_MS,
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    sqliteBusyTimeoutMs: env.SQLITE_BUSY_TIMEOUT_MS,
+  };
+}
+
 export function getDb(): Db {
-  instance ??= createDatabase(getEnv().DATABASE_URL);
+  instance ??= createDatabase(getEnv().DATABASE_URL, databaseLimitsFromEnv());
   return instance;
 }
 

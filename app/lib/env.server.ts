@@ -64,6 +64,18 @@ const envSchema = z.object({
   GRANT_PROMO_EXPIRY_DAYS: z.coerce.number().int().optional(),
   GRANT_AUTO_APPROVE_LIMIT_TOKENS: z.coerce.number().int().optional(),
   GRANT_LARGE_GRANT_LIMIT_TOKENS: z.coerce.number().int().optional(),
+  // Operations (issue #13): time limits on database work, shutdown, logs, metrics.
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(3_000),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // better-sqlite3 waits for a lock synchronously, freezing the event loop: keep the wait short.
+  SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(5_000).default(100),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  // Bearer token for GET /metrics; unset = /metrics answers 404.
+  METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
   // Paid top-ups: off unless STRIPE_SECRET_KEY is set.
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_[A-Za-z0-9_]+$/, "must be a Stripe secret key (sk_… or rk_…)").optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, "must be a webhook signing secret (whsec_…)").optional(),

@@ -1,6 +1,7 @@
 import { Migrator, type MigrationResultSet } from "kysely";
 import { migrations } from "../../migrations/index";
-import type { Db } from "./db.server";
+import { createDatabase, databaseLimitsFromEnv, isPostgresUrl, type Db } from "./db.server";
+import { getEnv } from "./env.server";
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   // Capabilities land from parallel branches, so a later-numbered migration may already be applied.
@@ -8,4 +9,20 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;
+}
+
+/**
+ * The app's migration run. On PostgreSQL it uses a connection of its own without the statement
+ * time limit (an index on a big table may take minutes); the lock time limit stays, so a migration
+ * waiting on a busy table fails fast and is retried rather than queueing every request behind it.
+ */
+export async function migrateAppDatabase(db: Db): Promise<MigrationResultSet> {
+  const url = getEnv().DATABASE_URL;
+  if (!isPostgresUrl(url)) return migrateToLatest(db);
+  const migrationDb = createDatabase(url, { ...databaseLimitsFromEnv(), poolMax: 1, statementTimeoutMs: 0 });
+  try {
+    return await migrateToLatest(migrationDb);
+  } finally {
+    await migrationDb.destroy();
+  }
 }

@@ -11,6 +11,7 @@ import { formatInteger, isLocale } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { getStripe } from "~/lib/stripe.server";
 import { useRootData } from "~/root";
+import { errorFields, log } from "~/lib/logger.server";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "billing.success.title");
 
@@ -33,7 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       purchase = (await findPurchaseBySession(db, user.id, parsed.data)) ?? purchase;
     } catch (error) {
       // The webhook will credit it; the page says the payment is still being confirmed.
-      console.error(`Checkout Session ${parsed.data} could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+      log.warn({ checkoutSessionId: parsed.data, ...errorFields(error) }, "Checkout Session could not be checked");
     }
   }
   const balance = await getBalance(db, user.id);

@@ -127,7 +127,7 @@ async function main() {
     const barePort = await freePort();
     const bare = startProcess(["-e", BARE_SERVER], { PORT: String(barePort) });
     children.push(bare.child);
-    await waitFor(`http://127.0.0.1:${port}/healthz`, ferry.child, ferry.log);
+    await waitFor(`http://127.0.0.1:${port}/readyz`, ferry.child, ferry.log);
     await waitFor(`http://127.0.0.1:${barePort}/`, bare.child, bare.log);
 
     const headers = { "content-type": "application/json", authorization: `Bearer ${GATEWAY_TOKEN}` };

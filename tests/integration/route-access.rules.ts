@@ -47,7 +47,6 @@ const anonymousOnly = (granted: Expectation = "ok"): PersonaExpectations => ({ .
 
 export const ROUTE_RULES: Record<string, AccessRule> = {
   "_index.tsx": { loader: all("ok") },
-  "healthz.ts": { loader: all("ok") },
   "dev.outbox.tsx": { loader: all("ok") }, // development only: 404 in production (env test covers it)
   "login.tsx": { loader: anonymousOnly(), action: { expect: all("allowed") } },
   "signup.tsx": { loader: anonymousOnly(), action: { expect: anonymousOnly("allowed") } },

@@ -22,6 +22,9 @@ describe("environment", () => {
     [{ NODE_ENV: "production", APP_SECRET: "x".repeat(40) }, "SMTP_URL"],
     [{ MAIL_TRANSPORT: "smtp" }, "SMTP_URL"],
     [{ MAIL_TRANSPORT: "carrier-pigeon" }, "MAIL_TRANSPORT"],
+    [{ METRICS_TOKEN: "too-short" }, "METRICS_TOKEN"],
+    [{ SQLITE_BUSY_TIMEOUT_MS: "60000" }, "SQLITE_BUSY_TIMEOUT_MS"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
   ])("names the variable that is wrong: %j", (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment variables:\\n  ${name}:`));
   });
@@ -36,5 +39,14 @@ describe("environment", () => {
     expect(parseEnv({ ...production, SMTP_URL: "smtp://mail:587" }).mailTransport).toBe("smtp");
     expect(parseEnv({ ...production, MAIL_TRANSPORT: "log-redacted" }).mailTransport).toBe("log-redacted");
     expect(parseEnv({}).mailTransport).toBe("outbox");
+  });
+
+  it("has time limits on database work by default and no metrics endpoint without a token", () => {
+    const env = parseEnv({});
+    expect(env.METRICS_TOKEN).toBeUndefined();
+    expect(env.SQLITE_BUSY_TIMEOUT_MS).toBeLessThanOrEqual(250);
+    expect(env.DB_STATEMENT_TIMEOUT_MS).toBeGreaterThan(0);
+    expect(env.DB_LOCK_TIMEOUT_MS).toBeGreaterThan(0);
+    expect(parseEnv({ METRICS_TOKEN: "m".repeat(32) }).METRICS_TOKEN).toBe("m".repeat(32));
   });
 });
