@@ -1,4 +1,5 @@
-// `npm test`: type check, unit and integration suites, then the browser suite when Chromium exists.
+// `npm test`: type check, unit and integration suites, a build, the SQLite crash test, then the
+// browser suite when Chromium exists.
 // CI sets REQUIRE_E2E=1 so a missing browser fails instead of skipping.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -19,6 +20,11 @@ run("unit and integration tests (SQLite)", "npx", ["vitest", "run", "--project",
   TEST_DATABASE_URL: "",
 });
 
+run("build (the crash and browser suites drive the built server)", "npx", ["remix", "build"]);
+// The SQLite half of the ops suite (kill -9 mid-stream, restart, replay); the PostgreSQL half
+// and the two-instance test run in CI (.ci/run) or with `npm run test:ops` and TEST_DATABASE_URL.
+run("crash test (SQLite)", "npx", ["vitest", "run", "--project", "ops", "-t", "SQLite"], { TEST_DATABASE_URL: "" });
+
 if (!existsSync(chromium)) {
   const banner = "!".repeat(78);
   const message = `${banner}\n!!  BROWSER SUITE SKIPPED: no Chromium at ${chromium}.\n!!  Install it with: apt-get install -y chromium   (CI does, and fails without it)\n${banner}`;
@@ -28,7 +34,6 @@ if (!existsSync(chromium)) {
   }
   console.warn(`\n${message}\n`);
 } else {
-  run("build for the browser suite", "npx", ["remix", "build"]);
   run("browser suite (Chromium)", "npx", ["vitest", "run", "--project", "e2e"]);
 }
 console.log("\n✔ all test suites passed");
