@@ -105,17 +105,28 @@ export interface UsageAnswer {
   duplicate: boolean;
 }
 
-/** `status` 0 means no answer at all (connection refused or reset): the server may or may not have acted. */
-export async function postUsage(baseUrl: string, report: UsageReport): Promise<{ status: number; body: any }> {
-  try {
-    const response = await fetch(`${baseUrl}/api/gateway/usage`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${GATEWAY_TOKEN}` },
-      body: JSON.stringify(report),
-    });
-    return { status: response.status, body: await response.json() };
-  } catch (error) {
-    return { status: 0, body: { error: String(error) } };
+/**
+ * One usage report. `status` 0 means no answer at all (connection refused or reset): the server may
+ * or may not have acted. With `retryBusy`, a 503 or 429 is retried (as a real gateway would; a
+ * replay is harmless) until a 60 s deadline, so a loaded machine delays the test instead of failing it.
+ */
+export async function postUsage(baseUrl: string, report: UsageReport, options: { retryBusy?: boolean } = {}): Promise<{ status: number; body: any }> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    let outcome: { status: number; body: any; retryAfter?: number };
+    try {
+      const response = await fetch(`${baseUrl}/api/gateway/usage`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${GATEWAY_TOKEN}` },
+        body: JSON.stringify(report),
+      });
+      outcome = { status: response.status, body: await response.json().catch(() => null), retryAfter: Number(response.headers.get("retry-after") ?? 0) };
+    } catch (error) {
+      return { status: 0, body: { error: String(error) } };
+    }
+    const busy = outcome.status === 503 || outcome.status === 429;
+    if (!options.retryBusy || !busy || Date.now() > deadline) return { status: outcome.status, body: outcome.body };
+    await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, Math.max(200, (outcome.retryAfter ?? 0) * 1000))));
   }
 }
 
