@@ -6,7 +6,7 @@ import { startServer, type ServerProcess } from "../fixtures/server-process";
 import { freshDatabase, inParallel, postgresSkipNotice, postUsage, runLedgerVerify, seedPaidAccount, serverEnv, type Dialect, type FreshDatabase, type UsageAnswer, type UsageReport } from "./harness";
 
 /** Requests in flight at any moment of the stream: enough that the kill lands mid-request. */
-const IN_FLIGHT = 8;
+const IN_FLIGHT = 32;
 /** Answers after which the server is killed. */
 const KILL_AFTER_ANSWERS = 150;
 const CREDIT = 10_000_000;
@@ -31,13 +31,14 @@ async function streamUntilCrash(server: ServerProcess, reports: UsageReport[]) {
   let next = 0;
   let crash: Promise<void> | undefined;
   const worker = async () => {
-    // Each worker stops at its first request without any answer: the server is gone.
+    // Each worker stops at its first request without any answer after the kill.
     while (next < reports.length) {
       const report = reports[next++]!;
       const outcome = await postUsage(server.url, report);
       if (outcome.status !== 200) {
         unanswered.add(report.request_id);
-        if (outcome.status === 0) {
+        // Before the kill, a failed connection is the client's (a keep-alive socket closed under it).
+        if (outcome.status === 0 && crash) {
           cutOff += 1;
           return;
         }
@@ -99,11 +100,13 @@ async function crashAndReplay(dialect: Dialect) {
   servers.push(second);
   const sent = reports.filter((report) => answered.has(report.request_id) || unanswered.has(report.request_id));
   const twice = sent.flatMap((report) => [report, report]);
-  const replays = await inParallel(twice, IN_FLIGHT * 2, (report) => postUsage(second.url, report, { retryBusy: true }));
+  const retried: number[] = [];
+  const replays = await inParallel(twice, IN_FLIGHT * 2, (report) => postUsage(second.url, report, { retry: true, onRetry: (status) => retried.push(status) }));
+  expect(second.child.exitCode, second.output()).toBeNull();
   const fresh = new Map<string, number>();
   for (const [index, replay] of replays.entries()) {
     const report = twice[index]!;
-    expect(replay.status, JSON.stringify(replay.body)).toBe(200);
+    expect(replay.status, `${JSON.stringify(replay.body)}\n${second.output().slice(-3000)}`).toBe(200);
     const earlier = answered.get(report.request_id);
     if (earlier) {
       expect(replay.body).toMatchObject({ duplicate: true, debited_tokens: earlier.debited_tokens, shortfall_tokens: earlier.shortfall_tokens });
@@ -129,7 +132,7 @@ async function crashAndReplay(dialect: Dialect) {
   await second.stop();
   const verified = await runLedgerVerify(database.url);
   expect(verified.code, verified.output).toBe(0);
-  console.info(`[crash ${dialect}] answered before kill -9: ${answered.size}; unanswered: ${unanswered.size}, ${cutOff} cut off by the kill (${committedUnanswered} of them committed anyway); replayed ${replays.length}, ${fresh.size} debited for the first time on replay.`);
+  console.info(`[crash ${dialect}] answered before kill -9: ${answered.size}; unanswered: ${unanswered.size}, ${cutOff} cut off by the kill (${committedUnanswered} of them committed anyway); replayed ${replays.length}, ${fresh.size} debited for the first time on replay; ${retried.length} replay deliveries retried (statuses ${[...new Set(retried)].join(", ") || "none"}).`);
 }
 
 describe("kill -9 during a stream of debits", () => {

@@ -107,10 +107,12 @@ export interface UsageAnswer {
 
 /**
  * One usage report. `status` 0 means no answer at all (connection refused or reset): the server may
- * or may not have acted. With `retryBusy`, a 503 or 429 is retried (as a real gateway would; a
- * replay is harmless) until a 60 s deadline, so a loaded machine delays the test instead of failing it.
+ * or may not have acted. With `retry`, a 503 or 429 and a connection that fails are retried (as a
+ * real gateway does: a report is idempotent, a replay harmless) until a 60 s deadline, so a loaded
+ * machine (a busy server, a keep-alive socket closed under the client) delays the test instead
+ * of failing it. Whether the server survived is for the caller to check.
  */
-export async function postUsage(baseUrl: string, report: UsageReport, options: { retryBusy?: boolean } = {}): Promise<{ status: number; body: any }> {
+export async function postUsage(baseUrl: string, report: UsageReport, options: { retry?: boolean; onRetry?: (status: number) => void } = {}): Promise<{ status: number; body: any }> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     let outcome: { status: number; body: any; retryAfter?: number };
@@ -122,10 +124,11 @@ export async function postUsage(baseUrl: string, report: UsageReport, options: {
       });
       outcome = { status: response.status, body: await response.json().catch(() => null), retryAfter: Number(response.headers.get("retry-after") ?? 0) };
     } catch (error) {
-      return { status: 0, body: { error: String(error) } };
+      outcome = { status: 0, body: { error: String(error), cause: String((error as { cause?: unknown }).cause) } };
     }
-    const busy = outcome.status === 503 || outcome.status === 429;
-    if (!options.retryBusy || !busy || Date.now() > deadline) return { status: outcome.status, body: outcome.body };
+    const retryable = outcome.status === 0 || outcome.status === 503 || outcome.status === 429;
+    if (!options.retry || !retryable || Date.now() > deadline) return { status: outcome.status, body: outcome.body };
+    options.onRetry?.(outcome.status);
     await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, Math.max(200, (outcome.retryAfter ?? 0) * 1000))));
   }
 }

@@ -83,7 +83,8 @@ describe.skipIf(noPostgres)("two instances on one PostgreSQL database", () => {
     const reports: UsageReport[] = Array.from({ length: 120 }, (_, index) => ({ request_id: `scale-${index}`, key_id: account.keyId, model: "gpt-4o-mini", input_tokens: 70, output_tokens: 30 }));
     // Each report goes to both instances at once: the gateway's retry landing on the other node.
     const deliveries = reports.flatMap((report, index) => (index % 2 ? [[a, report], [b, report]] : [[b, report], [a, report]]) as Array<[ServerProcess, UsageReport]>);
-    const outcomes = await inParallel(deliveries, 24, ([instance, report]) => postUsage(instance.url, report, { retryBusy: true }));
+    const outcomes = await inParallel(deliveries, 24, ([instance, report]) => postUsage(instance.url, report, { retry: true }));
+    for (const instance of [a, b]) expect(instance.child.exitCode, instance.output()).toBeNull();
     for (const outcome of outcomes) expect(outcome.status, JSON.stringify(outcome.body)).toBe(200);
 
     const firsts = new Map<string, { debited_tokens: number; shortfall_tokens: number }>();
