@@ -9,7 +9,8 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" },
+        // Some unit tests spawn compilers: generous, so a loaded machine is slow but not red.
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node", testTimeout: 30_000, hookTimeout: 60_000 },
       },
       {
         resolve: { alias },
@@ -18,21 +19,8 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
           setupFiles: ["tests/integration/setup.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        // The built server as a process: database outages, lock waits, shutdown (needs `remix build`).
-        resolve: { alias },
-        test: {
-          name: "ops",
-          include: ["tests/ops/**/*.test.ts"],
-          environment: "node",
-          testTimeout: 180_000,
+          testTimeout: 60_000,
           hookTimeout: 120_000,
-          pool: "forks",
-          poolOptions: { forks: { singleFork: true } },
         },
       },
       {
@@ -42,8 +30,23 @@ export default defineConfig({
           include: ["tests/e2e/**/*.test.ts"],
           environment: "node",
           globalSetup: ["tests/e2e/global-setup.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        resolve: { alias },
+        // The built server as a process (tests/ops): outages, lock waits, shutdown, kill -9, two
+        // instances side by side. One file at a time; deadlines that only a hung process reaches.
+        test: {
+          name: "ops",
+          include: ["tests/ops/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/ops/global-setup.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
           pool: "forks",
           poolOptions: { forks: { singleFork: true } },
         },

@@ -18,7 +18,9 @@ let standIn: StandIn;
 beforeAll(async () => {
   standIn = await startOpenAiStandIn({ days: 20, startDay: "2024-03-01" });
   process.env.OPENAI_API_BASE_URL = standIn.baseUrl;
-  process.env.OPENAI_API_TIMEOUT_MS = "1000";
+  // Generous: a loaded machine must not turn a good answer into a timeout. Only the stall case
+  // below shortens it, and that answer never comes.
+  process.env.OPENAI_API_TIMEOUT_MS = "30000";
   process.env.EVIDENCE_MAX_BYTES = String(2 * 1024 * 1024);
   resetEnvForTests();
 });
@@ -214,6 +216,8 @@ describe("read it for me", () => {
       ["stall", "evidence.apiErrors.api_timeout"],
     ] as const) {
       standIn.mode = mode;
+      process.env.OPENAI_API_TIMEOUT_MS = mode === "stall" ? "1000" : "30000";
+      resetEnvForTests();
       const outcome = await call(evidenceAction, "/account/evidence", { cookie, form: { intent: "read_api", adminKey: STAND_IN_KEY } });
       expect(outcome.status, mode).toBe(502);
       expect(outcome.data.formError, mode).toBe(key);
@@ -221,6 +225,8 @@ describe("read it for me", () => {
     }
     expect(await countEvidence()).toEqual(before);
     standIn.mode = "ok";
+    process.env.OPENAI_API_TIMEOUT_MS = "30000";
+    resetEnvForTests();
   });
 
   it("validates the key's shape before calling anyone", async () => {
