@@ -78,7 +78,7 @@ export default function Sessions() {
         <Form method="post">
           <input type="hidden" name="intent" value="end_others" />
           <button type="submit" className="button button-danger" disabled={busy}>
-            {t("sessions.endOthers", { count: others })}
+            {t("sessions.endOthers")}
           </button>
         </Form>
       ) : null}
