@@ -8,7 +8,7 @@ export function SessionTable({ sessions, locale, actions }: { sessions: AccountS
   const { t } = useTranslation();
   const unknown = t("sessions.unknown");
   return (
-    <div className="table-scroll">
+    <div className="session-table">
       <table className="table">
         <thead>
           <tr>
@@ -22,14 +22,14 @@ export function SessionTable({ sessions, locale, actions }: { sessions: AccountS
         <tbody>
           {sessions.map((session) => (
             <tr key={session.key} data-testid="session-row">
-              <td>
+              <td data-label={t("sessions.device")}>
                 {t("sessions.deviceName", { browser: session.browser ?? unknown, os: session.os ?? unknown })}
                 {session.current ? <span className="badge"> {t("sessions.thisDevice")}</span> : null}
                 {session.waitingForSecondFactor ? <span className="badge badge-warning"> {t("sessions.waiting")}</span> : null}
               </td>
-              <td>{session.ip ?? unknown}</td>
-              <td>{formatDateTime(session.createdAt, locale)}</td>
-              <td>{formatDateTime(session.lastSeenAt, locale)}</td>
+              <td data-label={t("sessions.ip")}>{session.ip ?? unknown}</td>
+              <td data-label={t("sessions.created")}>{formatDateTime(session.createdAt, locale)}</td>
+              <td data-label={t("sessions.lastSeen")}>{formatDateTime(session.lastSeenAt, locale)}</td>
               {actions ? <td>{actions(session)}</td> : null}
             </tr>
           ))}
