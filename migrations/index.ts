@@ -10,6 +10,7 @@ import * as m0007 from "./0007_support";
 import * as m0008 from "./0008_evidence_shapes";
 import * as m0011 from "./0011_credit_adjustments";
 import * as m0012 from "./0012_auth_hardening";
+import * as m0013 from "./0013_two_factor";
 import * as m0014 from "./0014_job_leases";
 
 export const migrations: Record<string, Migration> = {
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   "0008_evidence_shapes": m0008,
   "0011_credit_adjustments": m0011,
   "0012_auth_hardening": m0012,
+  "0013_two_factor": m0013,
   "0014_job_leases": m0014,
 };

@@ -1,7 +1,7 @@
 // Sessions (lucia v3, the only place lucia is called) and the guards every route starts with.
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { Lucia, TimeSpan } from "lucia";
-import type { Role } from "./db-schema";
+import type { Role, SessionSecondFactor } from "./db-schema";
 import { getDb } from "./db.server";
 import { getEnv } from "./env.server";
 import { createKyselyAdapter } from "./lucia-adapter.server";
@@ -17,7 +17,11 @@ function buildLucia() {
       name: SESSION_COOKIE_NAME,
       attributes: { secure: getEnv().isProduction, sameSite: "lax", path: "/" },
     },
-    getSessionAttributes: (attributes) => ({ authenticatedAt: attributes.authenticatedAt }),
+    getSessionAttributes: (attributes) => ({
+      authenticatedAt: attributes.authenticatedAt,
+      secondFactor: attributes.secondFactor ?? "none",
+      lastSeenAt: attributes.lastSeenAt ?? null,
+    }),
     getUserAttributes: (attributes) => ({
       email: attributes.email,
       role: attributes.role,
@@ -44,7 +48,13 @@ declare module "lucia" {
       emailVerifiedAt: string | null;
       disabledAt: string | null;
     };
-    DatabaseSessionAttributes: { authenticatedAt?: string; ip?: string | null; userAgent?: string | null };
+    DatabaseSessionAttributes: {
+      authenticatedAt?: string;
+      ip?: string | null;
+      userAgent?: string | null;
+      secondFactor?: SessionSecondFactor;
+      lastSeenAt?: string | null;
+    };
   }
 }
 
@@ -60,7 +70,38 @@ export interface SessionUser {
 export interface CurrentSession {
   user: SessionUser;
   sessionId: string;
+  /** The session's row id (SHA-256 of `sessionId`), what the sessions page names sessions by. */
+  sessionKey: string;
   authenticatedAt: Date;
+  /** Where the session stands with the second factor; only "none" and "passed" are full sessions. */
+  secondFactor: SessionSecondFactor;
+  lastSeenAt: string | null;
+}
+
+/** Operators (support, staff, admin) must have a second factor; developers may. */
+export function requiresSecondFactor(role: Role): boolean {
+  return hasRole(role, "support");
+}
+
+/** Sessions that started before an account became an operator are sent to enrolment too. */
+function effectiveSecondFactor(stored: SessionSecondFactor, role: Role): SessionSecondFactor {
+  return stored === "none" && requiresSecondFactor(role) ? "enrol" : stored;
+}
+
+export function isFullSession(current: CurrentSession): boolean {
+  return current.secondFactor === "none" || current.secondFactor === "passed";
+}
+
+// Writing last-seen on every request would turn reads into writes; once a minute is enough.
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+async function touchLastSeen(sessionId: string, lastSeenAt: string | null, now = new Date()): Promise<void> {
+  if (lastSeenAt && now.getTime() - Date.parse(lastSeenAt) < LAST_SEEN_RESOLUTION_MS) return;
+  await getDb()
+    .updateTable("sessions")
+    .set({ last_seen_at: now.toISOString() })
+    .where("id", "=", sha256Hex(sessionId))
+    .execute();
 }
 
 export interface RequestOrigin {
@@ -94,12 +135,17 @@ export async function getCurrentSession(request: Request): Promise<CurrentSessio
       disabled: user.disabled,
     },
     sessionId,
+    sessionKey: sha256Hex(sessionId),
     authenticatedAt: new Date(session.authenticatedAt ?? 0),
+    secondFactor: effectiveSecondFactor(session.secondFactor, user.role),
+    lastSeenAt: session.lastSeenAt,
   };
 }
 
+/** The signed-in user of a full session; a session still waiting for its second factor is nobody yet. */
 export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
-  return (await getCurrentSession(request))?.user ?? null;
+  const current = await getCurrentSession(request);
+  return current && isFullSession(current) ? current.user : null;
 }
 
 function loginRedirect(request: Request): Response {
@@ -108,9 +154,32 @@ function loginRedirect(request: Request): Response {
   return redirect(`/login?${new URLSearchParams({ redirectTo })}`);
 }
 
+export const SECOND_FACTOR_PATHS = { verify: "/login/second-factor", enrol: "/login/enrol" } as const;
+
+/** Where a session waiting for its second factor is sent, keeping where the user was going. */
+export function secondFactorPath(state: "enrol" | "verify", redirectTo?: string | null): string {
+  const path = SECOND_FACTOR_PATHS[state];
+  return redirectTo && redirectTo !== "/account" ? `${path}?${new URLSearchParams({ redirectTo })}` : path;
+}
+
+/** A full session (password and, where needed, second factor); anything else is redirected. */
 export async function requireSession(request: Request): Promise<CurrentSession> {
   const current = await getCurrentSession(request);
   if (!current) throw loginRedirect(request);
+  if (current.secondFactor === "enrol" || current.secondFactor === "verify") {
+    const url = new URL(request.url);
+    throw redirect(secondFactorPath(current.secondFactor, `${url.pathname}${url.search}`));
+  }
+  await touchLastSeen(current.sessionId, current.lastSeenAt);
+  return current;
+}
+
+/** The two second-factor pages: a session waiting for `state`; full sessions go to their account. */
+export async function requirePendingSession(request: Request, state: "enrol" | "verify"): Promise<CurrentSession> {
+  const current = await getCurrentSession(request);
+  if (!current) throw redirect("/login");
+  if (isFullSession(current)) throw redirect("/account");
+  if (current.secondFactor !== state) throw redirect(secondFactorPath(current.secondFactor as "enrol" | "verify"));
   return current;
 }
 
@@ -126,18 +195,33 @@ export async function requireRole(request: Request, role: Role): Promise<Session
   return user;
 }
 
+/** Log-in and sign-up pages: a full session goes to its account; a half-finished log-in may start over. */
 export async function requireAnonymous(request: Request): Promise<void> {
-  if (await getCurrentSession(request)) throw redirect("/account");
+  const current = await getCurrentSession(request);
+  if (current && isFullSession(current)) throw redirect("/account");
 }
 
-/** Starts a brand-new session (never reuses an id) and returns its Set-Cookie header. */
-export async function startSession(userId: string, origin: RequestOrigin): Promise<string> {
+/**
+ * Starts a brand-new session (never reuses an id) and returns its Set-Cookie header.
+ * `secondFactor` says what the log-in still needs ("enrol", "verify") or has ("none", "passed").
+ */
+export async function startSession(userId: string, origin: RequestOrigin, secondFactor: SessionSecondFactor): Promise<string> {
   const session = await getLucia().createSession(userId, {
     authenticatedAt: new Date().toISOString(),
     ip: origin.ip,
     userAgent: origin.userAgent,
+    secondFactor,
   });
   return getLucia().createSessionCookie(session.id).serialize();
+}
+
+/**
+ * The second factor was given: the waiting session is replaced by a new, full one (a new id, as
+ * at any change of privilege). Returns the Set-Cookie header.
+ */
+export async function upgradeToFullSession(current: CurrentSession, origin: RequestOrigin): Promise<string> {
+  await getLucia().invalidateSession(current.sessionId);
+  return startSession(current.user.id, origin, "passed");
 }
 
 export async function endSession(request: Request): Promise<string> {

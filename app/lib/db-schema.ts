@@ -1,5 +1,5 @@
 // The typed shape of every table. Times are ISO-8601 UTC strings; tokens and money are integers.
-import type { Insertable, Selectable, Updateable } from "kysely";
+import type { ColumnType, Insertable, Selectable, Updateable } from "kysely";
 
 export type Role = "developer" | "support" | "staff" | "admin";
 export type EmailCodePurpose = "verify_email" | "reset_password";
@@ -25,6 +25,32 @@ export interface SessionsTable {
   authenticated_at: string;
   ip: string | null;
   user_agent: string | null;
+  created_at: string;
+  second_factor: ColumnType<SessionSecondFactor, SessionSecondFactor | undefined, SessionSecondFactor>;
+  last_seen_at: string | null;
+}
+
+/** Where a session stands with the second factor (see migration 0013). */
+export type SessionSecondFactor = "none" | "enrol" | "verify" | "passed";
+
+/** One TOTP authenticator per user; the secret is AES-GCM encrypted with a key derived from APP_SECRET. */
+export interface TwoFactorTotpTable {
+  user_id: string;
+  secret_ciphertext: string;
+  confirmed_at: string | null;
+  /** The last 30-second step a code was accepted for: a code is never accepted twice. */
+  last_used_step: ColumnType<number | null, number | null | undefined, number | null>;
+  failed_attempts: ColumnType<number, number | undefined, number>;
+  locked_until: string | null;
+  created_at: string;
+}
+
+export interface TwoFactorRecoveryCodesTable {
+  id: string;
+  user_id: string;
+  /** HMAC-SHA-256 (keyed by APP_SECRET) of the normalized code. */
+  code_hash: string;
+  used_at: string | null;
   created_at: string;
 }
 
@@ -379,6 +405,8 @@ export interface Database {
   billing_debts: BillingDebtsTable;
   credit_adjustments: CreditAdjustmentsTable;
   job_leases: JobLeasesTable;
+  two_factor_totp: TwoFactorTotpTable;
+  two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
 }
 
 export type User = Selectable<UsersTable>;

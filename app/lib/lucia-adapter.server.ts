@@ -14,6 +14,8 @@ export function createKyselyAdapter(db: Db): Adapter {
           "sessions.user_id",
           "sessions.expires_at",
           "sessions.authenticated_at",
+          "sessions.second_factor",
+          "sessions.last_seen_at",
           "users.email",
           "users.role",
           "users.locale",
@@ -27,7 +29,7 @@ export function createKyselyAdapter(db: Db): Adapter {
         id: sessionId,
         userId: row.user_id,
         expiresAt: new Date(row.expires_at),
-        attributes: { authenticatedAt: row.authenticated_at },
+        attributes: { authenticatedAt: row.authenticated_at, secondFactor: row.second_factor, lastSeenAt: row.last_seen_at },
       };
       const user: DatabaseUser = {
         id: row.user_id,
@@ -45,7 +47,7 @@ export function createKyselyAdapter(db: Db): Adapter {
     async getUserSessions(userId) {
       const rows = await db
         .selectFrom("sessions")
-        .select(["id", "expires_at", "authenticated_at"])
+        .select(["id", "expires_at", "authenticated_at", "second_factor", "last_seen_at"])
         .where("user_id", "=", userId)
         .execute();
       // Only hashes are stored, so these ids cannot be turned back into cookies.
@@ -53,7 +55,7 @@ export function createKyselyAdapter(db: Db): Adapter {
         id: row.id,
         userId,
         expiresAt: new Date(row.expires_at),
-        attributes: { authenticatedAt: row.authenticated_at },
+        attributes: { authenticatedAt: row.authenticated_at, secondFactor: row.second_factor, lastSeenAt: row.last_seen_at },
       }));
     },
 
@@ -68,6 +70,8 @@ export function createKyselyAdapter(db: Db): Adapter {
           authenticated_at: session.attributes.authenticatedAt ?? now,
           ip: session.attributes.ip ?? null,
           user_agent: session.attributes.userAgent ?? null,
+          second_factor: session.attributes.secondFactor ?? "none",
+          last_seen_at: now,
           created_at: now,
         })
         .execute();

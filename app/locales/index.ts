@@ -16,6 +16,8 @@ import { outbox as enOutbox } from "./en/outbox";
 import { keys as enKeys } from "./en/keys";
 import { snippets as enSnippets } from "./en/snippets";
 import { gatewayDocs as enGatewayDocs } from "./en/gatewayDocs";
+import { twoFactor as enTwoFactor } from "./en/twoFactor";
+import { sessions as enSessions } from "./en/sessions";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { support as zhSupport } from "./zh/support";
@@ -33,6 +35,8 @@ import { outbox as zhOutbox } from "./zh/outbox";
 import { keys as zhKeys } from "./zh/keys";
 import { snippets as zhSnippets } from "./zh/snippets";
 import { gatewayDocs as zhGatewayDocs } from "./zh/gatewayDocs";
+import { twoFactor as zhTwoFactor } from "./zh/twoFactor";
+import { sessions as zhSessions } from "./zh/sessions";
 
 export const en = {
   common: enCommon,
@@ -52,6 +56,8 @@ export const en = {
   review: enReview,
   credit: enCredit,
   billing: enBilling,
+  twoFactor: enTwoFactor,
+  sessions: enSessions,
 };
 
 export const zh = {
@@ -72,6 +78,8 @@ export const zh = {
   review: zhReview,
   credit: zhCredit,
   billing: zhBilling,
+  twoFactor: zhTwoFactor,
+  sessions: zhSessions,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

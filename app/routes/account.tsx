@@ -26,6 +26,8 @@ export default function AccountLayout() {
         <NavLink to="/account/keys">{t("keys.nav")}</NavLink>
         <NavLink to="/account/snippets">{t("snippets.title")}</NavLink>
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
+        <NavLink to="/account/security">{t("twoFactor.settings.nav")}</NavLink>
+        <NavLink to="/account/sessions">{t("sessions.nav")}</NavLink>
         {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
         {canReview ? <NavLink to="/staff/adjustments">{t("support.adjustments.queueTitle")}</NavLink> : null}
       </nav>

@@ -95,6 +95,10 @@ export default function AdminUsers() {
               <td>
                 <Link to={`/support/accounts/${user.id}`}>{user.email}</Link>
                 {user.id === adminId ? <span className="muted"> ({t("admin.users.you")})</span> : null}
+                <br />
+                <Link to={`/admin/users/${user.id}/security`} className="muted">
+                  {t("twoFactor.admin.link")}
+                </Link>
               </td>
               <td>
                 {user.disabled ? <span className="badge badge-danger">{t("support.status.disabled")}</span> : null}{" "}

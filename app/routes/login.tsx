@@ -7,7 +7,8 @@ import { authenticate } from "~/domain/accounts.server";
 import { Field } from "~/components/field";
 import { FormAlert, Notice } from "~/components/form-alert";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { endSession, requestOrigin, requireAnonymous, startSession } from "~/lib/auth.server";
+import { secondFactorAtLogIn } from "~/domain/two-factor.server";
+import { endSession, requestOrigin, requireAnonymous, secondFactorPath, startSession } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formFailure, invalidForm } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
@@ -41,11 +42,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!result.ok) return formFailure(`errors.${result.reason}`, result.reason === "account_disabled" ? 403 : 400);
   // Any session the browser came with is ended; the new one gets a new id.
   const blank = await endSession(request);
-  const cookie = await startSession(result.user.id, origin);
+  const secondFactor = await secondFactorAtLogIn(db, result.user);
+  const cookie = await startSession(result.user.id, origin, secondFactor);
   const headers = new Headers();
   headers.append("Set-Cookie", blank);
   headers.append("Set-Cookie", cookie);
-  return redirect(safeRedirect(parsed.data.redirectTo), { headers });
+  const redirectTo = safeRedirect(parsed.data.redirectTo);
+  const next = secondFactor === "enrol" || secondFactor === "verify" ? secondFactorPath(secondFactor, redirectTo) : redirectTo;
+  return redirect(next, { headers });
 }
 
 export default function LogIn() {

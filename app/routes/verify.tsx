@@ -3,12 +3,13 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { emailField, verifySchema } from "~/domain/account-schemas";
-import { resendVerificationCode, verifyEmail } from "~/domain/accounts.server";
+import { findUserById, resendVerificationCode, verifyEmail } from "~/domain/accounts.server";
 import { Field } from "~/components/field";
 import { FormAlert, Notice } from "~/components/form-alert";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { useRootData } from "~/root";
-import { getOptionalUser, requestOrigin, startSession } from "~/lib/auth.server";
+import { getOptionalUser, requestOrigin, secondFactorPath, startSession } from "~/lib/auth.server";
+import { secondFactorAtLogIn } from "~/domain/two-factor.server";
 import { getDb } from "~/lib/db.server";
 import { formFailure, invalidForm } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
@@ -48,8 +49,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = await verifyEmail(db, parsed.data);
   if (!result.ok) return formFailure("errors.invalidForm", 400, { code: `errors.${result.reason}` });
   // A fresh session: whatever session id the browser held before is not reused.
-  const cookie = await startSession(result.userId, requestOrigin(request, context));
-  return redirect("/account", { headers: { "Set-Cookie": cookie } });
+  const user = await findUserById(db, result.userId);
+  const secondFactor = user ? await secondFactorAtLogIn(db, user) : "none";
+  const cookie = await startSession(result.userId, requestOrigin(request, context), secondFactor);
+  const next = secondFactor === "enrol" || secondFactor === "verify" ? secondFactorPath(secondFactor) : "/account";
+  return redirect(next, { headers: { "Set-Cookie": cookie } });
 }
 
 export default function Verify() {

@@ -9,6 +9,7 @@ import { saveEvidence } from "~/domain/evidence/index.server";
 import type { DayUsage } from "~/domain/evidence/types";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { launchBrowser, screenshot } from "./browser";
+import { passSecondFactor } from "./second-factor";
 
 const baseUrl = inject("baseUrl");
 const M = 1_000_000;
@@ -62,6 +63,7 @@ async function logIn(email: string, password = PASSWORD): Promise<Page> {
   await page.locator('input[name="email"]').fill(email);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('main button[type="submit"]').click();
+  await passSecondFactor(page, email);
   await page.waitForURL(/\/account/);
   return page;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createAccount } from "~/domain/accounts.server";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { launchBrowser, screenshot } from "./browser";
+import { passSecondFactor } from "./second-factor";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "correct horse battery staple 42";
@@ -34,6 +35,7 @@ async function logIn(email: string, password: string, locale: "en" | "zh", width
   await page.locator('input[name="email"]').fill(email);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('main button[type="submit"]').click();
+  await passSecondFactor(page, email);
   await page.waitForURL(/\/account/);
   await page.goto(`${baseUrl}/account`);
   const wanted = locale === "zh" ? "zh-CN" : "en";

@@ -10,6 +10,7 @@ import { createAccount } from "~/domain/accounts.server";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { encryptedInvoicePdf, invoicePdf } from "../fixtures/invoice-pdf";
 import { launchBrowser, screenshot } from "./browser";
+import { passSecondFactor } from "./second-factor";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "correct horse battery staple 42";
@@ -27,6 +28,7 @@ async function logIn(email: string, password = PASSWORD, width = 1280): Promise<
   await page.locator('input[name="email"]').fill(email);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('main button[type="submit"]').click();
+  await passSecondFactor(page, email);
   await page.waitForURL(/\/account|\/staff|\/support/);
   return page;
 }

@@ -10,6 +10,7 @@ import { saveEvidence } from "~/domain/evidence/index.server";
 import { creditAccount, debitUsage } from "~/domain/ledger.server";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { launchBrowser, screenshot } from "./browser";
+import { passSecondFactor } from "./second-factor";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "correct horse battery staple 42";
@@ -72,6 +73,7 @@ async function logIn(email: string, password: string, locale: "en" | "zh"): Prom
   await page.locator('input[name="email"]').fill(email);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('main button[type="submit"]').click();
+  await passSecondFactor(page, email);
   await page.waitForURL(/\/account/);
   // The demo accounts are shared by several suites: set the language explicitly, after a full
   // page load (a client-side navigation can leave the previous page's <html lang> for a moment).

@@ -21,7 +21,7 @@ let adminCookie: string;
 
 beforeAll(async () => {
   admin = await createUser({ role: "admin" });
-  adminCookie = cookieHeader([await startSession(admin.id, { ip: "203.0.113.9", userAgent: "test" })]);
+  adminCookie = cookieHeader([await startSession(admin.id, { ip: "203.0.113.9", userAgent: "test" }, "passed")]);
 });
 
 describe("users and roles", () => {

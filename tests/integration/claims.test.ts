@@ -13,7 +13,7 @@ import { action as loginAction } from "~/routes/login";
 import { action as claimAction, loader as claimLoader } from "~/routes/account.claim";
 import { action as reviewAction, loader as reviewLoader } from "~/routes/staff.claims.$id";
 import { loader as queueLoader } from "~/routes/staff.claims._index";
-import { call, cookieHeader, createUser, latestMailTo, uniqueEmail } from "./helpers";
+import { call, cookieHeader, createUser, fullSessionCookie, latestMailTo, uniqueEmail } from "./helpers";
 
 const M = 1_000_000;
 
@@ -394,7 +394,7 @@ describe("routes", () => {
   });
 
   it("staff filter, sort and decide through the pages; a bad reason changes nothing", async () => {
-    const staffCookie = await logIn(staff.email, staff.password);
+    const staffCookie = await fullSessionCookie(staff.id);
     const dev = await developerWithUsage(33 * M);
     const submitted = await submitClaim(getDb(), dev.id);
     if (!submitted.ok) throw new Error("claim refused");
@@ -420,7 +420,7 @@ describe("routes", () => {
   });
 
   it("paginates the queue 20 at a time", async () => {
-    const staffCookie = await logIn(staff.email, staff.password);
+    const staffCookie = await fullSessionCookie(staff.id);
     for (let i = 0; i < 21; i++) {
       const dev = await createUser({ email: uniqueEmail("page") });
       await seedUsage(dev.id, 77 * M + i);

@@ -20,7 +20,7 @@ type Persona = { id: string; role: Role; cookie: string };
 
 async function persona(role: Role): Promise<Persona> {
   const user = await createUser({ role });
-  return { id: user.id, role, cookie: cookieHeader([await startSession(user.id, { ip: "198.51.100.7", userAgent: "test" })]) };
+  return { id: user.id, role, cookie: cookieHeader([await startSession(user.id, { ip: "198.51.100.7", userAgent: "test" }, "passed")]) };
 }
 
 let support: Persona;
@@ -170,7 +170,7 @@ describe("a second, different staff member", () => {
     expect(entries[0]).toMatchObject({ kind: "adjustment", amount: 5000, actor_id: staff.id, idempotency_key: `support-adjustment:${row.id}` });
     expect(await auditActions(developer.id)).toEqual(["credit_adjustment.propose", "credit_adjustment.approve"]);
 
-    const session = cookieHeader([await startSession(developer.id, { ip: null, userAgent: null })]);
+    const session = cookieHeader([await startSession(developer.id, { ip: null, userAgent: null }, "passed")]);
     const credit = await call(creditLoader, "/account/credit", { cookie: session });
     expect(credit.data.page.entries).toEqual([expect.objectContaining({ kind: "adjustment", amount: 5000 })]);
   });

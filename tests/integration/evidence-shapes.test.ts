@@ -32,7 +32,7 @@ afterAll(() => {
 
 async function sessionFor(role: "developer" | "support" | "staff" | "admin") {
   const user = await createUser({ role });
-  return { user, cookie: cookieHeader([await startSession(user.id, { ip: "203.0.113.7", userAgent: "test" })]) };
+  return { user, cookie: cookieHeader([await startSession(user.id, { ip: "203.0.113.7", userAgent: "test" }, "passed")]) };
 }
 
 /** A form upload as a browser's FormData sends it. */

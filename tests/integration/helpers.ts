@@ -2,6 +2,7 @@
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
 import { randomBytes } from "node:crypto";
 import { createAccount } from "~/domain/accounts.server";
+import { startSession } from "~/lib/auth.server";
 import type { Role } from "~/lib/db-schema";
 import { getDb } from "~/lib/db.server";
 import { listOutbox } from "~/lib/mail.server";
@@ -109,4 +110,12 @@ export async function latestMailTo(email: string) {
 export async function countMailTo(email: string): Promise<number> {
   const rows = await getDb().selectFrom("mail_outbox").select("id").where("to_address", "=", email).execute();
   return rows.length;
+}
+
+/**
+ * A session that has passed the second factor, as after a full log-in: what tests of operator
+ * pages need (the second factor itself is tested in two-factor.test.ts).
+ */
+export async function fullSessionCookie(userId: string, origin: { ip: string | null; userAgent: string | null } = { ip: "192.0.2.50", userAgent: "integration-test" }): Promise<string> {
+  return cookieHeader([await startSession(userId, origin, "passed")]);
 }

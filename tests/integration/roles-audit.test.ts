@@ -2,13 +2,12 @@ import { describe, expect, it } from "vitest";
 import { recordAudit } from "~/domain/audit.server";
 import { requireRole, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
-import { action as loginAction } from "~/routes/login";
-import { buildRequest, call, cookieHeader, createUser } from "./helpers";
+import { buildRequest, createUser, fullSessionCookie } from "./helpers";
 
+/** A session past both log-in steps (the second step has its own tests in two-factor.test.ts). */
 async function cookieFor(role: "developer" | "support" | "staff" | "admin") {
   const user = await createUser({ role });
-  const outcome = await call(loginAction, "/login", { form: { email: user.email, password: user.password } });
-  return { user, cookie: cookieHeader(outcome.setCookies.filter((c) => !c.startsWith("ferry_session=;"))) };
+  return { user, cookie: await fullSessionCookie(user.id) };
 }
 
 async function outcomeOf(promise: Promise<unknown>): Promise<number> {

@@ -125,6 +125,28 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
   "admin.audit.tsx": { loader: atLeast("admin") },
   "admin.grant-policy.tsx": { loader: atLeast("admin"), action: { expect: atLeast("admin", "allowed") } },
   "admin.audit[.]csv.ts": { path: () => "/admin/audit.csv", loader: atLeast("admin") },
+
+  // Second factor and sessions (issue 11, points 13–14). The two log-in steps are only for a
+  // session waiting for its second factor: full sessions go to /account, visitors to /login
+  // (two-factor.test.ts covers the waiting sessions).
+  "login_.second-factor.tsx": {
+    path: () => "/login/second-factor",
+    loader: { ...all("redirect:/account"), anonymous: "redirect:/login" },
+    action: { expect: { ...all("redirect:/account"), anonymous: "redirect:/login" } },
+  },
+  "login_.enrol.tsx": {
+    path: () => "/login/enrol",
+    loader: { ...all("redirect:/account"), anonymous: "redirect:/login" },
+    action: { expect: { ...all("redirect:/account"), anonymous: "redirect:/login" } },
+  },
+  "account.security.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", 400) } },
+  "account.sessions.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", 400) } },
+  "admin.users_.$userId.security.tsx": {
+    path: (fx) => `/admin/users/${fx.victim.id}/security`,
+    params: (fx) => ({ userId: fx.victim.id }),
+    loader: atLeast("admin"),
+    action: { expect: atLeast("admin", 400) },
+  },
 };
 
 /** `/support/accounts/:accountId` from `support.accounts.$accountId.tsx`, params filled in. */

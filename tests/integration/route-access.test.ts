@@ -41,7 +41,7 @@ beforeAll(async () => {
 /** A fresh session per call, so a route that logs out cannot disturb the next check. */
 async function cookieFor(persona: Persona): Promise<string | undefined> {
   if (persona === "anonymous") return undefined;
-  return cookieHeader([await startSession(personaIds[persona], { ip: "192.0.2.10", userAgent: "access-test" })]);
+  return cookieHeader([await startSession(personaIds[persona], { ip: "192.0.2.10", userAgent: "access-test" }, "passed")]);
 }
 
 function describeOutcome(outcome: RouteOutcome): string {
@@ -155,7 +155,7 @@ describe("roles and amounts come from the server, never from a form", () => {
       },
     });
     const { action } = await import("~/routes/account.claim");
-    const cookie = cookieHeader([await startSession(developer.id, { ip: null, userAgent: null })]);
+    const cookie = cookieHeader([await startSession(developer.id, { ip: null, userAgent: null }, "passed")]);
     await call(action, "/account/claim", { cookie, form: { intent: "claim", tokens: "999999999", offeredTokens: "999999999", amount: "999999999" } });
     const claim = await getDb().selectFrom("claims").select(["offered_tokens", "granted_tokens"]).where("account_id", "=", developer.id).executeTakeFirstOrThrow();
     expect(Number(claim.offered_tokens)).not.toBe(999_999_999);

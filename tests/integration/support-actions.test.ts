@@ -17,7 +17,7 @@ const personas = {} as Record<Exclude<Role, "developer">, Persona>;
 
 async function persona(role: Role): Promise<Persona> {
   const user = await createUser({ role });
-  return { id: user.id, cookie: cookieHeader([await startSession(user.id, { ip: "198.51.100.7", userAgent: "test" })]) };
+  return { id: user.id, cookie: cookieHeader([await startSession(user.id, { ip: "198.51.100.7", userAgent: "test" }, "passed")]) };
 }
 
 beforeAll(async () => {
@@ -144,7 +144,7 @@ describe("staff-only actions", () => {
 
   it("staff disable an account (all sessions end) and enable it again, each audited", async () => {
     const developer = await createUser();
-    await startSession(developer.id, { ip: null, userAgent: null });
+    await startSession(developer.id, { ip: null, userAgent: null }, "passed");
     const disable = await act(personas.staff, developer.id, { intent: "disable_account", reason: "chargeback fraud" });
     expect(disable.status).toBe(200);
     const sessions = await getDb().selectFrom("sessions").select("id").where("user_id", "=", developer.id).execute();

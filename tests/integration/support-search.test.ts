@@ -43,7 +43,7 @@ beforeAll(async () => {
   await debitUsage(getDb(), { accountId: developer.id, requestId: "req-gw-7781", tokens: 10 });
   const agent = await createUser({ role: "support" });
   supportId = agent.id;
-  supportCookie = cookieHeader([await startSession(agent.id, { ip: "192.0.2.1", userAgent: "test" })]);
+  supportCookie = cookieHeader([await startSession(agent.id, { ip: "192.0.2.1", userAgent: "test" }, "passed")]);
 });
 
 describe("classifying a query", () => {
