@@ -7,6 +7,7 @@ import * as m0004 from "./0004_claims";
 import * as m0005 from "./0005_api_keys";
 import * as m0006 from "./0006_billing";
 import * as m0007 from "./0007_support";
+import * as m0009 from "./0009_evidence_similarity";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "0005_api_keys": m0005,
   "0006_billing": m0006,
   "0007_support": m0007,
+  "0009_evidence_similarity": m0009,
 };

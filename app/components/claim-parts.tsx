@@ -111,7 +111,7 @@ export interface FlagView {
 function flagDetail(flag: FlagView, t: TFunction): string {
   if (flag.code !== "evidence_flag" || !flag.detail) return flag.detail ?? "";
   // The evidence module words its own findings; a code it does not know is shown as is.
-  return t(`evidence.flags.${flag.detail}`, { defaultValue: flag.detail, model: "…" });
+  return t(`evidence.flags.${flag.detail}`, { defaultValue: flag.detail, model: "…", similarity: "…", days: "…", day: "…", first: "…", second: "…" });
 }
 
 export function FlagList({ flags, linkOthers }: { flags: FlagView[]; linkOthers: boolean }) {
@@ -125,6 +125,11 @@ export function FlagList({ flags, linkOthers }: { flags: FlagView[]; linkOthers:
             <>
               {" "}
               <Link to={`/staff/claims/${flag.otherClaimId}`}>{t("review.claim.otherClaim")}</Link>
+            </>
+          ) : linkOthers && flag.otherAccountId ? (
+            <>
+              {" "}
+              <Link to={`/support/accounts/${flag.otherAccountId}`}>{t("review.claim.otherAccount")}</Link>
             </>
           ) : null}
         </li>

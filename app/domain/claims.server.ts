@@ -25,6 +25,7 @@ import { creditAccount } from "./ledger.server";
 export type ClaimFlagCode =
   | "evidence_flag"
   | "duplicate_evidence"
+  | "near_copy"
   | "org_on_other_claim"
   | "fingerprint_on_other_claim"
   | "previously_rejected";
@@ -190,7 +191,11 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
 
   const flags: ClaimFlag[] = usage.flags.map((flag) => ({ code: "evidence_flag", detail: flag.code, evidenceId: flag.evidenceId }));
   for (const duplicate of usage.duplicateOf) {
-    flags.push({ code: "duplicate_evidence", detail: duplicate.reason, evidenceId: duplicate.evidenceId, otherAccountId: duplicate.otherAccountId });
+    if (duplicate.nearCopy) {
+      flags.push({ code: "near_copy", detail: `${duplicate.nearCopy.similarityPercent}%`, evidenceId: duplicate.evidenceId, otherAccountId: duplicate.otherAccountId });
+    } else {
+      flags.push({ code: "duplicate_evidence", detail: duplicate.reason, evidenceId: duplicate.evidenceId, otherAccountId: duplicate.otherAccountId });
+    }
   }
   // Usage split over several accounts: the same org or rows already behind another account's claim.
   const identities = [

@@ -1,5 +1,6 @@
 // Shapes shared by every evidence parser, the verifier and the store.
 import type { EvidenceKind, EvidenceStatus } from "~/lib/db-schema";
+import type { NearCopyLink } from "./near-copies.server";
 
 export type { EvidenceKind, EvidenceStatus };
 
@@ -35,6 +36,8 @@ export interface EvidenceSummary {
   pages?: number;
   months: MonthUsage[];
   models: ModelUsage[];
+  /** The account had already uploaded exactly this usage: counted once, and no flag. */
+  alreadyUploaded?: boolean;
 }
 
 export interface MonthUsage {
@@ -79,5 +82,5 @@ export interface VerifiedUsage {
   fingerprints: string[];
   evidenceIds: string[];
   flags: Array<{ code: string; evidenceId: string }>;
-  duplicateOf: Array<{ evidenceId: string; otherAccountId: string; reason: "org_id" | "fingerprint" }>;
+  duplicateOf: Array<{ evidenceId: string; otherAccountId: string; reason: "org_id" | "fingerprint" | "near_copy"; nearCopy?: NearCopyLink }>;
 }

@@ -69,6 +69,7 @@ export const claims = {
   flags: {
     evidence_flag: "Evidence: {{detail}}",
     duplicate_evidence: "Same usage uploaded by another account ({{detail}})",
+    near_copy: "Near-copy of another account's usage ({{detail}} of days match)",
     org_on_other_claim: "OpenAI org {{detail}} is on another account's claim",
     fingerprint_on_other_claim: "Same usage rows are on another account's claim",
     previously_rejected: "An earlier claim of this account was rejected",

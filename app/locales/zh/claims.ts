@@ -72,6 +72,7 @@ export const claims: Dictionary<typeof en> = {
   flags: {
     evidence_flag: "用量证明：{{detail}}",
     duplicate_evidence: "其他账户上传了相同的用量（{{detail}}）",
+    near_copy: "与其他账户的用量高度相似（{{detail}} 的天数相符）",
     org_on_other_claim: "OpenAI 组织 {{detail}} 出现在其他账户的申请中",
     fingerprint_on_other_claim: "相同的用量记录出现在其他账户的申请中",
     previously_rejected: "此账户之前的申请曾被拒绝",
