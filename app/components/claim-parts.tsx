@@ -23,8 +23,10 @@ export function ClaimStatusBadge({ status }: { status: string }) {
 }
 
 export interface ComputationView {
-  window: Array<{ month: string; totalTokens: number; missing: boolean }>;
+  /** windowDays/monthDays and countedMonths are absent from claims computed before partial months were prorated. */
+  window: Array<{ month: string; totalTokens: number; missing: boolean; windowDays?: number; monthDays?: number }>;
   windowTokens: number;
+  countedMonths?: number;
   averageMonthlyTokens: number;
   multiplierPercent: number;
   rawOfferTokens: number;
@@ -41,7 +43,10 @@ export function OfferComputationTable({ computation }: { computation: Computatio
   const months = computation.window.length;
   return (
     <>
-      <p className="muted">{t("claims.computation.explain", { months })}</p>
+      <p className="muted">
+        {t("claims.computation.explain", { months })}
+        {computation.countedMonths !== undefined ? <> {t("claims.computation.explainPartial")}</> : null}
+      </p>
       <table className="table claim-computation">
         <thead>
           <tr>
@@ -58,6 +63,12 @@ export function OfferComputationTable({ computation }: { computation: Computatio
               <td className="numeric">
                 {f.int(month.totalTokens)}
                 {month.missing ? <span className="muted"> · {t("claims.computation.missing")}</span> : null}
+                {month.windowDays !== undefined && month.monthDays !== undefined && month.windowDays < month.monthDays ? (
+                  <span className="muted" data-testid="partial-month">
+                    {" "}
+                    · {t("claims.computation.partialMonth", { days: month.windowDays, monthDays: month.monthDays })}
+                  </span>
+                ) : null}
               </td>
             </tr>
           ))}
@@ -67,8 +78,16 @@ export function OfferComputationTable({ computation }: { computation: Computatio
             <th scope="row">{t("claims.computation.windowTotal", { months })}</th>
             <td className="numeric">{f.int(computation.windowTokens)}</td>
           </tr>
+          {computation.countedMonths !== undefined ? (
+            <tr>
+              <th scope="row">{t("claims.computation.countedMonths")}</th>
+              <td className="numeric" data-testid="counted-months">
+                {computation.countedMonths.toLocaleString(f.locale, { maximumFractionDigits: 2 })}
+              </td>
+            </tr>
+          ) : null}
           <tr>
-            <th scope="row">{t("claims.computation.average")}</th>
+            <th scope="row">{computation.countedMonths !== undefined ? t("claims.computation.averageCounted") : t("claims.computation.average")}</th>
             <td className="numeric">{f.int(computation.averageMonthlyTokens)}</td>
           </tr>
           <tr>

@@ -4,6 +4,7 @@
 // and two staff deciding at once end in exactly one outcome and at most one grant.
 import type { ClaimStatus, Role } from "~/lib/db-schema";
 import { dialectOf, type DbExecutor } from "~/lib/db.server";
+import { getEnv } from "~/lib/env.server";
 import { newId } from "~/lib/ids.server";
 import { hasRole } from "~/lib/roles";
 import { recordAudit } from "./audit.server";
@@ -170,7 +171,12 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
   const user = await db.selectFrom("users").select(["email", "email_verified_at", "disabled_at"]).where("id", "=", accountId).executeTakeFirstOrThrow();
   const policy = await getGrantPolicy(db);
   const usage = await getVerifiedUsage(db, accountId);
-  const offer = computeOffer(policy, usage.months.map((month) => ({ month: month.month, totalTokens: month.totalTokens })));
+  const env = getEnv();
+  const offer = computeOffer(
+    policy,
+    usage.months.map((month) => ({ month: month.month, totalTokens: month.totalTokens })),
+    { start: env.PROGRAM_WINDOW_START, end: env.PROGRAM_WINDOW_END },
+  );
   const claims = await db.selectFrom("claims").select(["id", "status", "evidence_ids", "created_at"]).where("account_id", "=", accountId).orderBy("created_at", "desc").execute();
   const others = claims.filter((claim) => claim.id !== options.excludeClaimId);
 

@@ -54,7 +54,7 @@ export const review = {
     noDuplicates: "No other account shares this usage or org id.",
     duplicateReason: { org_id: "same OpenAI org id", fingerprint: "same usage rows", near_copy: "near-copy of the usage" },
     nearCopy: "{{similarity}}% of {{days}} days match: {{model}} ≈ {{scale}} × their {{otherModel}}",
-    nearCopyShift_one: ", shifted by {{count}} day",
+    nearCopyShift: ", shifted by {{count}} day",
     nearCopyShift_other: ", shifted by {{count}} days",
     identityKind: { org_id: "org id", fingerprint: "usage fingerprint" },
     noClaim: "no claim",

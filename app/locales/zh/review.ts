@@ -57,7 +57,7 @@ export const review: Dictionary<typeof en> = {
     noDuplicates: "没有其他账户共享此用量或组织 ID。",
     duplicateReason: { org_id: "相同的 OpenAI 组织 ID", fingerprint: "相同的用量记录", near_copy: "用量高度相似" },
     nearCopy: "{{days}} 天中有 {{similarity}}% 相符：{{model}} ≈ {{scale}} × 对方的 {{otherModel}}",
-    nearCopyShift_one: "，错开 {{count}} 天",
+    nearCopyShift: "，错开 {{count}} 天",
     nearCopyShift_other: "，错开 {{count}} 天",
     identityKind: { org_id: "组织 ID", fingerprint: "用量指纹" },
     noClaim: "无申请",
