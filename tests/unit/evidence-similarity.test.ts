@@ -14,7 +14,7 @@ function seriesOf(rows: DayUsage[]) {
 /** What the index look-up would find: does the new series probe a key the stored one has? */
 function sharesBandKey(stored: DayUsage[], upload: DayUsage[]): boolean {
   const keys = new Set(bandKeys(residualFeatures(seriesOf(stored))));
-  return probeKeys(residualFeatures(seriesOf(upload))).some((key) => keys.has(key));
+  return [...probeKeys(residualFeatures(seriesOf(upload))).keys()].some((key) => keys.has(key));
 }
 
 const original = shapedUsage({ seed: 1, days: 180, patternSeed: 99 });

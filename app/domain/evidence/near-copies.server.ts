@@ -8,6 +8,7 @@ import {
   isComparable,
   isNearCopy,
   bandKeys,
+  nearbyShifts,
   probeKeys,
   residualFeatures,
   seriesOfDays,
@@ -41,20 +42,22 @@ function comparableSeries(days: Iterable<DayUsage>) {
 export async function findNearCopies(db: DbExecutor, userId: string, days: Iterable<DayUsage>): Promise<NearCopyMatch[]> {
   const found: NearCopyMatch[] = [];
   for (const { series, features } of comparableSeries(days)) {
-    const keys = probeKeys(features);
-    const hits = new Map<string, { evidenceId: string; model: string; userId: string; count: number }>();
+    const probes = probeKeys(features);
+    const keys = [...probes.keys()];
+    const hits = new Map<string, { evidenceId: string; model: string; userId: string; count: number; shifts: Set<number> }>();
     for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
       const rows = await db
         .selectFrom("evidence_sketch_bands")
-        .select(["evidence_id", "model", "user_id"])
+        .select(["band_key", "evidence_id", "model", "user_id"])
         .where("band_key", "in", keys.slice(start, start + KEYS_PER_QUERY))
         .where("user_id", "!=", userId)
         .execute();
       for (const row of rows) {
         const key = `${row.evidence_id}\u0000${row.model}`;
-        const hit = hits.get(key);
-        if (hit) hit.count += 1;
-        else hits.set(key, { evidenceId: row.evidence_id, model: row.model, userId: row.user_id, count: 1 });
+        let hit = hits.get(key);
+        if (!hit) hits.set(key, (hit = { evidenceId: row.evidence_id, model: row.model, userId: row.user_id, count: 0, shifts: new Set() }));
+        hit.count += 1;
+        for (const shift of probes.get(row.band_key) ?? []) hit.shifts.add(shift);
       }
     }
     const candidates = [...hits.values()].sort((a, b) => b.count - a.count).slice(0, SIMILARITY.maxCandidates);
@@ -68,7 +71,7 @@ export async function findNearCopies(db: DbExecutor, userId: string, days: Itera
       const row = stored.find((entry) => entry.evidence_id === candidate.evidenceId && entry.model === candidate.model);
       if (!row) continue;
       const other: UsageSeries = { model: row.model, firstDay: Number(row.first_day), values: decodeValues(row.day_values) };
-      const match = compareSeries(series, other);
+      const match = compareSeries(series, other, nearbyShifts(candidate.shifts));
       if (isNearCopy(match)) found.push({ model: series.model, otherEvidenceId: candidate.evidenceId, otherModel: other.model, otherAccountId: candidate.userId, match });
     }
   }

@@ -146,24 +146,32 @@ export function bandKeys(features: ReadonlyArray<{ day: number; q: number }>, sh
   return keys;
 }
 
-/** The keys to look up for a new series: every shift within the allowed few days. */
-export function probeKeys(features: ReadonlyArray<{ day: number; q: number }>): string[] {
-  const keys = new Set<string>();
+/**
+ * The keys to look up for a new series, each with the shifts that produced it: a stored series
+ * sharing a key at shift s has its day d + s where the new one has day d.
+ */
+export function probeKeys(features: ReadonlyArray<{ day: number; q: number }>): Map<string, number[]> {
+  const keys = new Map<string, number[]>();
   for (let shift = -SIMILARITY.maxShiftDays; shift <= SIMILARITY.maxShiftDays; shift++) {
-    for (const key of bandKeys(features, shift)) keys.add(key);
+    for (const key of bandKeys(features, shift)) {
+      const shifts = keys.get(key);
+      if (shifts) shifts.push(shift);
+      else keys.set(key, [shift]);
+    }
   }
-  return [...keys];
+  return keys;
 }
 
 /**
  * The best alignment of two series over the allowed shifts: scale from the median day ratio,
  * then the share of days (used by either) where a ≈ scale × b within the tolerance.
  */
-export function compareSeries(a: UsageSeries, b: UsageSeries): SeriesMatch | null {
+export function compareSeries(a: UsageSeries, b: UsageSeries, shifts: Iterable<number> = allShifts()): SeriesMatch | null {
   let best: SeriesMatch | null = null;
   const aLast = a.firstDay + a.values.length - 1;
   const bLast = b.firstDay + b.values.length - 1;
-  for (let shift = -SIMILARITY.maxShiftDays; shift <= SIMILARITY.maxShiftDays; shift++) {
+  for (const shift of shifts) {
+    if (Math.abs(shift) > SIMILARITY.maxShiftDays) continue;
     const from = Math.max(a.firstDay, b.firstDay - shift);
     const to = Math.min(aLast, bLast - shift);
     if (to - from + 1 < SIMILARITY.minComparedDays) continue;
@@ -190,6 +198,17 @@ export function compareSeries(a: UsageSeries, b: UsageSeries): SeriesMatch | nul
     if (!best || similarity > best.similarity) best = { similarity, matchingDays: matching, comparedDays: compared, scale, shiftDays: shift };
   }
   return best;
+}
+
+function allShifts(): number[] {
+  return Array.from({ length: 2 * SIMILARITY.maxShiftDays + 1 }, (_, index) => index - SIMILARITY.maxShiftDays);
+}
+
+/** The shifts the look-up suggested, with a day either side (a shifted block may straddle). */
+export function nearbyShifts(hinted: Iterable<number>): number[] {
+  const shifts = new Set<number>();
+  for (const shift of hinted) for (const near of [shift - 1, shift, shift + 1]) shifts.add(near);
+  return [...shifts];
 }
 
 export function isNearCopy(match: SeriesMatch | null): match is SeriesMatch {
