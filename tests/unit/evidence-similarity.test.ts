@@ -1,7 +1,7 @@
 // Near-copy sketches and the exact comparison: copies (a token off, scaled, shifted, partial,
 // jittered) are found; honest accounts with the same rhythm but their own noise are not.
 import { describe, expect, it } from "vitest";
-import { bandKeys, compareSeries, isComparable, isNearCopy, probeKeys, residualFeatures, seriesOfDays, SIMILARITY } from "~/domain/evidence/similarity";
+import { bandKeys, compareSeries, isComparable, isNearCopy, nearbyShifts, probeKeys, residualFeatures, seriesOfDays, SIMILARITY } from "~/domain/evidence/similarity";
 import type { DayUsage } from "~/domain/evidence/types";
 import { forgedCopy, shapedUsage } from "../fixtures/usage-series";
 
@@ -39,6 +39,19 @@ describe("near-copies are found", () => {
       expect(match!.shiftDays).toBe(expected.shiftDays);
     });
   }
+});
+
+it("the look-up says at which shift a key matched, so only shifts near it are compared", () => {
+  const copy = forgedCopy(original, { seed: 9, shiftDays: 5 });
+  const stored = new Set(bandKeys(residualFeatures(seriesOf(original))));
+  const hinted = new Set<number>();
+  for (const [key, shifts] of probeKeys(residualFeatures(seriesOf(copy)))) if (stored.has(key)) shifts.forEach((shift) => hinted.add(shift));
+  expect([...hinted]).toContain(-5);
+  const match = compareSeries(seriesOf(copy), seriesOf(original), nearbyShifts(hinted));
+  expect(match).toMatchObject({ shiftDays: -5 });
+  expect(isNearCopy(match)).toBe(true);
+  // Compared only at a wrong shift, the same copy does not match.
+  expect(isNearCopy(compareSeries(seriesOf(copy), seriesOf(original), [2]))).toBe(false);
 });
 
 describe("honest accounts are not flagged", () => {
