@@ -195,7 +195,11 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
     if (granted) ineligible.push("org_already_granted");
   }
 
-  const flags: ClaimFlag[] = usage.flags.map((flag) => ({ code: "evidence_flag", detail: flag.code, evidenceId: flag.evidenceId }));
+  // A near-copy is listed once, with the other account and the similarity, as its own flag below.
+  const nearCopyEvidence = new Set(usage.duplicateOf.filter((duplicate) => duplicate.nearCopy).map((duplicate) => duplicate.evidenceId));
+  const flags: ClaimFlag[] = usage.flags
+    .filter((flag) => !(flag.code === "near_copy" && nearCopyEvidence.has(flag.evidenceId)))
+    .map((flag) => ({ code: "evidence_flag", detail: flag.code, evidenceId: flag.evidenceId }));
   for (const duplicate of usage.duplicateOf) {
     if (duplicate.nearCopy) {
       flags.push({ code: "near_copy", detail: `${duplicate.nearCopy.similarityPercent}%`, evidenceId: duplicate.evidenceId, otherAccountId: duplicate.otherAccountId });
