@@ -64,9 +64,8 @@ export function OfferComputationTable({ computation }: { computation: Computatio
                 {f.int(month.totalTokens)}
                 {month.missing ? <span className="muted"> · {t("claims.computation.missing")}</span> : null}
                 {month.windowDays !== undefined && month.monthDays !== undefined && month.windowDays < month.monthDays ? (
-                  <span className="muted" data-testid="partial-month">
-                    {" "}
-                    · {t("claims.computation.partialMonth", { days: month.windowDays, monthDays: month.monthDays })}
+                  <span className="muted claim-partial-month" data-testid="partial-month">
+                    {t("claims.computation.partialMonth", { days: month.windowDays, monthDays: month.monthDays })}
                   </span>
                 ) : null}
               </td>
