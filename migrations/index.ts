@@ -8,6 +8,7 @@ import * as m0005 from "./0005_api_keys";
 import * as m0006 from "./0006_billing";
 import * as m0007 from "./0007_support";
 import * as m0008 from "./0008_evidence_shapes";
+import * as m0009 from "./0009_evidence_similarity";
 import * as m0011 from "./0011_credit_adjustments";
 import * as m0012 from "./0012_auth_hardening";
 import * as m0013 from "./0013_two_factor";
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   "0006_billing": m0006,
   "0007_support": m0007,
   "0008_evidence_shapes": m0008,
+  "0009_evidence_similarity": m0009,
   "0011_credit_adjustments": m0011,
   "0012_auth_hardening": m0012,
   "0013_two_factor": m0013,

@@ -23,8 +23,10 @@ export function ClaimStatusBadge({ status }: { status: string }) {
 }
 
 export interface ComputationView {
-  window: Array<{ month: string; totalTokens: number; missing: boolean }>;
+  /** windowDays/monthDays and countedMonths are absent from claims computed before partial months were prorated. */
+  window: Array<{ month: string; totalTokens: number; missing: boolean; windowDays?: number; monthDays?: number }>;
   windowTokens: number;
+  countedMonths?: number;
   averageMonthlyTokens: number;
   multiplierPercent: number;
   rawOfferTokens: number;
@@ -41,7 +43,10 @@ export function OfferComputationTable({ computation }: { computation: Computatio
   const months = computation.window.length;
   return (
     <>
-      <p className="muted">{t("claims.computation.explain", { months })}</p>
+      <p className="muted">
+        {t("claims.computation.explain", { months })}
+        {computation.countedMonths !== undefined ? <> {t("claims.computation.explainPartial")}</> : null}
+      </p>
       <table className="table claim-computation">
         <thead>
           <tr>
@@ -58,6 +63,11 @@ export function OfferComputationTable({ computation }: { computation: Computatio
               <td className="numeric">
                 {f.int(month.totalTokens)}
                 {month.missing ? <span className="muted"> · {t("claims.computation.missing")}</span> : null}
+                {month.windowDays !== undefined && month.monthDays !== undefined && month.windowDays < month.monthDays ? (
+                  <span className="muted claim-partial-month" data-testid="partial-month">
+                    {t("claims.computation.partialMonth", { days: month.windowDays, monthDays: month.monthDays })}
+                  </span>
+                ) : null}
               </td>
             </tr>
           ))}
@@ -67,8 +77,16 @@ export function OfferComputationTable({ computation }: { computation: Computatio
             <th scope="row">{t("claims.computation.windowTotal", { months })}</th>
             <td className="numeric">{f.int(computation.windowTokens)}</td>
           </tr>
+          {computation.countedMonths !== undefined ? (
+            <tr>
+              <th scope="row">{t("claims.computation.countedMonths")}</th>
+              <td className="numeric" data-testid="counted-months">
+                {computation.countedMonths.toLocaleString(f.locale, { maximumFractionDigits: 2 })}
+              </td>
+            </tr>
+          ) : null}
           <tr>
-            <th scope="row">{t("claims.computation.average")}</th>
+            <th scope="row">{computation.countedMonths !== undefined ? t("claims.computation.averageCounted") : t("claims.computation.average")}</th>
             <td className="numeric">{f.int(computation.averageMonthlyTokens)}</td>
           </tr>
           <tr>
@@ -111,7 +129,7 @@ export interface FlagView {
 function flagDetail(flag: FlagView, t: TFunction): string {
   if (flag.code !== "evidence_flag" || !flag.detail) return flag.detail ?? "";
   // The evidence module words its own findings; a code it does not know is shown as is.
-  return t(`evidence.flags.${flag.detail}`, { defaultValue: flag.detail, model: "…" });
+  return t(`evidence.flags.${flag.detail}`, { defaultValue: flag.detail, model: "…", similarity: "…", days: "…", day: "…", first: "…", second: "…" });
 }
 
 export function FlagList({ flags, linkOthers }: { flags: FlagView[]; linkOthers: boolean }) {
@@ -125,6 +143,11 @@ export function FlagList({ flags, linkOthers }: { flags: FlagView[]; linkOthers:
             <>
               {" "}
               <Link to={`/staff/claims/${flag.otherClaimId}`}>{t("review.claim.otherClaim")}</Link>
+            </>
+          ) : linkOthers && flag.otherAccountId ? (
+            <>
+              {" "}
+              <Link to={`/support/accounts/${flag.otherAccountId}`}>{t("review.claim.otherAccount")}</Link>
             </>
           ) : null}
         </li>

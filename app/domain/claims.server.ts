@@ -4,6 +4,7 @@
 // and two staff deciding at once end in exactly one outcome and at most one grant.
 import type { ClaimStatus, Role } from "~/lib/db-schema";
 import { dialectOf, type DbExecutor } from "~/lib/db.server";
+import { getEnv } from "~/lib/env.server";
 import { newId } from "~/lib/ids.server";
 import { hasRole } from "~/lib/roles";
 import { recordAudit } from "./audit.server";
@@ -26,6 +27,7 @@ import { appointedEachOther } from "./user-roles.server";
 export type ClaimFlagCode =
   | "evidence_flag"
   | "duplicate_evidence"
+  | "near_copy"
   | "org_on_other_claim"
   | "fingerprint_on_other_claim"
   | "previously_rejected";
@@ -170,7 +172,12 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
   const user = await db.selectFrom("users").select(["email", "email_verified_at", "disabled_at"]).where("id", "=", accountId).executeTakeFirstOrThrow();
   const policy = await getGrantPolicy(db);
   const usage = await getVerifiedUsage(db, accountId);
-  const offer = computeOffer(policy, usage.months.map((month) => ({ month: month.month, totalTokens: month.totalTokens })));
+  const env = getEnv();
+  const offer = computeOffer(
+    policy,
+    usage.months.map((month) => ({ month: month.month, totalTokens: month.totalTokens })),
+    { start: env.PROGRAM_WINDOW_START, end: env.PROGRAM_WINDOW_END },
+  );
   const claims = await db.selectFrom("claims").select(["id", "status", "evidence_ids", "created_at"]).where("account_id", "=", accountId).orderBy("created_at", "desc").execute();
   const others = claims.filter((claim) => claim.id !== options.excludeClaimId);
 
@@ -189,9 +196,17 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
     if (granted) ineligible.push("org_already_granted");
   }
 
-  const flags: ClaimFlag[] = usage.flags.map((flag) => ({ code: "evidence_flag", detail: flag.code, evidenceId: flag.evidenceId }));
+  // A near-copy is listed once, with the other account and the similarity, as its own flag below.
+  const nearCopyEvidence = new Set(usage.duplicateOf.filter((duplicate) => duplicate.nearCopy).map((duplicate) => duplicate.evidenceId));
+  const flags: ClaimFlag[] = usage.flags
+    .filter((flag) => !(flag.code === "near_copy" && nearCopyEvidence.has(flag.evidenceId)))
+    .map((flag) => ({ code: "evidence_flag", detail: flag.code, evidenceId: flag.evidenceId }));
   for (const duplicate of usage.duplicateOf) {
-    flags.push({ code: "duplicate_evidence", detail: duplicate.reason, evidenceId: duplicate.evidenceId, otherAccountId: duplicate.otherAccountId });
+    if (duplicate.nearCopy) {
+      flags.push({ code: "near_copy", detail: `${duplicate.nearCopy.similarityPercent}%`, evidenceId: duplicate.evidenceId, otherAccountId: duplicate.otherAccountId });
+    } else {
+      flags.push({ code: "duplicate_evidence", detail: duplicate.reason, evidenceId: duplicate.evidenceId, otherAccountId: duplicate.otherAccountId });
+    }
   }
   // Usage split over several accounts: the same org or rows already behind another account's claim.
   const identities = [

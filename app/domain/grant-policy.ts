@@ -98,6 +98,15 @@ export interface OfferMonth {
   totalTokens: number;
   /** True when the window had no accepted evidence for this month: it counts as zero. */
   missing: boolean;
+  /** Days of this month inside the program window, and the month's length: a partial month counts as that share. */
+  windowDays: number;
+  monthDays: number;
+}
+
+/** The program window (inclusive UTC days "YYYY-MM-DD"): its first and last month may be partial. */
+export interface ProgramDays {
+  start: string;
+  end: string;
 }
 
 export type OfferClamp = "none" | "floor" | "cap";
@@ -106,6 +115,8 @@ export interface OfferComputation {
   /** The calendar months averaged, oldest first. */
   window: OfferMonth[];
   windowTokens: number;
+  /** Months the total is divided by: whole months count 1, a month cut by the program window its share of days. */
+  countedMonths: number;
   averageMonthlyTokens: number;
   multiplierPercent: number;
   /** multiplier × average, before floor and cap. */
@@ -132,12 +143,30 @@ function monthName(index: number): string {
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}`;
 }
 
+function daysInMonth(index: number): number {
+  return new Date(Date.UTC(Math.floor(index / 12), (index % 12) + 1, 0)).getUTCDate();
+}
+
+/** Days of month `index` inside the program window (all of them without a window). */
+function daysInProgram(index: number, program: ProgramDays | undefined): number {
+  const length = daysInMonth(index);
+  if (!program) return length;
+  const first = monthIndex(program.start.slice(0, 7));
+  const last = monthIndex(program.end.slice(0, 7));
+  if (index < first || index > last) return 0;
+  const from = index === first ? Number(program.start.slice(8, 10)) : 1;
+  const to = index === last ? Number(program.end.slice(8, 10)) : length;
+  return Math.max(0, to - from + 1);
+}
+
 /**
  * The offer for a developer's accepted usage. The window is the `averageMonths` calendar months
  * ending with the latest month that has evidence; a month without evidence counts as zero, so
- * uploading only the busiest month does not inflate the average.
+ * uploading only the busiest month does not inflate the average. A month the program window cuts
+ * (the cutoff month ends on the cutoff day) counts as its share of days, not as a whole month:
+ * average = window tokens ÷ Σ (days in the program ÷ days in the month).
  */
-export function computeOffer(policy: GrantPolicy, months: readonly MonthlyUsage[]): OfferComputation {
+export function computeOffer(policy: GrantPolicy, months: readonly MonthlyUsage[], program?: ProgramDays): OfferComputation {
   const byMonth = new Map<number, number>();
   for (const entry of months) {
     if (!Number.isSafeInteger(entry.totalTokens) || entry.totalTokens < 0) throw new Error(`bad token count for ${entry.month}`);
@@ -151,16 +180,22 @@ export function computeOffer(policy: GrantPolicy, months: readonly MonthlyUsage[
     capTokens: policy.capTokens,
   };
   if (withUsage.length === 0) {
-    return { ...base, window: [], windowTokens: 0, averageMonthlyTokens: 0, rawOfferTokens: 0, clamp: "none", offerTokens: 0, eligible: false };
+    return { ...base, window: [], windowTokens: 0, countedMonths: 0, averageMonthlyTokens: 0, rawOfferTokens: 0, clamp: "none", offerTokens: 0, eligible: false };
   }
   const latest = Math.max(...withUsage);
   const window: OfferMonth[] = [];
   for (let index = latest - policy.averageMonths + 1; index <= latest; index++) {
     const total = byMonth.get(index);
-    window.push({ month: monthName(index), totalTokens: total ?? 0, missing: total === undefined });
+    // Usage outside the program window was never accepted, so a month with usage is at least partly inside.
+    const windowDays = total !== undefined ? Math.max(1, daysInProgram(index, program)) : daysInProgram(index, program);
+    window.push({ month: monthName(index), totalTokens: total ?? 0, missing: total === undefined, windowDays, monthDays: daysInMonth(index) });
   }
   const windowTokens = window.reduce((sum, month) => sum + month.totalTokens, 0);
-  const averageMonthlyTokens = Math.floor(windowTokens / policy.averageMonths);
+  // Exact rational arithmetic: Σ windowDays/monthDays over a common denominator (every month length divides it).
+  const denominator = 28n * 29n * 30n * 31n;
+  const counted = window.reduce((sum, month) => sum + (BigInt(month.windowDays) * denominator) / BigInt(month.monthDays), 0n);
+  const averageMonthlyTokens = counted === 0n ? 0 : Number((BigInt(windowTokens) * denominator) / counted);
+  const countedMonths = Math.round((Number(counted) / Number(denominator)) * 100) / 100;
   // BigInt so a large average times a large percent never loses precision.
   const rawOfferTokens = Number((BigInt(averageMonthlyTokens) * BigInt(policy.multiplierPercent)) / 100n);
   let offerTokens = rawOfferTokens;
@@ -173,7 +208,7 @@ export function computeOffer(policy: GrantPolicy, months: readonly MonthlyUsage[
     offerTokens = policy.capTokens;
     clamp = "cap";
   }
-  return { ...base, window, windowTokens, averageMonthlyTokens, rawOfferTokens, clamp, offerTokens, eligible: offerTokens > 0 };
+  return { ...base, window, windowTokens, countedMonths, averageMonthlyTokens, rawOfferTokens, clamp, offerTokens, eligible: offerTokens > 0 };
 }
 
 /** Granted at once only when small enough and nothing looks wrong. */

@@ -152,6 +152,43 @@ export interface EvidenceUsageDaysTable {
   created_at: string;
 }
 
+/** One model's daily series of an accepted evidence, for the near-copy check (values comma-joined). */
+export interface EvidenceSeriesTable {
+  evidence_id: string;
+  model: string;
+  user_id: string;
+  /** Days since 1970-01-01 of the first value. */
+  first_day: number;
+  day_values: string;
+  created_at: string;
+}
+
+/** LSH band keys of an evidence series' sketch: a shared key makes two series candidates. */
+export interface EvidenceSketchBandsTable {
+  band_key: string;
+  evidence_id: string;
+  model: string;
+  user_id: string;
+}
+
+/** A near-copy found between two accounts' evidence, as measured when the later one arrived. */
+export interface EvidenceNearCopiesTable {
+  evidence_id: string;
+  model: string;
+  other_evidence_id: string;
+  other_model: string;
+  account_id: string;
+  other_account_id: string;
+  /** Share of compared days that match, in basis points (10,000 = all). */
+  similarity_bp: number;
+  matching_days: number;
+  compared_days: number;
+  /** evidence ≈ scale × other, in millionths (parts per million). */
+  scale_ppm: number;
+  shift_days: number;
+  created_at: string;
+}
+
 export interface ApiKeysTable {
   id: string;
   user_id: string;
@@ -389,6 +426,9 @@ export interface Database {
   sign_in_events: SignInEventsTable;
   evidence: EvidenceTable;
   evidence_usage_days: EvidenceUsageDaysTable;
+  evidence_series: EvidenceSeriesTable;
+  evidence_sketch_bands: EvidenceSketchBandsTable;
+  evidence_near_copies: EvidenceNearCopiesTable;
   api_keys: ApiKeysTable;
   ledger_entries: LedgerEntriesTable;
   account_balances: AccountBalancesTable;

@@ -88,6 +88,7 @@ export default function EvidenceDetail() {
           ) : (
             <p className="muted">{t("evidence.detail.noFlags")}</p>
           )}
+          {summary.alreadyUploaded ? <p className="muted" data-testid="already-uploaded">{t("evidence.flags.already_uploaded")}</p> : null}
           {summary.missingColumns.length > 0 ? <p className="muted">{t("evidence.detail.missingColumns", { columns: summary.missingColumns.join(", ") })}</p> : null}
           {summary.outsideWindowRows > 0 ? (
             <p className="muted">{t(invoice ? "evidence.detail.outsideWindowDays" : "evidence.detail.outsideWindow", { count: summary.outsideWindowRows })}</p>

@@ -3,6 +3,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { ClaimDuplicates } from "~/components/claim-duplicates";
 import { ClaimStatusBadge, FlagList, OfferComputationTable, useFormats } from "~/components/claim-parts";
 import { AccountEvidenceTable, toAccountEvidenceRow } from "~/components/account-evidence-table";
 import { ModelTable, UsageChart } from "~/components/evidence-view";
@@ -180,33 +181,7 @@ export default function ClaimReview() {
         {review.evidence.length === 0 ? <p className="muted">{t("review.claim.noEvidence")}</p> : <AccountEvidenceTable evidence={review.evidence.map(toAccountEvidenceRow)} />}
       </section>
 
-      <section className="panel" aria-labelledby="duplicates-title">
-        <h2 id="duplicates-title">{t("review.claim.duplicatesTitle")}</h2>
-        {related.length === 0 && evidenceDuplicates.length === 0 ? (
-          <p className="muted">{t("review.claim.noDuplicates")}</p>
-        ) : (
-          <ul className="plain-list" data-testid="claim-duplicates">
-            {related.map((other) => (
-              <li key={`${other.claimId}-${other.kind}-${other.value}`}>
-                {other.email} · {t(`review.claim.identityKind.${other.kind}`)} <code>{other.value.slice(0, 24)}</code> ·{" "}
-                <Link to={`/staff/claims/${other.claimId}`}>{other.claimId}</Link> <ClaimStatusBadge status={other.status} />
-              </li>
-            ))}
-            {evidenceDuplicates.map((duplicate) => (
-              <li key={`${duplicate.evidenceId}-${duplicate.otherAccountId}-${duplicate.reason}`}>
-                {duplicate.otherEmail} · {t(`review.claim.duplicateReason.${duplicate.reason}`)} ·{" "}
-                {duplicate.otherClaims.length
-                  ? duplicate.otherClaims.map((other) => (
-                      <span key={other.id}>
-                        <Link to={`/staff/claims/${other.id}`}>{other.id}</Link> <ClaimStatusBadge status={other.status} />{" "}
-                      </span>
-                    ))
-                  : <span className="muted">{t("review.claim.noClaim")}</span>}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <ClaimDuplicates related={related} evidenceDuplicates={evidenceDuplicates} />
 
       <section className="panel" aria-labelledby="computation-title">
         <h2 id="computation-title">{t("review.claim.computationTitle")}</h2>

@@ -1,5 +1,6 @@
 // `npm run bench:evidence`: a 1,000,000-row completions export verified end to end, next to a
-// bare csv-parse parse of the same file in the same run. Figures printed and written as JSON.
+// bare csv-parse parse of the same file in the same run; then the near-copy check of an upload
+// against 100,000 accounts' evidence sketches. Figures printed and written as JSON.
 import { spawnSync } from "node:child_process";
 import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
@@ -8,8 +9,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse";
 import { verifyUpload } from "~/domain/evidence/verify.server";
+import { benchNearCopies } from "./near-copies";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const NEAR_COPY_ACCOUNTS = Number(process.env.BENCH_NEAR_COPY_ACCOUNTS ?? 100_000);
 const RESULTS = new URL("./results/evidence.json", import.meta.url);
 // Both readers get the same read size (Node's default), so the comparison is the parsing alone.
 const READ_CHUNK = 64 * 1024;
@@ -72,18 +75,22 @@ try {
     bare_parse_wall_s: Number(bareWall.toFixed(3)),
     ratio_to_bare_parse: Number((wall / bareWall).toFixed(3)),
   };
+  console.log(`near-copy check: seeding ${NEAR_COPY_ACCOUNTS.toLocaleString("en")} accounts' evidence sketches…`);
+  const nearCopy = await benchNearCopies(NEAR_COPY_ACCOUNTS);
   mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-  writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify({ ...result, near_copy: nearCopy }, null, 2)}\n`);
   console.log(`verified ${ROWS.toLocaleString("en")} rows → ${outcome.days.length} day × model totals, ${outcome.flags.length} flags`);
   console.log(`bare csv-parse: ${(ROWS / bareWall).toFixed(0)} rows/s`);
   // On a shared machine wall time depends on the neighbours; CPU time shows the work itself.
   const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
   console.log(`CPU time: verifier ${cpuSeconds(cpu).toFixed(2)} s (${Math.round(ROWS / cpuSeconds(cpu)).toLocaleString("en")} rows per CPU-second), bare parse ${cpuSeconds(bareCpu).toFixed(2)} s; load average ${(await import("node:os")).loadavg()[0]!.toFixed(1)}`);
   console.table(result);
+  console.table(nearCopy);
   const goals = [
     ["rows/s ≥ 300,000", result.rows_per_s >= 300_000],
     ["peak RSS ≤ 200 MB", result.peak_rss_mb <= 200],
     ["≤ 2× bare parse", result.ratio_to_bare_parse <= 2],
+    [`near-copy check ≤ 50 ms per upload (median wall ${nearCopy.check_ms_median} ms, CPU ${nearCopy.check_cpu_ms_median} ms)`, nearCopy.check_ms_median <= 50],
   ] as const;
   for (const [goal, met] of goals) console.log(`${met ? "✔" : "✖"} ${goal}`);
 } finally {

@@ -36,6 +36,24 @@ describe("reading usage from the OpenAI API (loopback stand-in)", () => {
     expect(standIn.requests.filter((call) => call.path === "/v1/organization/costs")).toHaveLength(2);
   });
 
+  it("reads pages that cut a bucket in two (with a repeated result) to the same totals", async () => {
+    standIn.mode = "ok";
+    const whole = await verifyFromOpenAi(STAND_IN_KEY, options());
+    for (const splitBuckets of ["split", "repeat"] as const) {
+      const cut = await startOpenAiStandIn({ days: 40, splitBuckets });
+      try {
+        const result = await verifyFromOpenAi(STAND_IN_KEY, { ...options(), baseUrl: cut.baseUrl });
+        if (!result.ok || !whole.ok) throw new Error("read failed");
+        expect(result.outcome.flags, splitBuckets).toEqual([]);
+        expect(result.outcome.days).toEqual(whole.outcome.days);
+        expect(result.outcome.fingerprint).toBe(whole.outcome.fingerprint);
+        expect([result.outcome.inputTokens, result.outcome.outputTokens, result.outcome.costMicros]).toEqual([whole.outcome.inputTokens, whole.outcome.outputTokens, whole.outcome.costMicros]);
+      } finally {
+        await cut.close();
+      }
+    }
+  });
+
   const failures: Array<[StandIn["mode"], string, Record<string, unknown>]> = [
     ["unauthorized", "api_unauthorized", {}],
     ["rate_limited", "api_rate_limited", { seconds: 20 }],

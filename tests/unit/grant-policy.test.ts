@@ -73,9 +73,9 @@ describe("computeOffer", () => {
       { month: "2024-06", totalTokens: 3_000 },
     ]);
     expect(offer.window).toEqual([
-      { month: "2024-04", totalTokens: 6_000, missing: false },
-      { month: "2024-05", totalTokens: 0, missing: true },
-      { month: "2024-06", totalTokens: 3_000, missing: false },
+      { month: "2024-04", totalTokens: 6_000, missing: false, windowDays: 30, monthDays: 30 },
+      { month: "2024-05", totalTokens: 0, missing: true, windowDays: 31, monthDays: 31 },
+      { month: "2024-06", totalTokens: 3_000, missing: false, windowDays: 30, monthDays: 30 },
     ]);
     expect(offer.averageMonthlyTokens).toBe(3_000);
   });
@@ -171,5 +171,53 @@ describe("policy validation and layering", () => {
     expect(resolveGrantPolicy(policy, { capTokens: 0 }).ok).toBe(false);
     expect(resolveGrantPolicy(policy, { averageMonths: 0 }).ok).toBe(false);
     expect(resolveGrantPolicy(policy, { multiplierPercent: 1.5 }).ok).toBe(false);
+  });
+});
+
+describe("computeOffer: a month the program window cuts short", () => {
+  const program = { start: "2023-07-01", end: "2024-07-09" };
+  /** The same tokens every day from `from` to `to`, as monthly totals. */
+  function daily(perDay: number, from: string, to: string) {
+    const months = new Map<string, number>();
+    for (let day = Date.parse(`${from}T00:00:00Z`); day <= Date.parse(`${to}T00:00:00Z`); day += 86_400_000) {
+      const month = new Date(day).toISOString().slice(0, 7);
+      months.set(month, (months.get(month) ?? 0) + perDay);
+    }
+    return [...months].map(([month, totalTokens]) => ({ month, totalTokens }));
+  }
+  const wide = { ...policy, capTokens: 1_000_000_000 };
+
+  it("counts the 9 days of the cutoff month as 9/31 of a month, not a whole one", () => {
+    const offer = computeOffer(wide, daily(1_000, "2024-04-01", "2024-07-09"), program);
+    expect(offer.window.map((m) => [m.month, m.totalTokens, m.windowDays, m.monthDays])).toEqual([
+      ["2024-05", 31_000, 31, 31],
+      ["2024-06", 30_000, 30, 30],
+      ["2024-07", 9_000, 9, 31],
+    ]);
+    expect(offer.countedMonths).toBe(2.29);
+    // 70,000 ÷ (1 + 1 + 9/31) = 30,563.38…: steady usage keeps its real monthly rate.
+    expect(offer.averageMonthlyTokens).toBe(30_563);
+    // Without the proration it would have been 70,000 ÷ 3 = 23,333, a quarter less.
+    expect(computeOffer(wide, daily(1_000, "2024-04-01", "2024-07-09")).averageMonthlyTokens).toBe(23_333);
+  });
+
+  it("leaves whole months as they were, and prorates a late program start too", () => {
+    expect(computeOffer(wide, daily(1_000, "2024-04-01", "2024-06-30"), program)).toMatchObject({ averageMonthlyTokens: 30_333, countedMonths: 3 });
+    const lateStart = { start: "2023-07-15", end: "2024-07-09" };
+    const offer = computeOffer({ ...wide, averageMonths: 1 }, daily(1_000, "2023-07-15", "2023-07-31"), lateStart);
+    expect(offer.window).toEqual([{ month: "2023-07", totalTokens: 17_000, missing: false, windowDays: 17, monthDays: 31 }]);
+    expect(offer.averageMonthlyTokens).toBe(31_000);
+  });
+
+  it("a month without evidence inside the window still counts as a whole zero month", () => {
+    const offer = computeOffer(wide, [{ month: "2024-05", totalTokens: 31_000 }, { month: "2024-07", totalTokens: 9_000 }], program);
+    expect(offer.window.map((m) => [m.month, m.missing, m.windowDays])).toEqual([["2024-05", false, 31], ["2024-06", true, 30], ["2024-07", false, 9]]);
+    expect(offer.averageMonthlyTokens).toBe(Math.floor((40_000 * 31) / 71));
+  });
+
+  it("months before the program started are not counted at all", () => {
+    const offer = computeOffer(wide, [{ month: "2023-07", totalTokens: 31_000 }], program);
+    expect(offer.window.map((m) => [m.month, m.windowDays])).toEqual([["2023-05", 0], ["2023-06", 0], ["2023-07", 31]]);
+    expect(offer).toMatchObject({ countedMonths: 1, averageMonthlyTokens: 31_000 });
   });
 });

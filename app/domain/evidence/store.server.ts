@@ -6,6 +6,7 @@ import { currentProvider } from "~/lib/provider.server";
 import { recordAudit } from "../audit.server";
 import { combineDays, modelsOf } from "./combine";
 import { countedMonths } from "./invoice-months";
+import { findNearCopies, nearCopiesOf, recordNearCopies, saveSeriesSketches, type NearCopyMatch } from "./near-copies.server";
 import type { DayUsage, EvidenceOutcome, EvidenceSummary, Finding, VerifiedUsage } from "./types";
 
 const DAY_ROWS_PER_INSERT = 500;
@@ -68,7 +69,7 @@ export interface Duplicate {
   reason: "org_id" | "fingerprint";
 }
 
-/** Accepted evidence of other accounts carrying the same org id, normalized fingerprint or file bytes. */
+/** Accepted evidence of OTHER accounts carrying the same org id, normalized fingerprint or file bytes. */
 export async function findDuplicates(
   db: DbExecutor,
   userId: string,
@@ -110,6 +111,8 @@ export async function saveEvidence(
   const run = async (trx: DbExecutor) => {
     const { outcome } = input;
     const flags = [...outcome.flags];
+    const summary: EvidenceSummary = { ...outcome.summary };
+    let nearCopies: NearCopyMatch[] = [];
     if (outcome.status === "accepted") {
       const duplicates = await findDuplicates(trx, input.userId, outcome);
       for (const reason of ["org_id", "fingerprint"] as const) {
@@ -128,7 +131,18 @@ export async function saveEvidence(
             .where("fingerprint", "=", outcome.fingerprint)
             .executeTakeFirst()
         : undefined;
-      if (own) flags.push({ code: "already_uploaded", count: 1, lines: [] });
+      // The account's own usage again (say, when staff asked for more): counted once, not a flag.
+      if (own) summary.alreadyUploaded = true;
+      nearCopies = await findNearCopies(trx, input.userId, outcome.days);
+      const closest = nearCopies[0];
+      if (closest) {
+        flags.push({
+          code: "near_copy",
+          count: new Set(nearCopies.map((found) => found.otherAccountId)).size,
+          lines: [],
+          params: { similarity: Math.floor(closest.match.similarity * 100), days: closest.match.comparedDays, model: closest.model },
+        });
+      }
       if (outcome.orgId) {
         const otherOrg = await trx
           .selectFrom("evidence")
@@ -162,7 +176,7 @@ export async function saveEvidence(
       cost_micros: outcome.costMicros,
       reasons: JSON.stringify(outcome.reasons),
       flags: JSON.stringify(flags),
-      summary: JSON.stringify(outcome.summary),
+      summary: JSON.stringify(summary),
       removed_at: null,
       created_at: now,
     };
@@ -181,6 +195,8 @@ export async function saveEvidence(
         }));
         await trx.insertInto("evidence_usage_days").values(batch).execute();
       }
+      await saveSeriesSketches(trx, { evidenceId: row.id, userId: input.userId, days: outcome.days, now });
+      await recordNearCopies(trx, { evidenceId: row.id, userId: input.userId, matches: nearCopies, now });
     }
     return toStored(row);
   };
@@ -299,7 +315,10 @@ export async function getVerifiedUsage(db: DbExecutor, accountId: string): Promi
   const duplicateOf: VerifiedUsage["duplicateOf"] = [];
   const seenDuplicate = new Set<string>();
   for (const piece of accepted) {
-    for (const flag of JSON.parse(piece.flags) as Finding[]) flags.push({ code: flag.code, evidenceId: piece.id });
+    for (const flag of JSON.parse(piece.flags) as Finding[]) {
+      // Older records flagged an account's re-upload of its own usage; that is no reason to review.
+      if (flag.code !== "already_uploaded") flags.push({ code: flag.code, evidenceId: piece.id });
+    }
     // Looked up now, not only at upload: the other account may have uploaded after this one.
     const duplicates = await findDuplicates(db, accountId, { orgId: piece.org_id, fingerprint: piece.fingerprint, fileSha256: piece.file_sha256 });
     for (const dup of duplicates) {
@@ -308,6 +327,12 @@ export async function getVerifiedUsage(db: DbExecutor, accountId: string): Promi
       seenDuplicate.add(key);
       duplicateOf.push({ evidenceId: piece.id, otherAccountId: dup.otherAccountId, reason: dup.reason });
     }
+  }
+  for (const link of await nearCopiesOf(db, accountId, accepted.map((piece) => piece.id))) {
+    const key = `${link.evidenceId}|${link.otherAccountId}|near_copy`;
+    if (seenDuplicate.has(key)) continue;
+    seenDuplicate.add(key);
+    duplicateOf.push({ evidenceId: link.evidenceId, otherAccountId: link.otherAccountId, reason: "near_copy", nearCopy: link });
   }
   const unique = (values: Array<string | null>) => [...new Set(values.filter((value): value is string => Boolean(value)))];
   return {

@@ -1,6 +1,7 @@
 // Shapes shared by every evidence parser, the verifier and the store.
 import type { EvidenceKind, EvidenceStatus } from "~/lib/db-schema";
 import type { InvoiceFacts } from "./invoice-text";
+import type { NearCopyLink } from "./near-copies.server";
 
 export type { EvidenceKind, EvidenceStatus };
 
@@ -44,6 +45,8 @@ export interface EvidenceSummary {
   models: ModelUsage[];
   /** What an OpenAI invoice (PDF) says, with its amount in micro-dollars. */
   invoice?: InvoiceSummary;
+  /** The account had already uploaded exactly this usage: counted once, and no flag. */
+  alreadyUploaded?: boolean;
 }
 
 export type InvoiceSummary = InvoiceFacts & { usdMicros: number };
@@ -92,5 +95,5 @@ export interface VerifiedUsage {
   fingerprints: string[];
   evidenceIds: string[];
   flags: Array<{ code: string; evidenceId: string }>;
-  duplicateOf: Array<{ evidenceId: string; otherAccountId: string; reason: "org_id" | "fingerprint" }>;
+  duplicateOf: Array<{ evidenceId: string; otherAccountId: string; reason: "org_id" | "fingerprint" | "near_copy"; nearCopy?: NearCopyLink }>;
 }

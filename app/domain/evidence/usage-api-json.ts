@@ -1,7 +1,7 @@
 // Usage API pages (GET /v1/organization/usage/completions and /costs): split, validated, ingested.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { jsonDollarsToMicros } from "./amounts";
+import { DAY_SECONDS, isoDayOf, jsonDollarsToMicros } from "./amounts";
 import { ALL_MODELS, modelOfLineItem, ORG_ID } from "./flags";
 import type { UsageAccumulator } from "./usage-accumulator";
 
@@ -140,15 +140,32 @@ export class JsonPageSplitter {
   }
 }
 
+/** The keys a result is grouped by besides its bucket: two results with the same keys are one result. */
+function usageResultKey(result: z.infer<typeof usageResultSchema>): string {
+  const r = result as Record<string, unknown>;
+  return JSON.stringify(["usage", r.model ?? null, r.project_id ?? null, r.user_id ?? null, r.api_key_id ?? null, r.batch ?? null, r.service_tier ?? null]);
+}
+
+function costResultKey(result: z.infer<typeof costResultSchema>): string {
+  return JSON.stringify(["costs", result.line_item ?? null, result.project_id ?? null, result.organization_id ?? null]);
+}
+
+/** The figures of a result, to tell an identical repeat from a conflicting one. */
+function usageResultFigures(result: z.infer<typeof usageResultSchema>): string {
+  return [result.input_tokens, result.output_tokens, result.input_cached_tokens ?? 0, result.num_model_requests ?? 0].join("/");
+}
+
 /**
- * Ingests pages into the accumulator. A page seen twice (a `has_more` loop) or a bucket
- * already seen for the same endpoint is skipped and flagged, so nothing is counted twice.
+ * Ingests pages into the accumulator. Results merge by (bucket start, grouping keys): a bucket's
+ * results may continue on the next page, so only a result seen before is skipped. An identical
+ * repeat counts once; a repeat with other figures keeps the first and is flagged with both. A
+ * whole page seen twice (a `has_more` loop) is skipped and flagged.
  */
 export class UsagePageIngest {
   pages = 0;
   notAnExport = false;
   private readonly seenPages = new Set<string>();
-  private readonly seenBuckets = new Set<string>();
+  private readonly seenResults = new Map<string, string>();
   private lastHasMore = false;
 
   constructor(private readonly accumulator: UsageAccumulator) {}
@@ -186,16 +203,22 @@ export class UsagePageIngest {
     this.seenPages.add(key);
     this.lastHasMore = parsed.data.has_more;
     for (const bucket of parsed.data.data) {
-      const endpoint = bucket.results[0]?.object ?? "empty";
-      const bucketKey = `${endpoint}|${bucket.start_time}`;
-      if (bucket.results.length > 0 && this.seenBuckets.has(bucketKey)) {
-        this.accumulator.flags.add("repeated_buckets", pageNumber);
-        continue;
-      }
-      this.seenBuckets.add(bucketKey);
       for (const result of bucket.results) {
-        if (result.object === "organization.usage.completions.result") {
-          const usage = result as z.infer<typeof usageResultSchema>;
+        const isUsage = result.object === "organization.usage.completions.result";
+        const usage = result as z.infer<typeof usageResultSchema>;
+        const cost = result as z.infer<typeof costResultSchema>;
+        const resultKey = `${bucket.start_time}|${isUsage ? usageResultKey(usage) : costResultKey(cost)}`;
+        const figures = isUsage ? usageResultFigures(usage) : String(cost.amount.value);
+        const seen = this.seenResults.get(resultKey);
+        if (seen !== undefined) {
+          if (seen !== figures) {
+            const model = isUsage ? (usage.model ?? ALL_MODELS) : modelOfLineItem(cost.line_item);
+            this.accumulator.flags.add("conflicting_results", pageNumber, { day: isoDayOf(Math.floor(bucket.start_time / DAY_SECONDS)), model, first: seen, second: figures });
+          }
+          continue;
+        }
+        this.seenResults.set(resultKey, figures);
+        if (isUsage) {
           if (usage.input_tokens === null) this.accumulator.noteEmptyCell("input_tokens");
           if (usage.output_tokens === null) this.accumulator.noteEmptyCell("output_tokens");
           this.accumulator.addUsage(
@@ -209,7 +232,6 @@ export class UsagePageIngest {
             null,
           );
         } else {
-          const cost = result as z.infer<typeof costResultSchema>;
           if (cost.organization_id) this.accumulator.noteOrgId(cost.organization_id);
           if (cost.amount.value === null) this.accumulator.noteEmptyCell("amount.value");
           this.accumulator.addCost(pageNumber, bucket.start_time, modelOfLineItem(cost.line_item), jsonDollarsToMicros(cost.amount.value ?? 0));

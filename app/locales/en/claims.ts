@@ -17,6 +17,10 @@ export const claims = {
     missing: "no evidence (counts as 0)",
     windowTotal: "Total over {{months}} months",
     average: "Average per month",
+    averageCounted: "Average per month (total ÷ months counted)",
+    countedMonths: "Months counted",
+    partialMonth: "{{days}} of {{monthDays}} days in the program window",
+    explainPartial: "A month the program window cuts short (such as the cutoff month) counts as its share of days, so a few days of usage are not averaged as a whole month.",
     multiplier: "Multiplier",
     raw: "Multiplier × average",
     floor: "Floor (minimum offer)",
@@ -69,6 +73,7 @@ export const claims = {
   flags: {
     evidence_flag: "Evidence: {{detail}}",
     duplicate_evidence: "Same usage uploaded by another account ({{detail}})",
+    near_copy: "Near-copy of another account's usage ({{detail}} of days match)",
     org_on_other_claim: "OpenAI org {{detail}} is on another account's claim",
     fingerprint_on_other_claim: "Same usage rows or invoice are on another account's claim",
     previously_rejected: "An earlier claim of this account was rejected",

@@ -227,6 +227,8 @@ export const evidence = {
     spike_before_cutoff: "Usage jumps sharply in the two weeks before the cutoff.",
     repeated_pages: "The same page appears more than once (counted once).",
     repeated_buckets: "The same day appears on more than one page (counted once).",
+    conflicting_results: "{{model}} on {{day}} appears on several pages with different figures ({{first}}, then {{second}}); the first is counted.",
+    near_copy: "This usage closely matches another account's ({{similarity}}% of {{days}} days of {{model}}).",
     incomplete_pages: "The last page says more pages follow: the set may be incomplete.",
     duplicate_org_id: "This organization ID is already used by another account.",
     duplicate_fingerprint: "The same usage was already uploaded by another account.",

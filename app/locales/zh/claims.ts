@@ -20,6 +20,10 @@ export const claims: Dictionary<typeof en> = {
     missing: "无证明（按 0 计）",
     windowTotal: "{{months}} 个月合计",
     average: "月均",
+    averageCounted: "月均（合计 ÷ 计入月数）",
+    countedMonths: "计入月数",
+    partialMonth: "项目期内 {{days}} 天（共 {{monthDays}} 天）",
+    explainPartial: "被项目期截断的月份（如截止月）按其天数比例计入，几天的用量不会被当作整月平均。",
     multiplier: "倍数",
     raw: "倍数 × 月均",
     floor: "下限（最低额度）",
@@ -72,6 +76,7 @@ export const claims: Dictionary<typeof en> = {
   flags: {
     evidence_flag: "用量证明：{{detail}}",
     duplicate_evidence: "其他账户上传了相同的用量（{{detail}}）",
+    near_copy: "与其他账户的用量高度相似（{{detail}} 的天数相符）",
     org_on_other_claim: "OpenAI 组织 {{detail}} 出现在其他账户的申请中",
     fingerprint_on_other_claim: "相同的用量记录或发票出现在其他账户的申请中",
     previously_rejected: "此账户之前的申请曾被拒绝",

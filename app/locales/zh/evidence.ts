@@ -230,6 +230,8 @@ export const evidence: Dictionary<typeof en> = {
     spike_before_cutoff: "截止日前两周用量急剧上升。",
     repeated_pages: "同一分页出现了多次（只计一次）。",
     repeated_buckets: "同一天出现在多个分页中（只计一次）。",
+    conflicting_results: "{{model}} 在 {{day}} 出现在多个分页中且数值不同（先为 {{first}}，后为 {{second}}）；按第一次计入。",
+    near_copy: "此用量与另一个账户的用量高度相似（{{model}} 的 {{days}} 天中有 {{similarity}}% 相符）。",
     incomplete_pages: "最后一页表示还有后续分页：数据可能不完整。",
     duplicate_org_id: "此组织 ID 已被另一个账户使用。",
     duplicate_fingerprint: "相同的用量已由另一个账户上传。",
