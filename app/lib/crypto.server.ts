@@ -20,31 +20,6 @@ export function randomDigits(length: number): string {
   return digits;
 }
 
-function sealingKey(purpose: string): Buffer {
-  return createHmac("sha256", getEnv().appSecret).update(`seal:${purpose}`).digest();
-}
-
-/** Authenticated encryption (AES-256-GCM, key derived from APP_SECRET) for text that must not rest in clear. */
-export function sealText(purpose: string, text: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", sealingKey(purpose), iv);
-  const body = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
-  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url")}`;
-}
-
-/** The text `sealText` sealed, or null when it was sealed under another secret or is not sealed. */
-export function openText(purpose: string, sealed: string): string | null {
-  if (!sealed.startsWith("v1.")) return null;
-  try {
-    const raw = Buffer.from(sealed.slice(3), "base64url");
-    const decipher = createDecipheriv("aes-256-gcm", sealingKey(purpose), raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
-  } catch {
-    return null;
-  }
-}
-
 /** A 256-bit key for one purpose, derived from APP_SECRET (HKDF-SHA-256), so each use has its own key. */
 function derivedKey(purpose: string): Buffer {
   return Buffer.from(hkdfSync("sha256", getEnv().appSecret, "ferry", `ferry:${purpose}`, 32));
@@ -56,6 +31,15 @@ export function encryptSecret(plaintext: string, purpose: string): string {
   const cipher = createCipheriv("aes-256-gcm", derivedKey(purpose), iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ciphertext.toString("base64url")].join(".");
+}
+
+/** The plaintext, or null when the value was not made by `encryptSecret` with this APP_SECRET and purpose. */
+export function tryDecryptSecret(sealed: string, purpose: string): string | null {
+  try {
+    return decryptSecret(sealed, purpose);
+  } catch {
+    return null;
+  }
 }
 
 /** Throws when the value was not made by `encryptSecret` with the same APP_SECRET and purpose. */

@@ -2,7 +2,7 @@
 // a table whose subjects and bodies are sealed with APP_SECRET (they hold codes and reset links);
 // or MAIL_TRANSPORT=log-redacted, which sends nothing and logs only the recipient.
 import nodemailer, { type Transporter } from "nodemailer";
-import { openText, sealText } from "./crypto.server";
+import { encryptSecret, tryDecryptSecret } from "./crypto.server";
 import type { DbExecutor } from "./db.server";
 import { getEnv } from "./env.server";
 import { newId } from "./ids.server";
@@ -40,8 +40,8 @@ export async function sendMail(db: DbExecutor, mail: OutgoingMail): Promise<void
     .values({
       id: newId("mail"),
       to_address: mail.to,
-      subject: sealText(OUTBOX_SEAL, mail.subject),
-      text_body: sealText(OUTBOX_SEAL, mail.text),
+      subject: encryptSecret(mail.subject, OUTBOX_SEAL),
+      text_body: encryptSecret(mail.text, OUTBOX_SEAL),
       created_at: new Date().toISOString(),
     })
     .execute();
@@ -52,7 +52,7 @@ export async function sendMail(db: DbExecutor, mail: OutgoingMail): Promise<void
 
 function openOutboxRow(row: OutboxMail): OutboxMail {
   const unreadable = "(sealed with another APP_SECRET)";
-  return { ...row, subject: openText(OUTBOX_SEAL, row.subject) ?? unreadable, text_body: openText(OUTBOX_SEAL, row.text_body) ?? unreadable };
+  return { ...row, subject: tryDecryptSecret(row.subject, OUTBOX_SEAL) ?? unreadable, text_body: tryDecryptSecret(row.text_body, OUTBOX_SEAL) ?? unreadable };
 }
 
 /** The newest outbox mail, opened (the dev outbox page and tests). */

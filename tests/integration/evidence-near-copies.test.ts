@@ -13,7 +13,7 @@ import { action as loginAction } from "~/routes/login";
 import { COMPLETIONS_COLUMNS } from "~/domain/evidence/csv-columns";
 import { forgedCopy, shapedUsage } from "../fixtures/usage-series";
 import { completionsLine } from "../fixtures/usage-fixtures";
-import { call, cookieHeader, createUser } from "./helpers";
+import { call, cookieHeader, createUser, fullSessionCookie } from "./helpers";
 
 /** The export a developer would download for these daily totals: one row per day and model. */
 function exportOf(rows: DayUsage[]): string {
@@ -63,8 +63,7 @@ describe("near-copies of another account's usage", () => {
 
     // Staff see the link to the other account and the similarity on the claim page.
     const staff = await createUser({ role: "staff" });
-    const login = await call(loginAction, "/login", { form: { email: staff.email, password: staff.password } });
-    const page = await call(reviewLoader, `/staff/claims/${claim.claimId}`, { cookie: cookieHeader(login.setCookies), params: { id: claim.claimId } });
+    const page = await call(reviewLoader, `/staff/claims/${claim.claimId}`, { cookie: await fullSessionCookie(staff.id), params: { id: claim.claimId } });
     expect(page.status).toBe(200);
     const shown = page.data.evidenceDuplicates.find((duplicate: { reason: string }) => duplicate.reason === "near_copy");
     expect(shown).toMatchObject({ otherAccountId: alice.id, otherEmail: alice.email });
