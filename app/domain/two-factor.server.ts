@@ -91,7 +91,12 @@ function lockedFor(lockedUntil: string | null, now: Date): number {
   return Math.max(0, Math.ceil((Date.parse(lockedUntil) - now.getTime()) / 1000));
 }
 
-/** Counts one failed try atomically; the try that reaches the limit locks the factor. */
+/**
+ * Counts one failed try atomically. The count is never reset by the lock itself (a reset would let
+ * tries racing past the lock check start again from zero): the try that reaches the limit sets
+ * the lock, every try past it is refused as locked, and the count starts over only once the lock
+ * has run out (`unlockIfExpired`) or a right code is accepted.
+ */
 async function countFailure(db: DbExecutor, userId: string, now: Date): Promise<TwoFactorRefusal> {
   const row = await db
     .updateTable("two_factor_totp")
@@ -100,11 +105,20 @@ async function countFailure(db: DbExecutor, userId: string, now: Date): Promise<
     .returning("failed_attempts")
     .executeTakeFirst();
   if (row && row.failed_attempts >= MAX_FAILED_ATTEMPTS) {
-    const lockedUntil = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
-    await db.updateTable("two_factor_totp").set({ failed_attempts: 0, locked_until: lockedUntil }).where("user_id", "=", userId).execute();
+    if (row.failed_attempts === MAX_FAILED_ATTEMPTS) {
+      const lockedUntil = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
+      await db.updateTable("two_factor_totp").set({ locked_until: lockedUntil }).where("user_id", "=", userId).execute();
+    }
     return { ok: false, reason: "locked", retryAfterSeconds: LOCK_MINUTES * 60 };
   }
   return { ok: false, reason: "code_invalid" };
+}
+
+/** A lock that has run out: the count starts over (one request does it; the others see it done). */
+async function unlockIfExpired(db: DbExecutor, row: { user_id: string; locked_until: string | null; failed_attempts: number }, now: Date) {
+  if (!row.locked_until || lockedFor(row.locked_until, now) > 0) return row;
+  await db.updateTable("two_factor_totp").set({ failed_attempts: 0, locked_until: null }).where("user_id", "=", row.user_id).where("locked_until", "=", row.locked_until).execute();
+  return { ...row, failed_attempts: 0, locked_until: null };
 }
 
 /** Records `step` as used only if no later or equal step was: two requests with one code, one wins. */
@@ -113,6 +127,8 @@ async function claimStep(db: DbExecutor, userId: string, step: number): Promise<
     .updateTable("two_factor_totp")
     .set({ last_used_step: step, failed_attempts: 0 })
     .where("user_id", "=", userId)
+    // Not once the limit is reached, even by a request that passed the lock check before it was.
+    .where("failed_attempts", "<", MAX_FAILED_ATTEMPTS)
     .where((eb) => eb.or([eb("last_used_step", "is", null), eb("last_used_step", "<", step)]))
     .returning("user_id")
     .executeTakeFirst();
@@ -131,9 +147,10 @@ async function replaceRecoveryCodes(db: DbExecutor, userId: string, now: Date): 
 
 /** The first code from the app confirms the secret; the recovery codes are returned to be shown once. */
 export async function confirmTotpEnrolment(db: Db, userId: string, code: string, ip: string | null, now = new Date()): Promise<TwoFactorResult<{ recoveryCodes: string[] }>> {
-  const row = await db.selectFrom("two_factor_totp").selectAll().where("user_id", "=", userId).executeTakeFirst();
-  if (!row) return { ok: false, reason: "not_enrolled" };
-  if (row.confirmed_at) return { ok: false, reason: "already_enrolled" };
+  const stored = await db.selectFrom("two_factor_totp").selectAll().where("user_id", "=", userId).executeTakeFirst();
+  if (!stored) return { ok: false, reason: "not_enrolled" };
+  if (stored.confirmed_at) return { ok: false, reason: "already_enrolled" };
+  const row = { ...stored, ...(await unlockIfExpired(db, stored, now)) };
   const wait = lockedFor(row.locked_until, now);
   if (wait > 0) return { ok: false, reason: "locked", retryAfterSeconds: wait };
   const step = matchTotpStep(decryptSecret(row.secret_ciphertext, SECRET_PURPOSE), code, now, row.last_used_step);
@@ -144,6 +161,7 @@ export async function confirmTotpEnrolment(db: Db, userId: string, code: string,
       .set({ confirmed_at: now.toISOString(), last_used_step: step, failed_attempts: 0 })
       .where("user_id", "=", userId)
       .where("confirmed_at", "is", null)
+      .where("failed_attempts", "<", MAX_FAILED_ATTEMPTS)
       .returning("user_id")
       .executeTakeFirst();
     if (!confirmed) return { ok: false as const, reason: "already_enrolled" as const };
@@ -155,8 +173,9 @@ export async function confirmTotpEnrolment(db: Db, userId: string, code: string,
 
 /** The code asked after the password: a TOTP code or one unused recovery code. */
 export async function verifySecondFactor(db: Db, userId: string, input: string, ip: string | null, now = new Date()): Promise<TwoFactorResult<{ method: "totp" | "recovery_code" }>> {
-  const row = await db.selectFrom("two_factor_totp").selectAll().where("user_id", "=", userId).where("confirmed_at", "is not", null).executeTakeFirst();
-  if (!row) return { ok: false, reason: "not_enrolled" };
+  const stored = await db.selectFrom("two_factor_totp").selectAll().where("user_id", "=", userId).where("confirmed_at", "is not", null).executeTakeFirst();
+  if (!stored) return { ok: false, reason: "not_enrolled" };
+  const row = { ...stored, ...(await unlockIfExpired(db, stored, now)) };
   const wait = lockedFor(row.locked_until, now);
   if (wait > 0) return { ok: false, reason: "locked", retryAfterSeconds: wait };
 
