@@ -91,7 +91,7 @@ for (const [name, service] of Object.entries(services)) {
 for (const [name, service] of portals) {
   const env = service.environment ?? {};
   check(/^postgres:\/\/[^@]+@postgres:5432\//.test(env.DATABASE_URL ?? ""), `compose: ${name} must use the postgres service`);
-  check(env.NODE_ENV === "production" && env.APP_SECRET && env.TRUST_PROXY === "true", `compose: ${name} needs NODE_ENV=production, APP_SECRET and TRUST_PROXY behind the proxy`);
+  check(env.NODE_ENV === "production" && env.APP_SECRET && /^[1-9][0-9]*$/.test(String(env.TRUST_PROXY)), `compose: ${name} needs NODE_ENV=production, APP_SECRET and TRUST_PROXY (a hop count) behind the proxy`);
   check(!service.ports, `compose: ${name} must not publish ports (only the proxy does)`);
   check(service.depends_on?.postgres?.condition === "service_healthy", `compose: ${name} should wait for a healthy postgres`);
 }

@@ -72,7 +72,7 @@ port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{
 step "start node build/index.js (NODE_ENV=production, as uid $( [ ${#as_server[@]} -gt 0 ] && echo 65534 || id -u ))"
 (
   cd "$runtime"
-  exec env -i PATH="$PATH" NODE_ENV=production HOST=127.0.0.1 PORT="$port" APP_URL="http://127.0.0.1:$port" \
+  exec env -i PATH="$PATH" NODE_ENV=production MAIL_TRANSPORT=log-redacted HOST=127.0.0.1 PORT="$port" APP_URL="http://127.0.0.1:$port" \
     DATABASE_URL="$work/data/ferry.sqlite" APP_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
     "${as_server[@]}" node build/index.js
 ) >"$work/server.log" 2>&1 &

@@ -190,7 +190,7 @@ export class PortalSession {
 /** `npm run ledger:verify` against `databaseUrl`: the exit code and what it printed. */
 export function runLedgerVerify(databaseUrl: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile("npm", ["run", "--silent", "ledger:verify"], { env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "production", APP_SECRET } }, (error, stdout, stderr) => {
+    execFile("npm", ["run", "--silent", "ledger:verify"], { env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "production", MAIL_TRANSPORT: "log-redacted", APP_SECRET } }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, output: `${stdout}${stderr}` });
     });
@@ -199,7 +199,7 @@ export function runLedgerVerify(databaseUrl: string): Promise<{ code: number; ou
 
 /** The environment both ops servers run with: production mode, one service token. */
 export function serverEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { NODE_ENV: "production", APP_SECRET, DATABASE_URL: databaseUrl, GATEWAY_TOKENS: GATEWAY_TOKEN, ...extra };
+  return { NODE_ENV: "production", MAIL_TRANSPORT: "log-redacted", APP_SECRET, DATABASE_URL: databaseUrl, GATEWAY_TOKENS: GATEWAY_TOKEN, ...extra };
 }
 
 /** A loud notice when the PostgreSQL parts cannot run; CI sets REQUIRE_POSTGRES=1 to fail instead. */

@@ -51,7 +51,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   const url = `http://127.0.0.1:${port}`;
   let output = "";
   const child = spawn(process.execPath, ["build/index.js"], {
-    env: { ...process.env, NODE_ENV: "production", APP_SECRET: randomBytes(24).toString("hex"), PORT: String(port), HOST: "127.0.0.1", APP_URL: url, GATEWAY_TOKENS: GATEWAY_TOKEN, METRICS_TOKEN, LOG_LEVEL: "info", ...env },
+    env: { ...process.env, NODE_ENV: "production", MAIL_TRANSPORT: "log-redacted", APP_SECRET: randomBytes(24).toString("hex"), PORT: String(port), HOST: "127.0.0.1", APP_URL: url, GATEWAY_TOKENS: GATEWAY_TOKEN, METRICS_TOKEN, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (chunk) => (output += chunk));
