@@ -10,8 +10,10 @@ export interface RateLimitRule {
 }
 
 export const RATE_LIMITS = {
-  loginPerIp: { name: "login-ip", limit: 30, windowSeconds: 15 * 60 },
-  codeCheckPerIp: { name: "code-ip", limit: 30, windowSeconds: 15 * 60 },
+  // Every attempt from one address, right or wrong: a ceiling for an office behind one NAT. Wrong
+  // passwords are slowed far sooner by the login throttle; each code allows only five tries.
+  loginPerIp: { name: "login-ip", limit: 100, windowSeconds: 15 * 60 },
+  codeCheckPerIp: { name: "code-ip", limit: 100, windowSeconds: 15 * 60 },
   emailPerIp: { name: "email-ip", limit: 10, windowSeconds: 60 * 60 },
   emailPerAddress: { name: "email-address", limit: 5, windowSeconds: 60 * 60 },
   passwordChangePerAccount: { name: "password-change", limit: 10, windowSeconds: 15 * 60 },

@@ -9,6 +9,7 @@ import type { DayUsage, EvidenceOutcome } from "~/domain/evidence/types";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { forgedCopy, shapedUsage } from "../fixtures/usage-series";
 import { launchBrowser, screenshot } from "./browser";
+import { passSecondFactor } from "./second-factor";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "correct horse battery staple 42";
@@ -54,6 +55,7 @@ async function logIn(email: string, password: string, width: number): Promise<Pa
   await page.locator('input[name="email"]').fill(email);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('main button[type="submit"]').click();
+  await passSecondFactor(page, email);
   await page.waitForURL(/\/account|\/staff|\/support|\/admin/);
   return page;
 }
