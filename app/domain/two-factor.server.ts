@@ -20,7 +20,7 @@ export const secondFactorCodeSchema = z.object({
   code: z.string({ required_error: "twoFactor.errors.codeRequired" }).trim().min(1, "twoFactor.errors.codeRequired").max(40, "twoFactor.errors.codeInvalid"),
 });
 
-export type TwoFactorFailure = "code_invalid" | "code_used" | "locked" | "not_enrolled" | "already_enrolled" | "operator_must_keep" | "not_found";
+export type TwoFactorFailure = "code_invalid" | "code_used" | "locked" | "not_enrolled" | "already_enrolled" | "operator_must_keep" | "not_found" | "challenge_invalid" | "passkey_invalid";
 export type TwoFactorRefusal = { ok: false; reason: TwoFactorFailure; retryAfterSeconds?: number };
 export type TwoFactorResult<T = object> = ({ ok: true } & T) | TwoFactorRefusal;
 
@@ -86,13 +86,16 @@ export async function beginTotpEnrolment(db: Db, user: { id: string; email: stri
   return { ok: true, enrolment: { secret, secretForTyping: formatSecretForTyping(secret), uri, qrSvg } };
 }
 
-function lockedFor(lockedUntil: string | null, now: Date): number {
+export function lockedFor(lockedUntil: string | null, now: Date): number {
   if (!lockedUntil) return 0;
   return Math.max(0, Math.ceil((Date.parse(lockedUntil) - now.getTime()) / 1000));
 }
 
-/** Counts one failed try atomically; the try that reaches the limit locks the factor. */
-async function countFailure(db: DbExecutor, userId: string, now: Date): Promise<TwoFactorRefusal> {
+/**
+ * Counts one failed try atomically; the try that reaches the limit locks the factor. Passkey
+ * failures count here too: a passkey is only added next to an enrolled TOTP factor.
+ */
+export async function countFailure(db: DbExecutor, userId: string, now: Date): Promise<TwoFactorRefusal> {
   const row = await db
     .updateTable("two_factor_totp")
     .set((eb) => ({ failed_attempts: eb("failed_attempts", "+", 1) }))
@@ -213,6 +216,7 @@ export async function removeOwnSecondFactor(db: Db, user: { id: string; role: Ro
 }
 
 async function deleteFactors(db: DbExecutor, userId: string): Promise<void> {
+  await db.deleteFrom("passkeys").where("user_id", "=", userId).execute();
   await db.deleteFrom("two_factor_recovery_codes").where("user_id", "=", userId).execute();
   await db.deleteFrom("two_factor_totp").where("user_id", "=", userId).execute();
 }
