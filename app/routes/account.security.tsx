@@ -44,12 +44,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { status, enrolment, passkeys: await listPasskeys(db, current.user.id) };
 }
 
-const intentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("confirm") }).merge(secondFactorCodeSchema),
-  z.object({ intent: z.literal("regenerate") }),
-  z.object({ intent: z.literal("remove") }).merge(secondFactorCodeSchema),
-  z.object({ intent: z.literal("removePasskey"), passkeyId: z.string().min(1).max(100) }),
-]);
+// Built when used: at module level it would also run in the browser bundle, where the .server
+// module's schema is not there (the page then failed to hydrate).
+const intentSchema = () =>
+  z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("confirm") }).merge(secondFactorCodeSchema),
+    z.object({ intent: z.literal("regenerate") }),
+    z.object({ intent: z.literal("remove") }).merge(secondFactorCodeSchema),
+    z.object({ intent: z.literal("removePasskey"), passkeyId: z.string().min(1).max(100) }),
+  ]);
 
 type SecurityOutcome =
   | { ok: true; intent: "confirm" | "regenerate"; recoveryCodes: string[] }
@@ -68,7 +71,7 @@ function refusal(intent: string, failure: TwoFactorRefusal) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const current = await requireSession(request);
-  const parsed = intentSchema.safeParse(formFields(await request.formData()));
+  const parsed = intentSchema().safeParse(formFields(await request.formData()));
   if (!parsed.success) return data<SecurityOutcome>({ ok: false, intent: "", fieldErrors: { code: "twoFactor.errors.codeRequired" } }, { status: 400 });
   const db = getDb();
   const { ip } = requestOrigin(request, context);
