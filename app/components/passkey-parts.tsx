@@ -138,8 +138,7 @@ export function PasskeysSection({ passkeys, canAdd, locale, removed }: { passkey
             <li key={passkey.id}>
               <div>
                 <strong>{passkey.name}</strong>
-                <span className="field-hint">
-                  {" "}
+                <span className="passkey-meta">
                   {t("twoFactor.passkeys.createdOn", { date: formatDate(passkey.createdAt, locale) })} ·{" "}
                   {passkey.lastUsedAt ? t("twoFactor.passkeys.lastUsed", { date: formatDate(passkey.lastUsedAt, locale) }) : t("twoFactor.passkeys.neverUsed")}
                 </span>
