@@ -13,6 +13,7 @@ import * as m0011 from "./0011_credit_adjustments";
 import * as m0012 from "./0012_auth_hardening";
 import * as m0013 from "./0013_two_factor";
 import * as m0014 from "./0014_job_leases";
+import * as m0015 from "./0015_passkeys";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   "0012_auth_hardening": m0012,
   "0013_two_factor": m0013,
   "0014_job_leases": m0014,
+  "0015_passkeys": m0015,
 };

@@ -20,7 +20,7 @@ export const secondFactorCodeSchema = z.object({
   code: z.string({ required_error: "twoFactor.errors.codeRequired" }).trim().min(1, "twoFactor.errors.codeRequired").max(40, "twoFactor.errors.codeInvalid"),
 });
 
-export type TwoFactorFailure = "code_invalid" | "code_used" | "locked" | "not_enrolled" | "already_enrolled" | "operator_must_keep" | "not_found";
+export type TwoFactorFailure = "code_invalid" | "code_used" | "locked" | "not_enrolled" | "already_enrolled" | "operator_must_keep" | "not_found" | "challenge_invalid" | "passkey_invalid";
 export type TwoFactorRefusal = { ok: false; reason: TwoFactorFailure; retryAfterSeconds?: number };
 export type TwoFactorResult<T = object> = ({ ok: true } & T) | TwoFactorRefusal;
 
@@ -86,7 +86,7 @@ export async function beginTotpEnrolment(db: Db, user: { id: string; email: stri
   return { ok: true, enrolment: { secret, secretForTyping: formatSecretForTyping(secret), uri, qrSvg } };
 }
 
-function lockedFor(lockedUntil: string | null, now: Date): number {
+export function lockedFor(lockedUntil: string | null, now: Date): number {
   if (!lockedUntil) return 0;
   return Math.max(0, Math.ceil((Date.parse(lockedUntil) - now.getTime()) / 1000));
 }
@@ -95,9 +95,10 @@ function lockedFor(lockedUntil: string | null, now: Date): number {
  * Counts one failed try atomically. The count is never reset by the lock itself (a reset would let
  * tries racing past the lock check start again from zero): the try that reaches the limit sets
  * the lock, every try past it is refused as locked, and the count starts over only once the lock
- * has run out (`unlockIfExpired`) or a right code is accepted.
+ * has run out (`unlockIfExpired`) or a right code is accepted. Passkey failures count here too: a
+ * passkey is only added next to an enrolled TOTP factor.
  */
-async function countFailure(db: DbExecutor, userId: string, now: Date): Promise<TwoFactorRefusal> {
+export async function countFailure(db: DbExecutor, userId: string, now: Date): Promise<TwoFactorRefusal> {
   const row = await db
     .updateTable("two_factor_totp")
     .set((eb) => ({ failed_attempts: eb("failed_attempts", "+", 1) }))
@@ -115,7 +116,7 @@ async function countFailure(db: DbExecutor, userId: string, now: Date): Promise<
 }
 
 /** A lock that has run out: the count starts over (one request does it; the others see it done). */
-async function unlockIfExpired(db: DbExecutor, row: { user_id: string; locked_until: string | null; failed_attempts: number }, now: Date) {
+export async function unlockIfExpired(db: DbExecutor, row: { user_id: string; locked_until: string | null; failed_attempts: number }, now: Date) {
   if (!row.locked_until || lockedFor(row.locked_until, now) > 0) return row;
   await db.updateTable("two_factor_totp").set({ failed_attempts: 0, locked_until: null }).where("user_id", "=", row.user_id).where("locked_until", "=", row.locked_until).execute();
   return { ...row, failed_attempts: 0, locked_until: null };
@@ -232,6 +233,7 @@ export async function removeOwnSecondFactor(db: Db, user: { id: string; role: Ro
 }
 
 async function deleteFactors(db: DbExecutor, userId: string): Promise<void> {
+  await db.deleteFrom("passkeys").where("user_id", "=", userId).execute();
   await db.deleteFrom("two_factor_recovery_codes").where("user_id", "=", userId).execute();
   await db.deleteFrom("two_factor_totp").where("user_id", "=", userId).execute();
 }

@@ -45,6 +45,30 @@ export interface TwoFactorTotpTable {
   created_at: string;
 }
 
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  /** base64url credential id, as the browser reports it. */
+  credential_id: string;
+  /** base64url COSE public key: nothing secret is stored. */
+  public_key: string;
+  /** The authenticator's signature counter: an assertion must move it forward (or both stay 0). */
+  counter: ColumnType<number, number | undefined, number>;
+  /** JSON array of transports ("internal", "usb", …). */
+  transports: ColumnType<string, string | undefined, string>;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** One WebAuthn challenge per session and purpose (see migration 0015): consumed by a DELETE … RETURNING. */
+export interface WebauthnChallengesTable {
+  session_id: string;
+  purpose: "register" | "authenticate";
+  challenge: string;
+  expires_at: string;
+}
+
 export interface TwoFactorRecoveryCodesTable {
   id: string;
   user_id: string;
@@ -447,6 +471,8 @@ export interface Database {
   job_leases: JobLeasesTable;
   two_factor_totp: TwoFactorTotpTable;
   two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,5 +1,5 @@
 // Second factor settings: turn the authenticator app on (developers may; operators already have
-// it), new recovery codes, and for developers turning it off with a current code.
+// it), new recovery codes, for developers turning it off with a current code, and passkeys.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -14,9 +14,11 @@ import {
   secondFactorCodeSchema,
   type TwoFactorRefusal,
 } from "~/domain/two-factor.server";
+import { listPasskeys, removePasskey } from "~/domain/passkeys.server";
 import { Field } from "~/components/field";
 import { FormAlert, Notice } from "~/components/form-alert";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { PasskeysSection } from "~/components/passkey-parts";
 import { RecoveryCodesPanel, TotpEnrolmentForm } from "~/components/two-factor-parts";
 import { markSessionAuthenticated, requestOrigin, requireSession } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
@@ -39,18 +41,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const started = await beginTotpEnrolment(db, current.user, totpIssuer());
     if (started.ok) enrolment = { secretForTyping: started.enrolment.secretForTyping, qrSvg: started.enrolment.qrSvg };
   }
-  return { status, enrolment };
+  return { status, enrolment, passkeys: await listPasskeys(db, current.user.id) };
 }
 
-const intentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("confirm") }).merge(secondFactorCodeSchema),
-  z.object({ intent: z.literal("regenerate") }),
-  z.object({ intent: z.literal("remove") }).merge(secondFactorCodeSchema),
-]);
+// Built when used: at module level it would also run in the browser bundle, where the .server
+// module's schema is not there (the page then failed to hydrate).
+const intentSchema = () =>
+  z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("confirm") }).merge(secondFactorCodeSchema),
+    z.object({ intent: z.literal("regenerate") }),
+    z.object({ intent: z.literal("remove") }).merge(secondFactorCodeSchema),
+    z.object({ intent: z.literal("removePasskey"), passkeyId: z.string().min(1).max(100) }),
+  ]);
 
 type SecurityOutcome =
   | { ok: true; intent: "confirm" | "regenerate"; recoveryCodes: string[] }
-  | { ok: true; intent: "remove" }
+  | { ok: true; intent: "remove" | "removePasskey" }
   | { ok: false; intent: string; fieldErrors: Record<string, string>; formError?: string; retryAfterSeconds?: number };
 
 function refusal(intent: string, failure: TwoFactorRefusal) {
@@ -65,13 +71,18 @@ function refusal(intent: string, failure: TwoFactorRefusal) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const current = await requireSession(request);
-  const parsed = intentSchema.safeParse(formFields(await request.formData()));
+  const parsed = intentSchema().safeParse(formFields(await request.formData()));
   if (!parsed.success) return data<SecurityOutcome>({ ok: false, intent: "", fieldErrors: { code: "twoFactor.errors.codeRequired" } }, { status: 400 });
   const db = getDb();
   const { ip } = requestOrigin(request, context);
   const limit = await hitRateLimits(db, [[RATE_LIMITS.codeCheckPerIp, ip]]);
   if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds);
   const form = parsed.data;
+  if (form.intent === "removePasskey") {
+    const result = await removePasskey(db, current.user, form.passkeyId, ip);
+    if (!result.ok) return refusal(form.intent, result);
+    return data<SecurityOutcome>({ ok: true, intent: form.intent });
+  }
   if (form.intent === "confirm") {
     const result = await confirmTotpEnrolment(db, current.user.id, form.code, ip);
     if (!result.ok) return refusal(form.intent, result);
@@ -89,7 +100,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SecuritySettings() {
-  const { status, enrolment } = useLoaderData<typeof loader>();
+  const { status, enrolment, passkeys } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>() as SecurityOutcome | undefined;
   const { t } = useTranslation();
   const locale = useRootData()?.locale ?? "en";
@@ -138,6 +149,7 @@ export default function SecuritySettings() {
           </Link>
         </>
       )}
+      <PasskeysSection passkeys={passkeys} canAdd={status.totpEnabled} locale={locale} removed={outcome?.ok === true && outcome.intent === "removePasskey"} />
     </section>
   );
 }

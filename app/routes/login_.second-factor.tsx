@@ -1,11 +1,14 @@
-// After the password, the second factor: a code from the authenticator app or a recovery code.
+// After the password, the second factor: a code from the authenticator app, a recovery code or,
+// where the account has one and the browser supports WebAuthn, a passkey.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { safeRedirect } from "~/lib/safe-redirect";
 import { secondFactorCodeSchema, verifySecondFactor } from "~/domain/two-factor.server";
+import { hasPasskey } from "~/domain/passkeys.server";
 import { Field } from "~/components/field";
+import { PasskeyLogInButton } from "~/components/passkey-parts";
 import { FormAlert } from "~/components/form-alert";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requestOrigin, requirePendingSession, upgradeToFullSession } from "~/lib/auth.server";
@@ -19,7 +22,7 @@ export const meta: MetaFunction = (args) => pageTitle(args, "twoFactor.verify.ti
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const current = await requirePendingSession(request, "verify");
-  return { email: current.user.email, redirectTo: safeRedirect(new URL(request.url).searchParams.get("redirectTo")) };
+  return { email: current.user.email, redirectTo: safeRedirect(new URL(request.url).searchParams.get("redirectTo")), hasPasskey: await hasPasskey(getDb(), current.user.id) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -41,7 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SecondFactor() {
-  const { email, redirectTo } = useLoaderData<typeof loader>();
+  const { email, redirectTo, hasPasskey } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const busy = useNavigation().state === "submitting";
@@ -49,6 +52,7 @@ export default function SecondFactor() {
     <section className="panel narrow" aria-labelledby="second-factor-title">
       <h1 id="second-factor-title">{t("twoFactor.verify.title")}</h1>
       <p>{t("twoFactor.verify.lead", { email })}</p>
+      {hasPasskey ? <PasskeyLogInButton redirectTo={redirectTo} /> : null}
       <FormAlert error={actionData?.fieldErrors.code ? undefined : actionData?.formError} retryAfterSeconds={actionData?.retryAfterSeconds} />
       <Form method="post" noValidate>
         <input type="hidden" name="redirectTo" value={redirectTo} />

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { startServer } from "../fixtures/server-process";
+import { freePort, startServer } from "../fixtures/server-process";
 import { startStandIns } from "./stand-ins";
 
 declare module "vitest" {
@@ -22,18 +22,22 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "ferry-e2e-"));
   const databaseUrl = join(dir, "e2e.sqlite");
   const standIns = await startStandIns(project);
+  // localhost, not 127.0.0.1: WebAuthn's RP ID (APP_URL's host name) cannot be an IP address.
+  const port = await freePort();
+  const baseUrl = `http://localhost:${port}`;
   const server = await startServer({
+    port,
     label: "e2e",
     env: {
       NODE_ENV: "development",
       DATABASE_URL: databaseUrl,
       DEMO: "1",
+      APP_URL: baseUrl,
       GATEWAY_TOKENS: E2E_GATEWAY_TOKEN,
       ...standIns.env,
       ...JSON.parse(process.env.E2E_SERVER_ENV ?? "{}"),
     },
   });
-  const baseUrl = server.url;
   project.provide("baseUrl", baseUrl);
   project.provide("gatewayToken", E2E_GATEWAY_TOKEN);
   project.provide("databaseUrl", databaseUrl);

@@ -139,6 +139,12 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
     loader: { ...all("redirect:/account"), anonymous: "redirect:/login" },
     action: { expect: { ...all("redirect:/account"), anonymous: "redirect:/login" } },
   },
+  // Passkey endpoints (JSON, POST only): the log-in ones for a waiting session, the others for a
+  // full one (an account without an authenticator app is answered 400).
+  "login_.passkey.options.ts": { path: () => "/login/passkey/options", action: { expect: { ...all("redirect:/account"), anonymous: "redirect:/login" } } },
+  "login_.passkey.verify.ts": { path: () => "/login/passkey/verify", action: { expect: { ...all("redirect:/account"), anonymous: "redirect:/login" } } },
+  "account.security.passkeys.options.ts": { action: { expect: atLeast("developer", "allowed") } },
+  "account.security.passkeys.verify.ts": { action: { expect: atLeast("developer", 400) } },
   "account.security.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", 400) } },
   "account.sessions.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", 400) } },
   "admin.users_.$userId.security.tsx": {

@@ -5,6 +5,9 @@ import { randomBytes } from "node:crypto";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "~/domain/accounts.server";
+import { totpCodeAt, totpStep } from "~/domain/totp";
+import { enrolTotpWithKnownSecret } from "~/domain/two-factor.server";
+import { resetEnvForTests } from "~/lib/env.server";
 import { submitClaim } from "~/domain/claims.server";
 import { saveEvidence } from "~/domain/evidence/index.server";
 import type { DayUsage } from "~/domain/evidence/types";
@@ -12,7 +15,7 @@ import { getBalance, verifyLedger } from "~/domain/ledger.server";
 import { providerProfiles } from "~/providers";
 import { startServer, type ServerProcess } from "../fixtures/server-process";
 import { STAND_IN_SECRET_KEY, STAND_IN_WEBHOOK_SECRET, startStripeStandIn, type StripeStandIn } from "../integration/stripe-stand-in";
-import { freshDatabase, inParallel, PASSWORD, PortalSession, postgresSkipNotice, postUsage, runLedgerVerify, seedPaidAccount, serverEnv, type FreshDatabase, type UsageReport } from "./harness";
+import { APP_SECRET, freshDatabase, inParallel, PASSWORD, PortalSession, postgresSkipNotice, postUsage, runLedgerVerify, seedPaidAccount, serverEnv, type FreshDatabase, type UsageReport } from "./harness";
 
 const noPostgres = postgresSkipNotice("scale-out test (two servers on one PostgreSQL database)");
 
@@ -70,9 +73,21 @@ async function pendingClaim(monthlyTokens: number) {
   return { accountId: user.id, claimId: submitted.claimId };
 }
 
-async function staffMember() {
+// Operators log in with a second factor: the authenticator secret is sealed with the servers'
+// APP_SECRET, so this process uses the same one.
+process.env.APP_SECRET = APP_SECRET;
+resetEnvForTests();
+const STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/** A staff member with an enrolled authenticator, logged in on `baseUrl` with password and code. */
+async function staffSession(baseUrl: string): Promise<PortalSession> {
   const user = await createAccount(database.db, { email: `staff-${randomBytes(4).toString("hex")}@example.com`, password: PASSWORD, role: "staff", verified: true });
-  return user.email;
+  await enrolTotpWithKnownSecret(database.db, user.id, STAFF_TOTP_SECRET);
+  const session = await PortalSession.logIn(baseUrl, user.email);
+  const response = await session.post("/login/second-factor", { code: totpCodeAt(STAFF_TOTP_SECRET, totpStep(new Date())), redirectTo: "/staff/claims" });
+  await response.arrayBuffer();
+  if (response.status !== 302) throw new Error(`second factor for ${user.email} on ${baseUrl} answered ${response.status}`);
+  return session;
 }
 
 describe.skipIf(noPostgres)("two instances on one PostgreSQL database", () => {
@@ -113,7 +128,7 @@ describe.skipIf(noPostgres)("two instances on one PostgreSQL database", () => {
     const [a, b] = instances as [ServerProcess, ServerProcess];
     const offer = 20 * M;
     const { accountId, claimId } = await pendingClaim(offer);
-    const [first, second] = await Promise.all([PortalSession.logIn(a.url, await staffMember()), PortalSession.logIn(b.url, await staffMember())]);
+    const [first, second] = await Promise.all([staffSession(a.url), staffSession(b.url)]);
     const decide = async (session: PortalSession) => {
       const response = await session.post(`/staff/claims/${claimId}`, { intent: "approve", version: "1" });
       await response.arrayBuffer();
