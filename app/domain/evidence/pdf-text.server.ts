@@ -1,5 +1,4 @@
 // Extracts the positioned text of a PDF with pdfjs-dist (server only: it is large and Node-specific).
-import { getDocument, VerbosityLevel } from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { TextCell } from "./invoice-text";
 
 /** An invoice is one to a few pages; a long document is not one, and is not read further. */
@@ -11,6 +10,8 @@ export type PdfText =
 
 /** Reads every page's strings with their positions; a bad or locked file is a value, never a throw. */
 export async function readPdfText(bytes: Uint8Array): Promise<PdfText> {
+  // Loaded on the first PDF only: pdf.js is large, and CSV and JSON uploads never need it.
+  const { getDocument, VerbosityLevel } = await import("pdfjs-dist/legacy/build/pdf.mjs");
   const task = getDocument({
     // pdfjs transfers (detaches) the buffer it is given: hand it a copy.
     data: new Uint8Array(bytes),
