@@ -4,6 +4,9 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { AUDIT_VALUE_LABELS, isAuditAction } from "~/domain/audit-vocabulary";
 
+// Coded values are named without the numbers of the event that raised them (those are elsewhere).
+const ELIDED = Object.fromEntries(["detail", "model", "similarity", "days", "day", "first", "second", "columns", "column", "found", "expected", "pages", "limit"].map((name) => [name, "…"]));
+
 function describe(value: unknown, t: TFunction, labels?: string): string {
   if (value === null || value === undefined || value === "") return "—";
   if (Array.isArray(value)) return value.length === 0 ? "—" : value.map((item) => describe(item, t, labels)).join(", ");
@@ -13,7 +16,7 @@ function describe(value: unknown, t: TFunction, labels?: string): string {
       .join("; ");
   }
   const text = String(value);
-  return labels ? t(`${labels}.${text}`, { defaultValue: text, detail: "", model: "…", similarity: "…", days: "…", day: "…", first: "…", second: "…" }) : text;
+  return labels ? t(`${labels}.${text}`, { defaultValue: text, ...ELIDED }) : text;
 }
 
 function fieldLabel(key: string, t: TFunction): string {
