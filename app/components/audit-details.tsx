@@ -15,6 +15,7 @@ function describe(value: unknown, t: TFunction, labels?: string): string {
       .map(([key, inner]) => `${fieldLabel(key, t)}: ${describe(inner, t, AUDIT_VALUE_LABELS[key])}`)
       .join("; ");
   }
+  if (typeof value === "number") return value.toLocaleString(t("audit.numberLocale"));
   const text = String(value);
   return labels ? t(`${labels}.${text}`, { defaultValue: text, ...ELIDED }) : text;
 }
