@@ -88,6 +88,5 @@ export const audit = {
     locale: { en: "English", zh: "Simplified Chinese" },
     yesNo: { true: "yes", false: "no" },
   },
-  numberLocale: "en-US",
   detailsTitle: "Details",
 };

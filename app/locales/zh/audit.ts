@@ -90,6 +90,5 @@ export const audit: Dictionary<typeof en> = {
     locale: { en: "英语", zh: "简体中文" },
     yesNo: { true: "是", false: "否" },
   },
-  numberLocale: "zh-CN",
   detailsTitle: "详情",
 };
