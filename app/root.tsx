@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     locale,
     user: user ? { email: user.email, role: user.role, emailVerified: user.emailVerified } : null,
-    provider: { name: provider.name, company: provider.company },
+    provider: { name: provider.name, company: locale === "zh" ? provider.companyZh : provider.company },
     devOutbox: !env.isProduction && !env.SMTP_URL,
   };
 }

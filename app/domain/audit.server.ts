@@ -1,10 +1,11 @@
 // The one helper every privileged action calls: who did what to whom, and when.
 import type { DbExecutor } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
+import type { AuditAction } from "./audit-vocabulary";
 
 export interface AuditEvent {
   actorId: string | null;
-  action: string;
+  action: AuditAction;
   targetType?: string;
   targetId?: string;
   details?: Record<string, unknown>;

@@ -21,7 +21,23 @@ export interface SnippetInput {
   provider: Pick<ProviderProfile, "name" | "apiBaseUrl" | "modelMap">;
   /** The real key right after creation; null afterwards, and a placeholder is used. */
   apiKey: string | null;
+  /** The reader's language: code comments are written in it, the code is the same. */
+  locale?: "en" | "zh";
 }
+
+/** The comments inside the snippets, per reader language. */
+const COMMENTS = {
+  en: {
+    was: (model: string) => `was ${model}`,
+    envLead: (name: string) => `Code written for OpenAI reads these: it now talks to ${name}.`,
+    mapTitle: (name: string) => `OpenAI model -> ${name} model`,
+  },
+  zh: {
+    was: (model: string) => `原为 ${model}`,
+    envLead: (name: string) => `为 OpenAI 编写的代码会读取这两个变量：现在它连接的是 ${name}。`,
+    mapTitle: (name: string) => `OpenAI 模型 -> ${name} 模型`,
+  },
+} as const;
 
 /** A string literal valid in Python, JavaScript and JSON (our values are plain ASCII). */
 function literal(value: string): string {
@@ -38,6 +54,7 @@ export function buildSnippets(input: SnippetInput): Snippet[] {
   const key = input.apiKey ?? API_KEY_PLACEHOLDER;
   const model = exampleModel(input.provider);
   const name = input.provider.name;
+  const comment = COMMENTS[input.locale ?? "en"];
 
   const python = [
     "# pip install openai",
@@ -49,7 +66,7 @@ export function buildSnippets(input: SnippetInput): Snippet[] {
     ")",
     "",
     "completion = client.chat.completions.create(",
-    `    model=${literal(model.provider)},  # was ${literal(model.openai)}`,
+    `    model=${literal(model.provider)},  # ${comment.was(literal(model.openai))}`,
     '    messages=[{"role": "user", "content": "Hello!"}],',
     ")",
     "print(completion.choices[0].message.content)",
@@ -65,7 +82,7 @@ export function buildSnippets(input: SnippetInput): Snippet[] {
     "});",
     "",
     "const completion = await client.chat.completions.create({",
-    `  model: ${literal(model.provider)}, // was ${literal(model.openai)}`,
+    `  model: ${literal(model.provider)}, // ${comment.was(literal(model.openai))}`,
     '  messages: [{ role: "user", content: "Hello!" }],',
     "});",
     "console.log(completion.choices[0].message.content);",
@@ -94,20 +111,20 @@ export function buildSnippets(input: SnippetInput): Snippet[] {
   ];
 
   const env = [
-    `# Code written for OpenAI reads these: it now talks to ${name}.`,
+    `# ${comment.envLead(name)}`,
     `export OPENAI_BASE_URL=${literal(baseUrl)}`,
     `export OPENAI_API_KEY=${literal(key)}`,
   ];
 
   const pairs = input.provider.modelMap;
   const modelMapPython = [
-    `# OpenAI model -> ${name} model`,
+    `# ${comment.mapTitle(name)}`,
     "MODEL_MAP = {",
     ...pairs.map((pair) => `    ${literal(pair.openai)}: ${literal(pair.provider)},`),
     "}",
   ];
   const modelMapNode = [
-    `// OpenAI model -> ${name} model`,
+    `// ${comment.mapTitle(name)}`,
     "export const MODEL_MAP = {",
     ...pairs.map((pair) => `  ${literal(pair.openai)}: ${literal(pair.provider)},`),
     "};",

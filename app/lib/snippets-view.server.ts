@@ -13,10 +13,10 @@ export interface SnippetsView {
   modelMap: Array<{ openai: string; provider: string }>;
 }
 
-export function snippetsView(provider: ProviderProfile, apiKey: string | null): SnippetsView {
+export function snippetsView(provider: ProviderProfile, apiKey: string | null, locale: "en" | "zh" = "en"): SnippetsView {
   return {
     providerName: provider.name,
-    snippets: buildSnippets({ provider, apiKey }).map((snippet) => ({ ...snippet, html: highlightCode(snippet.code, snippet.language) })),
+    snippets: buildSnippets({ provider, apiKey, locale }).map((snippet) => ({ ...snippet, html: highlightCode(snippet.code, snippet.language) })),
     modelMap: provider.modelMap.map(({ openai, provider: target }) => ({ openai, provider: target })),
   };
 }

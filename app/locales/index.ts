@@ -1,6 +1,7 @@
 // Every translation, one module per area. A new area adds a file in en/ and zh/ and a line here.
 import { account as enAccount } from "./en/account";
 import { admin as enAdmin } from "./en/admin";
+import { audit as enAudit } from "./en/audit";
 import { support as enSupport } from "./en/support";
 import { auth as enAuth } from "./en/auth";
 import { claims as enClaims } from "./en/claims";
@@ -20,6 +21,7 @@ import { twoFactor as enTwoFactor } from "./en/twoFactor";
 import { sessions as enSessions } from "./en/sessions";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
+import { audit as zhAudit } from "./zh/audit";
 import { support as zhSupport } from "./zh/support";
 import { auth as zhAuth } from "./zh/auth";
 import { claims as zhClaims } from "./zh/claims";
@@ -48,6 +50,7 @@ export const en = {
   outbox: enOutbox,
   support: enSupport,
   admin: enAdmin,
+  audit: enAudit,
   keys: enKeys,
   snippets: enSnippets,
   gatewayDocs: enGatewayDocs,
@@ -70,6 +73,7 @@ export const zh = {
   outbox: zhOutbox,
   support: zhSupport,
   admin: zhAdmin,
+  audit: zhAudit,
   keys: zhKeys,
   snippets: zhSnippets,
   gatewayDocs: zhGatewayDocs,

@@ -4,6 +4,7 @@ export const ernie: ProviderProfile = {
   id: "ernie",
   name: "ERNIE",
   company: "Baidu AI Cloud",
+  companyZh: "百度智能云",
   apiBaseUrl: "https://qianfan.baidubce.com/v2",
   consoleUrl: "https://console.bce.baidu.com/qianfan/",
   keyPrefix: "erniesk",

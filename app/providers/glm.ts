@@ -4,6 +4,7 @@ export const glm: ProviderProfile = {
   id: "glm",
   name: "GLM",
   company: "Zhipu AI",
+  companyZh: "智谱AI",
   apiBaseUrl: "https://open.bigmodel.cn/api/paas/v4/",
   consoleUrl: "https://open.bigmodel.cn/",
   keyPrefix: "glmsk",

@@ -4,6 +4,7 @@ export const qwen: ProviderProfile = {
   id: "qwen",
   name: "Qwen",
   company: "Alibaba Cloud",
+  companyZh: "阿里云",
   apiBaseUrl: "https://dashscope.aliyuncs.com/compatible-mode/v1",
   consoleUrl: "https://dashscope.console.aliyun.com/",
   keyPrefix: "qwensk",

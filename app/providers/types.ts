@@ -22,6 +22,8 @@ export interface ProviderProfile {
   /** Product name developers know, e.g. "GLM". */
   name: string;
   company: string;
+  /** The company as Chinese developers know it (智谱AI, 阿里云, 百度智能云). */
+  companyZh: string;
   /** OpenAI-compatible base URL developers point their SDK at. */
   apiBaseUrl: string;
   consoleUrl: string;

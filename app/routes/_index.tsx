@@ -10,7 +10,7 @@ export const meta: MetaFunction = (args) => pageTitle(args, "landing.title");
 export async function loader() {
   const provider = currentProvider();
   return {
-    provider: { name: provider.name, company: provider.company, apiBaseUrl: provider.apiBaseUrl },
+    provider: { name: provider.name, company: provider.company, companyZh: provider.companyZh, apiBaseUrl: provider.apiBaseUrl },
     modelMap: provider.modelMap.slice(0, 6),
   };
 }
@@ -19,12 +19,13 @@ const STEPS = ["signUp", "verify", "claim", "code"] as const;
 
 export default function Landing() {
   const { provider, modelMap } = useLoaderData<typeof loader>();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const company = i18n.language === "zh" ? provider.companyZh : provider.company;
   return (
     <>
       <section className="hero">
         <h1>{t("landing.title", { provider: provider.name })}</h1>
-        <p className="lead">{t("landing.lead", { provider: provider.name, company: provider.company })}</p>
+        <p className="lead">{t("landing.lead", { provider: provider.name, company })}</p>
         <p className="hero-actions">
           <Link to="/signup" className="button">
             {t("landing.ctaSignUp")}

@@ -15,6 +15,7 @@ import { fieldErrorsOf, formFields } from "~/lib/forms";
 import { keyFormFailure, needsPassword, NO_STORE, requireRecentPassword } from "~/lib/key-forms.server";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
+import { resolveLocale } from "~/lib/locale.server";
 import { snippetsView } from "~/lib/snippets-view.server";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "keys.roll");
@@ -55,7 +56,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     label: `${result.previous.visiblePrefix}…${result.previous.lastFour}`,
     until: result.previous.status === "revoked" ? null : result.previous.expiresAt,
   };
-  return data({ ok: true as const, key: result.key, apiKey: result.apiKey, previous, snippets: snippetsView(provider, result.key) }, { headers: NO_STORE });
+  return data({ ok: true as const, key: result.key, apiKey: result.apiKey, previous, snippets: snippetsView(provider, result.key, await resolveLocale(request, current.user.locale)) }, { headers: NO_STORE });
 }
 
 export default function RollApiKey() {

@@ -16,6 +16,7 @@ import { fieldErrorsOf, formFields } from "~/lib/forms";
 import { keyFormFailure, needsPassword, NO_STORE, requireRecentPassword } from "~/lib/key-forms.server";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
+import { resolveLocale } from "~/lib/locale.server";
 import { snippetsView } from "~/lib/snippets-view.server";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "keys.new.title");
@@ -48,7 +49,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   if (!result.ok) return keyFormFailure(`keys.errors.${result.reason}`, result.reason === "too_many_keys" ? 409 : 400);
   return data(
-    { ok: true as const, key: result.key, apiKey: result.apiKey, snippets: snippetsView(provider, result.key) },
+    { ok: true as const, key: result.key, apiKey: result.apiKey, snippets: snippetsView(provider, result.key, await resolveLocale(request, current.user.locale)) },
     { headers: NO_STORE },
   );
 }

@@ -8,13 +8,14 @@ import { API_KEY_PLACEHOLDER } from "~/domain/snippets";
 import { requireUser } from "~/lib/auth.server";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
+import { resolveLocale } from "~/lib/locale.server";
 import { snippetsView } from "~/lib/snippets-view.server";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "snippets.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request);
-  return { snippets: snippetsView(currentProvider(), null), placeholder: API_KEY_PLACEHOLDER };
+  const user = await requireUser(request);
+  return { snippets: snippetsView(currentProvider(), null, await resolveLocale(request, user.locale)), placeholder: API_KEY_PLACEHOLDER };
 }
 
 export default function Snippets() {

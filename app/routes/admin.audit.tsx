@@ -3,7 +3,7 @@ import { data } from "@remix-run/node";
 import { Form, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { AuditDetails } from "~/components/audit-details";
+import { AuditActionLabel, AuditDetails } from "~/components/audit-details";
 import { Pagination } from "~/components/pagination";
 import { AUDIT_FILTER_FIELDS as FILTER_FIELDS } from "~/domain/audit-filter";
 import { auditFilterInput, auditFilterSchema, listAuditEntries } from "~/domain/audit-query.server";
@@ -90,7 +90,7 @@ export default function AdminAudit() {
                       {row.ip ? <div className="muted small">{row.ip}</div> : null}
                     </td>
                     <td>
-                      <code>{row.action}</code>
+                      <AuditActionLabel action={row.action} />
                     </td>
                     <td className="small">{row.targetType ? <code className="break">{row.targetId ? `${row.targetType}:${row.targetId}` : row.targetType}</code> : "—"}</td>
                     <td className="small">

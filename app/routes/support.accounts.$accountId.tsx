@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { AccountEvidenceTable, toAccountEvidenceRow } from "~/components/account-evidence-table";
-import { AuditDetails } from "~/components/audit-details";
+import { AuditActionLabel, AuditDetails } from "~/components/audit-details";
 import { Notice } from "~/components/form-alert";
 import { CreditAdjustmentPanel } from "~/components/credit-adjustment-panel";
 import { ReasonForm, type ActionOutcome } from "~/components/reason-form";
@@ -165,7 +165,7 @@ export default function SupportAccount() {
           <dt>{t("support.account.role")}</dt>
           <dd>{t(`account.roles.${profile.role}`)}</dd>
           <dt>{t("support.account.language")}</dt>
-          <dd>{profile.locale}</dd>
+          <dd>{t(`audit.values.locale.${profile.locale}`, { defaultValue: profile.locale })}</dd>
           <dt>{t("support.account.created")}</dt>
           <dd>
             <When iso={profile.createdAt} locale={locale} />
@@ -507,7 +507,7 @@ export default function SupportAccount() {
                   </td>
                   <td>{entry.actorEmail ?? entry.actorId ?? "—"}</td>
                   <td>
-                    <code>{entry.action}</code>
+                    <AuditActionLabel action={entry.action} />
                   </td>
                   <td className="small">
                     <AuditDetails details={entry.details} />

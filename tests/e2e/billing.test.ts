@@ -20,7 +20,7 @@ afterAll(async () => {
 
 const TEXT = {
   en: { email: "E-mail", password: "Password", logIn: "Log in", paid: "Paid", credited: "tokens were added" },
-  zh: { email: "邮箱", password: "密码", logIn: "登录", paid: "已付款", credited: "已向你的余额添加" },
+  zh: { email: "邮箱", password: "密码", logIn: "登录", paid: "已付款", credited: "已向您的余额添加" },
 } as const;
 
 async function logIn(locale: "en" | "zh"): Promise<{ page: Page; cspErrors: string[] }> {

@@ -18,7 +18,7 @@ const contexts: BrowserContext[] = [];
 
 const TEXT = {
   en: { tokens: "Tokens", reason: "Reason", record: "Record adjustment", waits: "waits for a second staff member", approve: "Approve and credit", approved: "Approved", kind: "Adjustment by staff" },
-  zh: { tokens: "Token 数", reason: "原因", record: "记录调整", waits: "等待第二名员工批准", approve: "批准并入账", approved: "已批准", kind: "员工调整" },
+  zh: { tokens: "Tokens 数", reason: "原因", record: "记录调整", waits: "等待第二名审核人员批准", approve: "批准并入账", approved: "已批准", kind: "审核人员调整" },
 } as const;
 
 async function account(role: "developer" | "staff" | "admin", locale: "en" | "zh") {

@@ -22,7 +22,7 @@ const contexts: BrowserContext[] = [];
 
 const TEXT = {
   en: { search: "Search", revoke: "Revoke key", reason: "Reason", revoked: "The key is revoked", save: "Save", staff: "Provider staff", changed: "Role changed" },
-  zh: { search: "搜索", revoke: "吊销密钥", reason: "原因", revoked: "密钥已吊销", save: "保存", staff: "服务商员工", changed: "角色已更改" },
+  zh: { search: "搜索", revoke: "吊销密钥", reason: "原因", revoked: "密钥已吊销", save: "保存", staff: "服务商审核人员", changed: "角色已更改" },
 } as const;
 
 /** A developer with evidence, credit, some usage and one key, created through the domain functions. */

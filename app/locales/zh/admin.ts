@@ -3,7 +3,7 @@ import type { Dictionary } from "../dictionary";
 
 export const admin: Dictionary<typeof en> = {
   navLink: "管理",
-  staffLink: "员工",
+  staffLink: "审核人员",
   nav: { label: "管理后台", overview: "概览", users: "用户与角色", audit: "审计日志", grantPolicy: "发放策略" },
   overview: {
     title: "项目概览",
@@ -13,7 +13,7 @@ export const admin: Dictionary<typeof en> = {
     empty: "这几周暂无数据。",
     showTable: "查看数据表",
     weekOf: "周起始日",
-    charts: { accounts: "注册与邮箱验证", claims: "按状态统计的申领", tokens: "发放、调整增加、使用与过期的 Token" },
+    charts: { accounts: "注册与邮箱验证", claims: "按状态统计的申领", tokens: "发放、调整增加、使用与过期的 Tokens" },
     series: {
       accounts: { signups: "注册", verified: "已验证" },
       claims: { pending: "待审核", needs_info: "需补充信息", auto_approved: "自动通过", approved: "已批准", rejected: "已拒绝" },
@@ -22,7 +22,7 @@ export const admin: Dictionary<typeof en> = {
   },
   policy: {
     title: "发放策略",
-    lead: "已验证的 OpenAI 用量如何换算为免费 Token 额度。修改只影响此后计算的报价，并记入下方历史和审计日志。",
+    lead: "已验证的 OpenAI 用量如何换算为免费 Tokens 额度。修改只影响此后计算的额度，并记入下方历史和审计日志。",
     save: "保存策略",
     saved: "已保存，共更改 {{count}} 项设置。",
     unchanged: "没有任何更改。",
@@ -33,20 +33,20 @@ export const admin: Dictionary<typeof en> = {
     fields: {
       multiplierPercent: "倍数（%）",
       averageMonths: "平均月数",
-      floorTokens: "最低额度（Token）",
-      capTokens: "最高额度（Token）",
+      floorTokens: "最低额度（Tokens）",
+      capTokens: "最高额度（Tokens）",
       promoExpiryDays: "赠送额度有效期（天）",
-      autoApproveLimitTokens: "自动批准上限（Token）",
-      largeGrantLimitTokens: "超过此额度需第二人批准（Token）",
+      autoApproveLimitTokens: "自动批准上限（Tokens）",
+      largeGrantLimitTokens: "超过此额度需第二人批准（Tokens）",
     },
     hints: {
-      multiplierPercent: "报价 = 此百分比 × 月均 Token 用量",
+      multiplierPercent: "额度 = 此百分比 × 月均 Tokens 用量",
       averageMonths: "以最近一个有证明的月份为止的自然月数",
-      floorTokens: "有用量者的最低报价",
-      capTokens: "最高报价，也是最高可批准额度",
+      floorTokens: "有用量者的最低额度",
+      capTokens: "最高额度，也是最高可批准额度",
       promoExpiryDays: "自发放之日起",
-      autoApproveLimitTokens: "无标记且不超过此额度的报价立即发放",
-      largeGrantLimitTokens: "更大的额度需要两名员工批准",
+      autoApproveLimitTokens: "无标记且不超过此值的额度立即发放",
+      largeGrantLimitTokens: "更大的额度需要两名审核人员批准",
     },
     source: {
       profile: "服务商默认值（{{value}}）",
@@ -56,7 +56,7 @@ export const admin: Dictionary<typeof en> = {
   },
   users: {
     title: "用户与角色",
-    lead: "提升或降低客服、员工和管理员的角色。系统始终保留至少一名管理员，且你不能移除自己的管理员角色。",
+    lead: "提升或降低客服、审核人员和管理员的角色。系统始终保留至少一名管理员，且您不能移除自己的管理员角色。",
     search: "邮箱开头",
     role: "角色",
     anyRole: "任意角色",
@@ -67,7 +67,7 @@ export const admin: Dictionary<typeof en> = {
     created: "创建时间",
     roleFor: "{{email}} 的角色",
     save: "保存",
-    you: "你",
+    you: "您",
     changed: "角色已更改，并已记入审计日志。",
   },
   audit: {
@@ -85,7 +85,7 @@ export const admin: Dictionary<typeof en> = {
     tooLong: "最多 200 个字符。",
     roleInvalid: "请选择列表中的角色。",
     not_found: "该账号已不存在。",
-    own_admin_role: "你不能移除自己的管理员角色，请联系其他管理员。",
+    own_admin_role: "您不能移除自己的管理员角色，请联系其他管理员。",
     last_admin: "这是最后一名管理员：请先提升其他人为管理员。",
     unchanged: "该账号已经是这个角色。",
   },

@@ -21,7 +21,7 @@ export const common: Dictionary<typeof en> = {
   errorPage: {
     title: "出错了",
     notFound: "找不到该页面。",
-    forbidden: "你无权访问此页面。",
+    forbidden: "您无权访问此页面。",
     generic: "发生了意外错误。请重试；如果问题持续，请联系客服。",
     backHome: "返回首页",
   },

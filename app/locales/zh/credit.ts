@@ -4,13 +4,13 @@ import type { Dictionary } from "../dictionary";
 export const credit: Dictionary<typeof en> = {
   nav: "额度",
   title: "额度",
-  lead: "您的 Token 额度：先使用免费赠送额度（最早到期的先用），再使用付费额度。",
+  lead: "您的 Tokens 额度：先使用免费赠送额度（最早到期的先用），再使用付费额度。",
   balance: {
     title: "余额",
     total: "当前可用",
     promo: "免费额度",
     paid: "付费额度",
-    tokens: "{{count}} 个 Token",
+    tokens: "{{count}} Tokens",
     empty: "您还没有额度。OpenAI 用量验证通过后，可在控制台领取免费额度。",
   },
   grants: {
@@ -25,7 +25,7 @@ export const credit: Dictionary<typeof en> = {
     when: "日期",
     what: "项目",
     bucket: "额度类型",
-    amount: "Token 数",
+    amount: "Tokens 数",
     reference: "关联",
     empty: "暂无明细。",
     older: "更早的记录",
@@ -37,7 +37,7 @@ export const credit: Dictionary<typeof en> = {
     purchase: "充值",
     usage: "API 调用",
     expiry: "免费额度到期",
-    adjustment: "员工调整",
+    adjustment: "审核人员调整",
   },
   buckets: { promo: "免费", paid: "付费" },
   references: {

@@ -4,7 +4,7 @@ import type { sessions as en } from "../en/sessions";
 export const sessions: Dictionary<typeof en> = {
   nav: "会话",
   title: "会话",
-  lead: "你的账号在这些地方处于登录状态。结束任何你不认识的会话，然后修改密码。",
+  lead: "您的账号在这些地方处于登录状态。结束任何您不认识的会话，然后修改密码。",
   device: "设备",
   deviceName: "{{os}} 上的 {{browser}}",
   unknown: "未知",

@@ -3,8 +3,8 @@ import type { snippets as en } from "../en/snippets";
 
 export const snippets: Dictionary<typeof en> = {
   title: "代码示例",
-  lead: "继续使用 OpenAI SDK：只需修改 base URL、密钥和模型名称，你的代码即可在 {{provider}} 上运行。",
-  placeholderNotice: "示例中的 {{placeholder}} 处应填入你的密钥：密钥只在创建时显示一次。",
+  lead: "继续使用 OpenAI SDK：只需修改 base URL、密钥和模型名称，您的代码即可在 {{provider}} 上运行。",
+  placeholderNotice: "示例中的 {{placeholder}} 处应填入您的密钥：密钥只在创建时显示一次。",
   createKey: "创建密钥",
   copy: "复制",
   copied: "已复制",
