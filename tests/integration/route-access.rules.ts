@@ -42,8 +42,14 @@ export function atLeast(role: Role, granted: Expectation = "ok"): PersonaExpecta
   return { anonymous: "login", developer: byRole("developer"), support: byRole("support"), staff: byRole("staff"), admin: byRole("admin") };
 }
 
-/** Pages for visitors only: signed-in users are sent to their dashboard. */
-const anonymousOnly = (granted: Expectation = "ok"): PersonaExpectations => ({ ...all("redirect:/account"), anonymous: granted });
+/** Pages for visitors only: signed-in users are sent to their role's home. */
+const anonymousOnly = (granted: Expectation = "ok"): PersonaExpectations => ({
+  anonymous: granted,
+  developer: "redirect:/account",
+  support: "redirect:/support",
+  staff: "redirect:/staff/claims",
+  admin: "redirect:/admin",
+});
 
 export const ROUTE_RULES: Record<string, AccessRule> = {
   "_index.tsx": { loader: all("ok") },
