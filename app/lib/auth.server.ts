@@ -156,10 +156,13 @@ function loginRedirect(request: Request): Response {
 
 export const SECOND_FACTOR_PATHS = { verify: "/login/second-factor", enrol: "/login/enrol" } as const;
 
-/** Where a session waiting for its second factor is sent, keeping where the user was going (if anywhere). */
+/**
+ * Where a session waiting for its second factor is sent, keeping where the user was going. The
+ * developer dashboard is not kept: only operators have a second step, and they land on their own home.
+ */
 export function secondFactorPath(state: "enrol" | "verify", redirectTo?: string | null): string {
   const path = SECOND_FACTOR_PATHS[state];
-  return redirectTo ? `${path}?${new URLSearchParams({ redirectTo })}` : path;
+  return redirectTo && redirectTo !== "/account" ? `${path}?${new URLSearchParams({ redirectTo })}` : path;
 }
 
 /** A full session (password and, where needed, second factor); anything else is redirected. */
