@@ -55,12 +55,8 @@ export function BalancePanel({ balance, nextPromoExpiry }: Pick<Dashboard, "bala
       <h2 id="balance-title">{t("dashboard.balanceTitle")}</h2>
       <p className="balance-figure">{t("dashboard.balanceTotal", { tokens: f.int(balance.total) })}</p>
       <ul className="plain-list">
-        <li>
-          {t("dashboard.balancePromo")}: {f.int(balance.promo)}
-        </li>
-        <li>
-          {t("dashboard.balancePaid")}: {f.int(balance.paid)}
-        </li>
+        <li>{t("dashboard.balancePromo", { tokens: f.int(balance.promo) })}</li>
+        <li>{t("dashboard.balancePaid", { tokens: f.int(balance.paid) })}</li>
       </ul>
       <p className="muted" data-testid="dashboard-expiry">
         {nextPromoExpiry ? t("dashboard.nextExpiry", { tokens: f.int(nextPromoExpiry.tokens), date: f.date(nextPromoExpiry.expiresAt) }) : t("dashboard.noExpiry")}
