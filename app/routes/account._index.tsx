@@ -50,12 +50,12 @@ export default function Dashboard() {
         </div>
       ) : null}
       <NextStepPanel claim={dashboard.claim} next={dashboard.next} email={user.email} />
+      {offer ? <ProgramOfferPanel offer={offer} provider={provider} /> : null}
       <div className="dashboard-grid">
         <BalancePanel balance={dashboard.balance} nextPromoExpiry={dashboard.nextPromoExpiry} />
         <KeysPanel keys={dashboard.keys} />
         {dashboard.usage ? <UsagePanel usage={dashboard.usage} /> : null}
       </div>
-      {offer ? <ProgramOfferPanel offer={offer} provider={provider} /> : null}
       <h2>{t("account.stepsTitle", { provider })}</h2>
       <ol className="onboarding">
         {steps.map((step, index) => (
