@@ -39,7 +39,9 @@ export async function seedDemoUsage(db: DbExecutor, profile: ProviderProfile, no
   for (let daysAgo = 6; daysAgo >= 0; daysAgo--) {
     const requests = 2 + ((daysAgo * 5) % 4);
     for (let request = 0; request < requests; request++) {
-      const at = new Date(now.getTime() - daysAgo * DAY_MS - (request + 1) * 60_000);
+      // Past days at noon UTC; today between midnight and now, so each request lands on its own day.
+      const dayStart = Math.floor(now.getTime() / DAY_MS) * DAY_MS - daysAgo * DAY_MS;
+      const at = new Date(daysAgo === 0 ? Math.max(dayStart, now.getTime() - (request + 1) * 1000) : dayStart + DAY_MS / 2 + request * 60_000);
       const inputTokens = 18_000 + ((daysAgo * 7919 + request * 104_729) % 60_000);
       const recorded = await recordUsage(
         db,
