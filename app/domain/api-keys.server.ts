@@ -105,6 +105,11 @@ export interface CreateApiKeyInput {
   creationToken?: string;
   ip?: string | null;
   now?: Date;
+  /**
+   * The random part of the key, chosen by the caller: only the demo seed passes one (its key is
+   * published, and demo mode never runs in production). Everyone else gets a random key.
+   */
+  publishedDemoRandom?: string;
 }
 
 interface NewKeyRow {
@@ -112,8 +117,11 @@ interface NewKeyRow {
   row: ApiKeysTable;
 }
 
+const DEMO_RANDOM = new RegExp(`^[0-9A-Za-z]{${KEY_RANDOM_LENGTH}}$`);
+
 function buildKeyRow(input: CreateApiKeyInput, now: Date): NewKeyRow {
-  const key = generateApiKey(input.prefix);
+  if (input.publishedDemoRandom !== undefined && !DEMO_RANDOM.test(input.publishedDemoRandom)) throw new Error("a demo key's random part is 32 base62 characters");
+  const key = input.publishedDemoRandom !== undefined ? assembleKey(input.prefix, input.publishedDemoRandom) : generateApiKey(input.prefix);
   const { visiblePrefix, lastFour } = visibleParts(key, input.prefix);
   return {
     key,

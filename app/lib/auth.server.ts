@@ -6,7 +6,7 @@ import { getDb } from "./db.server";
 import { getEnv } from "./env.server";
 import { createKyselyAdapter } from "./lucia-adapter.server";
 import { sha256Hex } from "./crypto.server";
-import { hasRole } from "./roles";
+import { hasRole, homePathFor } from "./roles";
 
 export const SESSION_COOKIE_NAME = "ferry_session";
 
@@ -156,7 +156,10 @@ function loginRedirect(request: Request): Response {
 
 export const SECOND_FACTOR_PATHS = { verify: "/login/second-factor", enrol: "/login/enrol" } as const;
 
-/** Where a session waiting for its second factor is sent, keeping where the user was going. */
+/**
+ * Where a session waiting for its second factor is sent, keeping where the user was going. The
+ * developer dashboard is not kept: only operators have a second step, and they land on their own home.
+ */
 export function secondFactorPath(state: "enrol" | "verify", redirectTo?: string | null): string {
   const path = SECOND_FACTOR_PATHS[state];
   return redirectTo && redirectTo !== "/account" ? `${path}?${new URLSearchParams({ redirectTo })}` : path;
@@ -178,7 +181,7 @@ export async function requireSession(request: Request): Promise<CurrentSession> 
 export async function requirePendingSession(request: Request, state: "enrol" | "verify"): Promise<CurrentSession> {
   const current = await getCurrentSession(request);
   if (!current) throw redirect("/login");
-  if (isFullSession(current)) throw redirect("/account");
+  if (isFullSession(current)) throw redirect(homePathFor(current.user.role));
   if (current.secondFactor !== state) throw redirect(secondFactorPath(current.secondFactor as "enrol" | "verify"));
   return current;
 }
@@ -198,7 +201,7 @@ export async function requireRole(request: Request, role: Role): Promise<Session
 /** Log-in and sign-up pages: a full session goes to its account; a half-finished log-in may start over. */
 export async function requireAnonymous(request: Request): Promise<void> {
   const current = await getCurrentSession(request);
-  if (current && isFullSession(current)) throw redirect("/account");
+  if (current && isFullSession(current)) throw redirect(homePathFor(current.user.role));
 }
 
 /**

@@ -91,6 +91,9 @@ export type Env = z.infer<typeof envSchema> & { isProduction: boolean; appSecret
 
 const DEVELOPMENT_SECRET = "ferry-development-secret-not-for-production-use";
 
+/** Published in the README so a demo key can be made to spend credit with curl. Demo mode only (refused in production). */
+export const DEMO_GATEWAY_TOKEN = "ferry-demo-gateway-token-published-in-readme";
+
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(
     Object.entries(source).filter(([, value]) => value !== undefined && value !== ""),
@@ -122,7 +125,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
     throw new Error("Invalid environment variables:\n  STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set");
   }
-  return { ...env, isProduction, mailTransport, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
+  const gatewayTokens = env.DEMO && !env.GATEWAY_TOKENS.includes(DEMO_GATEWAY_TOKEN) ? [...env.GATEWAY_TOKENS, DEMO_GATEWAY_TOKEN] : env.GATEWAY_TOKENS;
+  return { ...env, GATEWAY_TOKENS: gatewayTokens, isProduction, mailTransport, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
 }
 
 let cached: Env | undefined;

@@ -13,3 +13,10 @@ export function hasRole(actual: Role, required: Role): boolean {
 export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);
 }
+
+/** Where each role lands after log-in when nothing asked for another page: its own work, not the developer onboarding. */
+const HOME: Record<Role, string> = { developer: "/account", support: "/support", staff: "/staff/claims", admin: "/admin" };
+
+export function homePathFor(role: Role): string {
+  return HOME[role];
+}

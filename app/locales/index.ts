@@ -19,6 +19,8 @@ import { snippets as enSnippets } from "./en/snippets";
 import { gatewayDocs as enGatewayDocs } from "./en/gatewayDocs";
 import { twoFactor as enTwoFactor } from "./en/twoFactor";
 import { sessions as enSessions } from "./en/sessions";
+import { offer as enOffer } from "./en/offer";
+import { dashboard as enDashboard } from "./en/dashboard";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { audit as zhAudit } from "./zh/audit";
@@ -39,6 +41,8 @@ import { snippets as zhSnippets } from "./zh/snippets";
 import { gatewayDocs as zhGatewayDocs } from "./zh/gatewayDocs";
 import { twoFactor as zhTwoFactor } from "./zh/twoFactor";
 import { sessions as zhSessions } from "./zh/sessions";
+import { offer as zhOffer } from "./zh/offer";
+import { dashboard as zhDashboard } from "./zh/dashboard";
 
 export const en = {
   common: enCommon,
@@ -61,6 +65,8 @@ export const en = {
   billing: enBilling,
   twoFactor: enTwoFactor,
   sessions: enSessions,
+  offer: enOffer,
+  dashboard: enDashboard,
 };
 
 export const zh = {
@@ -84,6 +90,8 @@ export const zh = {
   billing: zhBilling,
   twoFactor: zhTwoFactor,
   sessions: zhSessions,
+  offer: zhOffer,
+  dashboard: zhDashboard,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

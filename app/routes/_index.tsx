@@ -2,6 +2,9 @@ import type { MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { ProgramOfferPanel } from "~/components/program-offer";
+import { getProgramOffer } from "~/domain/program-offer.server";
+import { getDb } from "~/lib/db.server";
 import { currentProvider } from "~/lib/provider.server";
 import { pageTitle } from "~/lib/meta";
 
@@ -12,13 +15,14 @@ export async function loader() {
   return {
     provider: { name: provider.name, company: provider.company, companyZh: provider.companyZh, apiBaseUrl: provider.apiBaseUrl },
     modelMap: provider.modelMap.slice(0, 6),
+    offer: await getProgramOffer(getDb()),
   };
 }
 
 const STEPS = ["signUp", "verify", "claim", "code"] as const;
 
 export default function Landing() {
-  const { provider, modelMap } = useLoaderData<typeof loader>();
+  const { provider, modelMap, offer } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const company = i18n.language === "zh" ? provider.companyZh : provider.company;
   return (
@@ -35,6 +39,7 @@ export default function Landing() {
           </Link>
         </p>
       </section>
+      <ProgramOfferPanel offer={offer} provider={provider.name} />
       <section aria-labelledby="how-title">
         <h2 id="how-title">{t("landing.howTitle")}</h2>
         <ol className="steps">

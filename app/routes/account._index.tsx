@@ -1,7 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { BalancePanel, KeysPanel, NextStepPanel, UsagePanel } from "~/components/dashboard-parts";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { ProgramOfferPanel } from "~/components/program-offer";
+import { getAccountDashboard } from "~/domain/account-dashboard.server";
+import { getProgramOffer } from "~/domain/program-offer.server";
 import { hasAnyApiKey, hasUsedApiKey } from "~/domain/api-keys.server";
 import { claimStepState } from "~/domain/claims.server";
 import { hasAcceptedEvidence } from "~/domain/evidence/index.server";
@@ -24,11 +28,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
     { id: "apiKeys", state: hasKey ? "done" : "next", href: "/account/keys" },
     { id: "code", state: keyUsed ? "done" : hasKey ? "next" : "later", href: "/account/snippets" },
   ];
-  return { user: { email: user.email, role: user.role, emailVerified: user.emailVerified }, steps, provider: currentProvider().name };
+  const dashboard = await getAccountDashboard(db, { id: user.id, emailVerified: user.emailVerified });
+  // The offer is worth reading until the developer has claimed it.
+  const offer = dashboard.claim.state === "none" ? await getProgramOffer(db) : null;
+  return { user: { email: user.email, role: user.role, emailVerified: user.emailVerified }, steps, provider: currentProvider().name, dashboard, offer };
 }
 
 export default function Dashboard() {
-  const { user, steps, provider } = useLoaderData<typeof loader>();
+  const { user, steps, provider, dashboard, offer } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   return (
     <>
@@ -42,6 +49,13 @@ export default function Dashboard() {
           <Link to={`/verify?${new URLSearchParams({ email: user.email })}`}>{t("account.unverified.action")}</Link>
         </div>
       ) : null}
+      <NextStepPanel claim={dashboard.claim} next={dashboard.next} email={user.email} />
+      {offer ? <ProgramOfferPanel offer={offer} provider={provider} /> : null}
+      <div className="dashboard-grid">
+        <BalancePanel balance={dashboard.balance} nextPromoExpiry={dashboard.nextPromoExpiry} />
+        <KeysPanel keys={dashboard.keys} />
+        {dashboard.usage ? <UsagePanel usage={dashboard.usage} /> : null}
+      </div>
       <h2>{t("account.stepsTitle", { provider })}</h2>
       <ol className="onboarding">
         {steps.map((step, index) => (

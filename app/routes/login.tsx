@@ -13,6 +13,7 @@ import { getDb } from "~/lib/db.server";
 import { formFailure, invalidForm } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
+import { homePathFor } from "~/lib/roles";
 import { safeRedirect } from "~/lib/safe-redirect";
 import { hitRateLimits, RATE_LIMITS, tooManyRequests } from "~/lib/rate-limit.server";
 
@@ -25,7 +26,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const notice = url.searchParams.get("notice");
   return {
-    redirectTo: safeRedirect(url.searchParams.get("redirectTo")),
+    // Empty unless the user was sent here from a page: then each role lands on its own home.
+    redirectTo: safeRedirect(url.searchParams.get("redirectTo"), ""),
     notice: notice && notice in NOTICES ? NOTICES[notice as keyof typeof NOTICES] : null,
   };
 }
@@ -47,8 +49,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const headers = new Headers();
   headers.append("Set-Cookie", blank);
   headers.append("Set-Cookie", cookie);
-  const redirectTo = safeRedirect(parsed.data.redirectTo);
-  const next = secondFactor === "enrol" || secondFactor === "verify" ? secondFactorPath(secondFactor, redirectTo) : redirectTo;
+  const asked = safeRedirect(parsed.data.redirectTo, "");
+  const next = secondFactor === "enrol" || secondFactor === "verify" ? secondFactorPath(secondFactor, asked) : asked || homePathFor(result.user.role);
   return redirect(next, { headers });
 }
 

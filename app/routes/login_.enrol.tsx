@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { homePathFor } from "~/lib/roles";
 import { safeRedirect } from "~/lib/safe-redirect";
 import { beginTotpEnrolment, confirmTotpEnrolment, secondFactorCodeSchema } from "~/domain/two-factor.server";
 import { FormAlert } from "~/components/form-alert";
@@ -25,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Enrolled meanwhile from another browser: this log-in starts over and will ask for a code.
   if (!started.ok) throw redirect("/login", { headers: { "Set-Cookie": await endSession(request) } });
   const { secretForTyping, qrSvg } = started.enrolment;
-  return { email: current.user.email, enrolment: { secretForTyping, qrSvg }, redirectTo: safeRedirect(new URL(request.url).searchParams.get("redirectTo")) };
+  return { email: current.user.email, enrolment: { secretForTyping, qrSvg }, redirectTo: safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "") };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -44,7 +45,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const cookie = await upgradeToFullSession(current, origin);
   return data(
-    { ok: true as const, recoveryCodes: result.recoveryCodes, next: safeRedirect(fields.redirectTo) },
+    { ok: true as const, recoveryCodes: result.recoveryCodes, next: safeRedirect(fields.redirectTo, homePathFor(current.user.role)) },
     { headers: { "Set-Cookie": cookie } },
   );
 }

@@ -6,6 +6,7 @@ import { requestOrigin, requirePendingSession, upgradeToFullSession } from "~/li
 import { getDb } from "~/lib/db.server";
 import { jsonError, jsonOk, readJsonBody } from "~/lib/json-endpoint.server";
 import { hitRateLimits, RATE_LIMITS } from "~/lib/rate-limit.server";
+import { homePathFor } from "~/lib/roles";
 import { safeRedirect } from "~/lib/safe-redirect";
 import { relyingParty } from "~/lib/webauthn-relying-party.server";
 import { z } from "zod";
@@ -26,5 +27,5 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return jsonError(`twoFactor.errors.${result.reason}`);
   }
   const cookie = await upgradeToFullSession(current, origin);
-  return jsonOk({ redirectTo: safeRedirect(body.redirectTo) }, { "Set-Cookie": cookie });
+  return jsonOk({ redirectTo: safeRedirect(body.redirectTo, homePathFor(current.user.role)) }, { "Set-Cookie": cookie });
 }

@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { homePathFor } from "~/lib/roles";
 import { safeRedirect } from "~/lib/safe-redirect";
 import { secondFactorCodeSchema, verifySecondFactor } from "~/domain/two-factor.server";
 import { hasPasskey } from "~/domain/passkeys.server";
@@ -22,7 +23,7 @@ export const meta: MetaFunction = (args) => pageTitle(args, "twoFactor.verify.ti
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const current = await requirePendingSession(request, "verify");
-  return { email: current.user.email, redirectTo: safeRedirect(new URL(request.url).searchParams.get("redirectTo")), hasPasskey: await hasPasskey(getDb(), current.user.id) };
+  return { email: current.user.email, redirectTo: safeRedirect(new URL(request.url).searchParams.get("redirectTo"), ""), hasPasskey: await hasPasskey(getDb(), current.user.id) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -40,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return formFailure("errors.invalidForm", 400, { code: `twoFactor.errors.${result.reason}` });
   }
   const cookie = await upgradeToFullSession(current, origin);
-  return redirect(safeRedirect(fields.redirectTo), { headers: { "Set-Cookie": cookie } });
+  return redirect(safeRedirect(fields.redirectTo, homePathFor(current.user.role)), { headers: { "Set-Cookie": cookie } });
 }
 
 export default function SecondFactor() {

@@ -64,7 +64,7 @@ async function logIn(email: string, password = PASSWORD): Promise<Page> {
   await page.locator('input[name="password"]').fill(password);
   await page.locator('main button[type="submit"]').click();
   await passSecondFactor(page, email);
-  await page.waitForURL(/\/account/);
+  await page.waitForURL(/\/(account|support|staff|admin)/);
   return page;
 }
 

@@ -36,7 +36,7 @@ async function logIn(email: string, password: string, locale: "en" | "zh", width
   await page.locator('input[name="password"]').fill(password);
   await page.locator('main button[type="submit"]').click();
   await passSecondFactor(page, email);
-  await page.waitForURL(/\/account/);
+  await page.waitForURL(/\/(account|support|staff|admin)/);
   await page.goto(`${baseUrl}/account`);
   const wanted = locale === "zh" ? "zh-CN" : "en";
   if ((await page.locator("html").getAttribute("lang")) !== wanted) {

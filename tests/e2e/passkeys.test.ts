@@ -147,7 +147,7 @@ describe("passkeys", () => {
     await button.waitFor();
     await atBothWidths(page, "passkeys-zh-02-second-factor");
     await button.click();
-    await page.waitForURL(/\/account$/);
+    await page.waitForURL(/\/staff\/claims$/);
     const after = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
     expect(after.credentials[0]!.signCount).toBeGreaterThan(credentials[0]!.signCount);
 

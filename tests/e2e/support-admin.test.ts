@@ -74,7 +74,7 @@ async function logIn(email: string, password: string, locale: "en" | "zh"): Prom
   await page.locator('input[name="password"]').fill(password);
   await page.locator('main button[type="submit"]').click();
   await passSecondFactor(page, email);
-  await page.waitForURL(/\/account/);
+  await page.waitForURL(/\/(account|support|staff|admin)/);
   // The demo accounts are shared by several suites: set the language explicitly, after a full
   // page load (a client-side navigation can leave the previous page's <html lang> for a moment).
   await page.goto(`${baseUrl}/account`);

@@ -96,13 +96,13 @@ for (const locale of ["en", "zh"] as const) {
       await atBothWidths(page, `2fa-${locale}-03-code-prompt`);
       await page.locator('input[name="code"]').fill(nextTotpCode(email));
       await page.locator('main button[type="submit"]').first().click();
-      await page.waitForURL(/\/account$/);
+      await page.waitForURL(/\/staff\/claims$/);
 
       await logOut(page);
       await passwordStep(page, email);
       await page.locator('input[name="code"]').fill(recoveryCodes[0]!);
       await page.locator('main button[type="submit"]').first().click();
-      await page.waitForURL(/\/account$/);
+      await page.waitForURL(/\/staff\/claims$/);
       await page.goto(`${baseUrl}/account/security`);
       await expect(page.getByTestId("two-factor-status").textContent()).resolves.toMatch(locale === "en" ? /On/ : /已开启/);
       await atBothWidths(page, `2fa-${locale}-04-security`);

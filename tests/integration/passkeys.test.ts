@@ -185,7 +185,7 @@ describe("the second step with a passkey", () => {
 
   it("is not reachable for a full session or a visitor", async () => {
     const full = await fullSessionCookie(staff.id);
-    expect((await postJson(assertionOptions, "/login/passkey/options", full)).location).toBe("/account");
+    expect((await postJson(assertionOptions, "/login/passkey/options", full)).location).toBe("/staff/claims");
     expect((await postJson(assertionOptions, "/login/passkey/options", "")).location).toMatch(/^\/login/);
   });
 });

@@ -42,8 +42,14 @@ export function atLeast(role: Role, granted: Expectation = "ok"): PersonaExpecta
   return { anonymous: "login", developer: byRole("developer"), support: byRole("support"), staff: byRole("staff"), admin: byRole("admin") };
 }
 
-/** Pages for visitors only: signed-in users are sent to their dashboard. */
-const anonymousOnly = (granted: Expectation = "ok"): PersonaExpectations => ({ ...all("redirect:/account"), anonymous: granted });
+/** Pages for visitors only: signed-in users are sent to their role's home. */
+const anonymousOnly = (granted: Expectation = "ok"): PersonaExpectations => ({
+  anonymous: granted,
+  developer: "redirect:/account",
+  support: "redirect:/support",
+  staff: "redirect:/staff/claims",
+  admin: "redirect:/admin",
+});
 
 export const ROUTE_RULES: Record<string, AccessRule> = {
   "_index.tsx": { loader: all("ok") },
@@ -127,22 +133,22 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
   "admin.audit[.]csv.ts": { path: () => "/admin/audit.csv", loader: atLeast("admin") },
 
   // Second factor and sessions (issue 11, points 13–14). The two log-in steps are only for a
-  // session waiting for its second factor: full sessions go to /account, visitors to /login
+  // session waiting for its second factor: full sessions go to their role's home, visitors to /login
   // (two-factor.test.ts covers the waiting sessions).
   "login_.second-factor.tsx": {
     path: () => "/login/second-factor",
-    loader: { ...all("redirect:/account"), anonymous: "redirect:/login" },
-    action: { expect: { ...all("redirect:/account"), anonymous: "redirect:/login" } },
+    loader: { ...anonymousOnly(), anonymous: "redirect:/login" },
+    action: { expect: { ...anonymousOnly(), anonymous: "redirect:/login" } },
   },
   "login_.enrol.tsx": {
     path: () => "/login/enrol",
-    loader: { ...all("redirect:/account"), anonymous: "redirect:/login" },
-    action: { expect: { ...all("redirect:/account"), anonymous: "redirect:/login" } },
+    loader: { ...anonymousOnly(), anonymous: "redirect:/login" },
+    action: { expect: { ...anonymousOnly(), anonymous: "redirect:/login" } },
   },
   // Passkey endpoints (JSON, POST only): the log-in ones for a waiting session, the others for a
   // full one (an account without an authenticator app is answered 400).
-  "login_.passkey.options.ts": { path: () => "/login/passkey/options", action: { expect: { ...all("redirect:/account"), anonymous: "redirect:/login" } } },
-  "login_.passkey.verify.ts": { path: () => "/login/passkey/verify", action: { expect: { ...all("redirect:/account"), anonymous: "redirect:/login" } } },
+  "login_.passkey.options.ts": { path: () => "/login/passkey/options", action: { expect: { ...anonymousOnly(), anonymous: "redirect:/login" } } },
+  "login_.passkey.verify.ts": { path: () => "/login/passkey/verify", action: { expect: { ...anonymousOnly(), anonymous: "redirect:/login" } } },
   "account.security.passkeys.options.ts": { action: { expect: atLeast("developer", "allowed") } },
   "account.security.passkeys.verify.ts": { action: { expect: atLeast("developer", 400) } },
   "account.security.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", 400) } },

@@ -1,0 +1,12 @@
+// The program offer as it stands now: the grant policy in force (profile, env, admin settings),
+// the provider's model map and the program window.
+import type { DbExecutor } from "~/lib/db.server";
+import { getEnv } from "~/lib/env.server";
+import { currentProvider } from "~/lib/provider.server";
+import { getGrantPolicy } from "./grant-policy.server";
+import { describeProgramOffer, type ProgramOffer } from "./program-offer";
+
+export async function getProgramOffer(db: DbExecutor): Promise<ProgramOffer> {
+  const env = getEnv();
+  return describeProgramOffer(await getGrantPolicy(db), currentProvider().modelMap, { start: env.PROGRAM_WINDOW_START, end: env.PROGRAM_WINDOW_END });
+}
