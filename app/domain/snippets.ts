@@ -2,7 +2,7 @@
 // gives the same text, so the page, the show-once view and the tests agree.
 import type { ProviderProfile } from "~/providers/types";
 
-export type SnippetId = "python" | "node" | "curl" | "langchain" | "env" | "modelMapPython" | "modelMapNode";
+export type SnippetId = "python" | "node" | "curl" | "langchain" | "langchainJs" | "env" | "pythonThroughFerry" | "nodeThroughFerry" | "modelMapPython" | "modelMapNode";
 export type SnippetLanguage = "python" | "javascript" | "bash";
 
 export interface Snippet {
@@ -21,6 +21,8 @@ export interface SnippetInput {
   provider: Pick<ProviderProfile, "name" | "apiBaseUrl" | "modelMap">;
   /** The real key right after creation; null afterwards, and a placeholder is used. */
   apiKey: string | null;
+  /** Ferry's metering proxy (PROXY_PUBLIC_URL), when the provider runs it: adds the "through Ferry" variants. */
+  proxyBaseUrl?: string | null;
 }
 
 /** A string literal valid in Python, JavaScript and JSON (our values are plain ASCII). */
@@ -93,6 +95,18 @@ export function buildSnippets(input: SnippetInput): Snippet[] {
     'print(llm.invoke("Hello!").content)',
   ];
 
+  const langchainJs = [
+    "// npm install @langchain/openai",
+    'import { ChatOpenAI } from "@langchain/openai";',
+    "",
+    "const llm = new ChatOpenAI({",
+    `  model: ${literal(model.provider)},`,
+    `  apiKey: ${literal(key)},`,
+    `  configuration: { baseURL: ${literal(baseUrl)} },`,
+    "});",
+    'console.log((await llm.invoke("Hello!")).content);',
+  ];
+
   const env = [
     `# Code written for OpenAI reads these: it now talks to ${name}.`,
     `export OPENAI_BASE_URL=${literal(baseUrl)}`,
@@ -113,12 +127,55 @@ export function buildSnippets(input: SnippetInput): Snippet[] {
     "};",
   ];
 
+  // Through Ferry's proxy the OpenAI model names stay as they are: the proxy maps them.
+  const proxyUrl = input.proxyBaseUrl?.replace(/\/+$/, "");
+  const throughFerry: Snippet[] = proxyUrl
+    ? [
+        {
+          id: "pythonThroughFerry",
+          language: "python",
+          fileName: "through_ferry.py",
+          code: [
+            "# pip install openai",
+            "from openai import OpenAI",
+            "",
+            `client = OpenAI(base_url=${literal(proxyUrl)}, api_key=${literal(key)})`,
+            "",
+            "completion = client.chat.completions.create(",
+            `    model=${literal(model.openai)},  # Ferry's proxy calls ${literal(model.provider)}`,
+            '    messages=[{"role": "user", "content": "Hello!"}],',
+            ")",
+            "print(completion.choices[0].message.content)",
+          ].join("\n"),
+        },
+        {
+          id: "nodeThroughFerry",
+          language: "javascript",
+          fileName: "through-ferry.mjs",
+          code: [
+            "// npm install openai",
+            'import OpenAI from "openai";',
+            "",
+            `const client = new OpenAI({ baseURL: ${literal(proxyUrl)}, apiKey: ${literal(key)} });`,
+            "",
+            "const completion = await client.chat.completions.create({",
+            `  model: ${literal(model.openai)}, // Ferry's proxy calls ${literal(model.provider)}`,
+            '  messages: [{ role: "user", content: "Hello!" }],',
+            "});",
+            "console.log(completion.choices[0].message.content);",
+          ].join("\n"),
+        },
+      ]
+    : [];
+
   return [
     { id: "python", language: "python", fileName: "main.py", code: python.join("\n") },
     { id: "node", language: "javascript", fileName: "main.mjs", code: node.join("\n") },
     { id: "curl", language: "bash", fileName: "request.sh", code: curl.join("\n") },
     { id: "langchain", language: "python", fileName: "chain.py", code: langchain.join("\n") },
+    { id: "langchainJs", language: "javascript", fileName: "chain.mjs", code: langchainJs.join("\n") },
     { id: "env", language: "bash", fileName: "env.sh", code: env.join("\n") },
+    ...throughFerry,
     { id: "modelMapPython", language: "python", fileName: "model_map.py", code: modelMapPython.join("\n") },
     { id: "modelMapNode", language: "javascript", fileName: "model-map.mjs", code: modelMapNode.join("\n") },
   ];
