@@ -2,7 +2,7 @@
 // gives the same text, so the page, the show-once view and the tests agree.
 import type { ProviderProfile } from "~/providers/types";
 
-export type SnippetId = "python" | "node" | "curl" | "langchain" | "env" | "modelMapPython" | "modelMapNode";
+export type SnippetId = "python" | "node" | "curl" | "langchain" | "langchainJs" | "env" | "pythonThroughFerry" | "nodeThroughFerry" | "modelMapPython" | "modelMapNode";
 export type SnippetLanguage = "python" | "javascript" | "bash";
 
 export interface Snippet {
@@ -23,6 +23,8 @@ export interface SnippetInput {
   apiKey: string | null;
   /** The reader's language: code comments are written in it, the code is the same. */
   locale?: "en" | "zh";
+  /** Ferry's metering proxy (PROXY_PUBLIC_URL), when the provider runs it: adds the "through Ferry" variants. */
+  proxyBaseUrl?: string | null;
 }
 
 /** The comments inside the snippets, per reader language. */
@@ -31,11 +33,13 @@ const COMMENTS = {
     was: (model: string) => `was ${model}`,
     envLead: (name: string) => `Code written for OpenAI reads these: it now talks to ${name}.`,
     mapTitle: (name: string) => `OpenAI model -> ${name} model`,
+    proxyCalls: (model: string) => `Ferry's proxy calls ${model}`,
   },
   zh: {
     was: (model: string) => `原为 ${model}`,
     envLead: (name: string) => `为 OpenAI 编写的代码会读取这两个变量：现在它连接的是 ${name}。`,
     mapTitle: (name: string) => `OpenAI 模型 -> ${name} 模型`,
+    proxyCalls: (model: string) => `Ferry 代理实际调用 ${model}`,
   },
 } as const;
 
@@ -110,6 +114,18 @@ export function buildSnippets(input: SnippetInput): Snippet[] {
     'print(llm.invoke("Hello!").content)',
   ];
 
+  const langchainJs = [
+    "// npm install @langchain/openai",
+    'import { ChatOpenAI } from "@langchain/openai";',
+    "",
+    "const llm = new ChatOpenAI({",
+    `  model: ${literal(model.provider)},`,
+    `  apiKey: ${literal(key)},`,
+    `  configuration: { baseURL: ${literal(baseUrl)} },`,
+    "});",
+    'console.log((await llm.invoke("Hello!")).content);',
+  ];
+
   const env = [
     `# ${comment.envLead(name)}`,
     `export OPENAI_BASE_URL=${literal(baseUrl)}`,
@@ -130,12 +146,55 @@ export function buildSnippets(input: SnippetInput): Snippet[] {
     "};",
   ];
 
+  // Through Ferry's proxy the OpenAI model names stay as they are: the proxy maps them.
+  const proxyUrl = input.proxyBaseUrl?.replace(/\/+$/, "");
+  const throughFerry: Snippet[] = proxyUrl
+    ? [
+        {
+          id: "pythonThroughFerry",
+          language: "python",
+          fileName: "through_ferry.py",
+          code: [
+            "# pip install openai",
+            "from openai import OpenAI",
+            "",
+            `client = OpenAI(base_url=${literal(proxyUrl)}, api_key=${literal(key)})`,
+            "",
+            "completion = client.chat.completions.create(",
+            `    model=${literal(model.openai)},  # ${comment.proxyCalls(literal(model.provider))}`,
+            '    messages=[{"role": "user", "content": "Hello!"}],',
+            ")",
+            "print(completion.choices[0].message.content)",
+          ].join("\n"),
+        },
+        {
+          id: "nodeThroughFerry",
+          language: "javascript",
+          fileName: "through-ferry.mjs",
+          code: [
+            "// npm install openai",
+            'import OpenAI from "openai";',
+            "",
+            `const client = new OpenAI({ baseURL: ${literal(proxyUrl)}, apiKey: ${literal(key)} });`,
+            "",
+            "const completion = await client.chat.completions.create({",
+            `  model: ${literal(model.openai)}, // ${comment.proxyCalls(literal(model.provider))}`,
+            '  messages: [{ role: "user", content: "Hello!" }],',
+            "});",
+            "console.log(completion.choices[0].message.content);",
+          ].join("\n"),
+        },
+      ]
+    : [];
+
   return [
     { id: "python", language: "python", fileName: "main.py", code: python.join("\n") },
     { id: "node", language: "javascript", fileName: "main.mjs", code: node.join("\n") },
     { id: "curl", language: "bash", fileName: "request.sh", code: curl.join("\n") },
     { id: "langchain", language: "python", fileName: "chain.py", code: langchain.join("\n") },
+    { id: "langchainJs", language: "javascript", fileName: "chain.mjs", code: langchainJs.join("\n") },
     { id: "env", language: "bash", fileName: "env.sh", code: env.join("\n") },
+    ...throughFerry,
     { id: "modelMapPython", language: "python", fileName: "model_map.py", code: modelMapPython.join("\n") },
     { id: "modelMapNode", language: "javascript", fileName: "model-map.mjs", code: modelMapNode.join("\n") },
   ];

@@ -439,6 +439,18 @@ export interface JobLeasesTable {
   updated_at: string;
 }
 
+/** Usage debits the metering proxy could not write yet (issue #16), retried until the ledger has them. */
+export interface ProxyUsageOutboxTable {
+  request_id: string;
+  report: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  gave_up_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -473,6 +485,7 @@ export interface Database {
   two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
+  proxy_usage_outbox: ProxyUsageOutboxTable;
 }
 
 export type User = Selectable<UsersTable>;

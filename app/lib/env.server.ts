@@ -56,6 +56,9 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value ?? "").split(",").map((token) => token.trim()).filter(Boolean))
     .refine((tokens) => tokens.every((token) => token.length >= 24), "every token needs at least 24 characters"),
+  // Ferry's metering proxy as developers reach it (issue #16), e.g. https://api.example.com/v1: adds the
+  // "through Ferry" snippets. Unset: the provider's gateway meters keys and only its base URL is shown.
+  PROXY_PUBLIC_URL: z.string().url().optional(),
   // Grant policy overrides (issue #4): unset → the provider profile's default; the admin settings win over these.
   GRANT_MULTIPLIER_PERCENT: z.coerce.number().int().optional(),
   GRANT_AVERAGE_MONTHS: z.coerce.number().int().optional(),

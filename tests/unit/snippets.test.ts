@@ -32,6 +32,11 @@ for (const profile of Object.values(providerProfiles)) {
     for (const snippet of snippets) write(`${profile.id}-${withKey}:${snippet.id}`, snippet.language, snippet.fileName, snippet.code);
   }
 }
+const PROXY_URL = "https://api.ferry.example/v1";
+for (const profile of Object.values(providerProfiles)) {
+  const through = buildSnippets({ provider: profile, apiKey: generateApiKey(profile.keyPrefix), proxyBaseUrl: PROXY_URL }).filter((snippet) => snippet.id.endsWith("ThroughFerry"));
+  for (const snippet of through) write(`${profile.id}-proxy:${snippet.id}`, snippet.language, snippet.fileName, snippet.code);
+}
 const examples = gatewayExamples({ ferryUrl: "https://ferry.example/", keyPrefix: "glmsk", exampleModel: "gpt-4o-mini", providerModel: "glm-4-air" });
 for (const example of examples) {
   if (example.language !== "json") write(`gateway:${example.id}`, example.language, example.fileName, example.code);
@@ -67,7 +72,7 @@ describe("config snippets", () => {
     for (const withKey of [true, false]) {
       it(`compile for ${profile.id} ${withKey ? "with a real key" : "with the placeholder"}`, () => {
         const { key, snippets } = builtSnippets.get(`${profile.id}-${withKey}`)!;
-        expect(snippets.map((snippet) => snippet.id)).toEqual(["python", "node", "curl", "langchain", "env", "modelMapPython", "modelMapNode"]);
+        expect(snippets.map((snippet) => snippet.id)).toEqual(["python", "node", "curl", "langchain", "langchainJs", "env", "modelMapPython", "modelMapNode"]);
         expect(failuresOf(`${profile.id}-${withKey}:`)).toEqual([]);
         for (const snippet of snippets) {
           if (!snippet.id.startsWith("modelMap")) expect(snippet.code, snippet.id).toContain(key ?? API_KEY_PLACEHOLDER);
@@ -89,6 +94,19 @@ describe("config snippets", () => {
     expect(byId.env).toContain(`export OPENAI_API_KEY="${API_KEY_PLACEHOLDER}"`);
     expect(byId.python).toContain('model="qwen-plus"');
     for (const pair of profile.modelMap) expect(byId.modelMapPython).toContain(`"${pair.openai}": "${pair.provider}"`);
+  });
+
+  it("adds the through-Ferry variants with the proxy's URL and OpenAI's model names when the proxy runs", () => {
+    const profile = providerProfiles.glm;
+    const snippets = buildSnippets({ provider: profile, apiKey: null, proxyBaseUrl: `${PROXY_URL}/` });
+    expect(snippets.map((snippet) => snippet.id)).toEqual(["python", "node", "curl", "langchain", "langchainJs", "env", "pythonThroughFerry", "nodeThroughFerry", "modelMapPython", "modelMapNode"]);
+    const byId = Object.fromEntries(snippets.map((snippet) => [snippet.id, snippet.code]));
+    expect(byId.nodeThroughFerry).toContain(`baseURL: "${PROXY_URL}"`);
+    expect(byId.nodeThroughFerry).toContain('model: "gpt-4o-mini"');
+    expect(byId.pythonThroughFerry).toContain(`base_url="${PROXY_URL}"`);
+    expect(byId.langchainJs).toContain(`configuration: { baseURL: "${profile.apiBaseUrl.replace(/\/+$/, "")}" }`);
+    expect(failuresOf("glm-proxy:")).toEqual([]);
+    expect(failuresOf("qwen-proxy:")).toEqual([]);
   });
 
   it("runs the env snippet in bash and exports both variables", () => {

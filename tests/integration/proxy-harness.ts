@@ -1,0 +1,68 @@
+// The metering proxy on an ephemeral port in front of the upstream stand-in, on the test's database.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApiKey } from "~/domain/api-keys.server";
+import { creditAccount, getBalance } from "~/domain/ledger.server";
+import { getDb } from "~/lib/db.server";
+import { inProcessMetering, type Metering } from "~/proxy/metering.server";
+import { createProxyHandler, type ProxyHandler } from "~/proxy/proxy-handler.server";
+import { createUpstream } from "~/proxy/upstream.server";
+import { createUsageSettler, databaseOutboxStore, type OutboxStore, type UsageSettler } from "~/proxy/usage-outbox.server";
+import { providerProfiles } from "~/providers";
+import { UPSTREAM_STAND_IN_KEY } from "../fixtures/upstream-stand-in";
+import { createUser } from "./helpers";
+
+export const provider = providerProfiles.glm;
+export const quietLog = { info() {}, warn() {}, error() {} };
+
+export interface RunningProxy {
+  /** What an OpenAI SDK takes as baseURL: http://127.0.0.1:<port>/v1 */
+  baseURL: string;
+  origin: string;
+  handler: ProxyHandler;
+  settler: UsageSettler;
+  store: OutboxStore;
+  close(): Promise<void>;
+}
+
+export async function startProxy(upstreamBaseUrl: string, options: { metering?: Metering; store?: OutboxStore; maxBodyBytes?: number; upstreamKey?: string } = {}): Promise<RunningProxy> {
+  const metering = options.metering ?? inProcessMetering(getDb(), provider);
+  const store = options.store ?? databaseOutboxStore(getDb());
+  const settler = createUsageSettler(metering, store, quietLog);
+  const upstream = createUpstream({ baseUrl: upstreamBaseUrl, apiKey: options.upstreamKey ?? UPSTREAM_STAND_IN_KEY, connections: 16, headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000 });
+  const handler = createProxyHandler({ provider, metering, settler, upstream, maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, trust: { kind: "none" }, log: quietLog });
+  const server: Server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseURL: `${origin}/v1`,
+    origin,
+    handler,
+    settler,
+    store,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await upstream.close();
+    },
+  };
+}
+
+export async function accountWithKey(credit: number) {
+  const user = await createUser();
+  const created = await createApiKey(getDb(), { accountId: user.id, name: "proxy", prefix: provider.keyPrefix });
+  if (!created.ok) throw new Error(created.reason);
+  if (credit > 0) {
+    await creditAccount(getDb(), { accountId: user.id, kind: "purchase", bucket: "paid", tokens: credit, idempotencyKey: `proxy-test:${user.id}`, referenceType: "test", referenceId: user.id });
+  }
+  return { accountId: user.id, key: created.key, keyId: created.apiKey.id };
+}
+
+export async function spendable(accountId: string): Promise<number> {
+  return (await getBalance(getDb(), accountId)).total;
+}
+
+/** The account's usage debits, as the ledger holds them (one per request id). */
+export async function usageDebits(accountId: string) {
+  return getDb().selectFrom("ledger_debits").select(["reference_id", "requested", "debited", "shortfall"]).where("account_id", "=", accountId).where("kind", "=", "usage").orderBy("created_at").execute();
+}
