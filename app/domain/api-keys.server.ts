@@ -285,3 +285,13 @@ export async function hasUsedApiKey(db: DbExecutor, accountId: string): Promise<
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/**
+ * Revokes every key of an account and forgets the names its owner gave them (account deletion);
+ * the caller's transaction holds the audit entry. Returns how many keys were still active.
+ */
+export async function revokeAllKeysForDeletion(trx: DbExecutor, accountId: string, now: Date = new Date()): Promise<number> {
+  const revoked = await trx.updateTable("api_keys").set({ revoked_at: now.toISOString() }).where("user_id", "=", accountId).where("revoked_at", "is", null).executeTakeFirst();
+  await trx.updateTable("api_keys").set({ name: "—" }).where("user_id", "=", accountId).execute();
+  return Number(revoked.numUpdatedRows);
+}
