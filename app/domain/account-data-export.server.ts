@@ -3,6 +3,7 @@
 // hashes (password, key and file hashes, session ids, fingerprints, TOTP) are never part of it,
 // and neither is anything about other accounts (claim flags name only their code).
 import type { DbExecutor } from "~/lib/db.server";
+import { recordAudit } from "./audit.server";
 import { listAccountSessions } from "./account-sessions.server";
 import { listApiKeys } from "./api-keys.server";
 import { listPurchases } from "./billing.server";
@@ -141,9 +142,11 @@ async function sectionsBeforeLedger(db: DbExecutor, accountId: string, now: Date
  * The export as JSON text in pieces; null when the account does not exist. The ledger, the only
  * section that grows without bound, is read page by page, newest first.
  */
-export async function accountDataExport(db: DbExecutor, accountId: string, now: Date = new Date()): Promise<AsyncIterable<string> | null> {
+export async function accountDataExport(db: DbExecutor, account: { id: string; ip: string | null }, now: Date = new Date()): Promise<AsyncIterable<string> | null> {
+  const accountId = account.id;
   const profile = await profileOf(db, accountId);
   if (!profile) return null;
+  await recordAudit(db, { actorId: accountId, action: "account.data_export", targetType: "user", targetId: accountId, ip: account.ip }, now);
   async function* pieces(): AsyncGenerator<string> {
     const head = { format: "ferry-account-export", version: EXPORT_FORMAT_VERSION, exportedAt: now.toISOString(), profile, ...(await sectionsBeforeLedger(db, accountId, now)) };
     const headText = JSON.stringify(head);

@@ -13,11 +13,12 @@ import { errorFields, log } from "~/lib/logger.server";
 import { sendMail } from "~/lib/mail.server";
 import { hitRateLimits, type RateLimitRule } from "~/lib/rate-limit.server";
 import { hasRole } from "~/lib/roles";
+import { TICKET_TOPIC_CHOICES } from "~/lib/ticket-topics";
 import { emailField } from "./account-schemas";
 import { appUrl } from "./accounts.server";
 import { recordAudit } from "./audit.server";
 
-export const TICKET_TOPICS = ["account", "evidence", "claim", "keys", "billing", "privacy", "other"] as const;
+export const TICKET_TOPICS = TICKET_TOPIC_CHOICES;
 export const TICKET_FILTERS = ["open", "mine", "closed", "all"] as const;
 export type TicketFilter = (typeof TICKET_FILTERS)[number];
 export const TICKETS_PER_PAGE = 20;
