@@ -151,6 +151,7 @@ async function noticeNewKey(db: DbExecutor, accountId: string, row: ApiKeysTable
     key: `${row.visible_prefix}…${row.last_four}`,
     created: formatDateTime(row.created_at, locale),
     url: appUrl("/account/keys"),
+    helpUrl: appUrl("/help#contact"),
     old: rolledFrom ? `${rolledFrom.visible_prefix}…${rolledFrom.last_four}` : "",
     until: until ? formatDateTime(until, locale) : "",
   };

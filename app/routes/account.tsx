@@ -31,6 +31,7 @@ export default function AccountLayout() {
         <NavLink to="/account/privacy">{t("help.data.navLink")}</NavLink>
         {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
         {canReview ? <NavLink to="/staff/adjustments">{t("support.adjustments.queueTitle")}</NavLink> : null}
+        {canReview ? <NavLink to="/staff/deletions">{t("help.deletion.queueTitle")}</NavLink> : null}
       </nav>
       <div className="account-content">
         <Outlet />
