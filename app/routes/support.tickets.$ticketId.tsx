@@ -87,7 +87,7 @@ export default function SupportTicket() {
         <dt>{t("help.tickets.from")}</dt>
         <dd className="break-anywhere">{ticket.email}</dd>
         <dt>{t("help.tickets.account")}</dt>
-        <dd>{ticket.accountId ? <Link to={`/support/accounts/${ticket.accountId}#tickets`}>{ticket.accountId}</Link> : <span className="muted">{t("help.tickets.noAccount")}</span>}</dd>
+        <dd className="break-anywhere">{ticket.accountId ? <Link to={`/support/accounts/${ticket.accountId}#tickets`}>{ticket.accountId}</Link> : <span className="muted">{t("help.tickets.noAccount")}</span>}</dd>
         <dt>{t("help.tickets.language")}</dt>
         <dd>{isLocale(ticket.locale) ? LOCALE_NAMES[ticket.locale] : ticket.locale}</dd>
         <dt>{t("help.tickets.assignee")}</dt>
