@@ -132,7 +132,8 @@ export function Layout({ children }: { children: ReactNode }) {
           </main>
           <footer className="site-footer container">
             {i18n.t("common.footer", { provider: root?.provider.name ?? "", company: root?.provider.company ?? "" })}{" "}
-            <Link to="/docs/gateway">{i18n.t("common.gatewayDocs")}</Link>
+            <Link to="/docs/gateway">{i18n.t("common.gatewayDocs")}</Link> · <Link to="/help">{i18n.t("help.navLink")}</Link> ·{" "}
+            <Link to="/terms">{i18n.t("help.termsLink")}</Link> · <Link to="/privacy">{i18n.t("help.privacyLink")}</Link>
           </footer>
         </I18nextProvider>
         <ScrollRestoration nonce={nonce} />

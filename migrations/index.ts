@@ -14,6 +14,7 @@ import * as m0012 from "./0012_auth_hardening";
 import * as m0013 from "./0013_two_factor";
 import * as m0014 from "./0014_job_leases";
 import * as m0015 from "./0015_passkeys";
+import * as m0016 from "./0016_help";
 import * as m0021 from "./0021_proxy_usage_outbox";
 
 export const migrations: Record<string, Migration> = {
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   "0013_two_factor": m0013,
   "0014_job_leases": m0014,
   "0015_passkeys": m0015,
+  "0016_help": m0016,
   "0021_proxy_usage_outbox": m0021,
 };

@@ -308,7 +308,7 @@ export async function changePassword(
     .where("id", "=", user.id)
     .execute();
   const t = translator(user.locale);
-  await sendMail(db, { to: user.email, subject: t("mail.passwordChanged.subject"), text: t("mail.passwordChanged.body", { resetUrl: appUrl("/forgot-password") }) });
+  await sendMail(db, { to: user.email, subject: t("mail.passwordChanged.subject"), text: t("mail.passwordChanged.body", { resetUrl: appUrl("/forgot-password"), helpUrl: appUrl("/help#contact") }) });
   return { ok: true };
 }
 

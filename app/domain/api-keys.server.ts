@@ -159,6 +159,7 @@ async function noticeNewKey(db: DbExecutor, accountId: string, row: ApiKeysTable
     key: `${row.visible_prefix}…${row.last_four}`,
     created: formatDateTime(row.created_at, locale),
     url: appUrl("/account/keys"),
+    helpUrl: appUrl("/help#contact"),
     old: rolledFrom ? `${rolledFrom.visible_prefix}…${rolledFrom.last_four}` : "",
     until: until ? formatDateTime(until, locale) : "",
   };
@@ -292,4 +293,14 @@ export async function hasUsedApiKey(db: DbExecutor, accountId: string): Promise<
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * Revokes every key of an account and forgets the names its owner gave them (account deletion);
+ * the caller's transaction holds the audit entry. Returns how many keys were still active.
+ */
+export async function revokeAllKeysForDeletion(trx: DbExecutor, accountId: string, now: Date = new Date()): Promise<number> {
+  const revoked = await trx.updateTable("api_keys").set({ revoked_at: now.toISOString() }).where("user_id", "=", accountId).where("revoked_at", "is", null).executeTakeFirst();
+  await trx.updateTable("api_keys").set({ name: "—" }).where("user_id", "=", accountId).execute();
+  return Number(revoked.numUpdatedRows);
 }

@@ -22,6 +22,7 @@ export async function sendClaimDecisionMail(db: DbExecutor, claimId: string, out
     reason: row.decision_reason ?? "",
     message: row.info_request ?? "",
     url: appUrl("/account/claim"),
+    helpUrl: appUrl("/help#contact"),
   };
   try {
     await sendMail(db, { to: row.email, subject: t(`claims.mail.${outcome}.subject`, values), text: t(`claims.mail.${outcome}.body`, values) });

@@ -451,6 +451,60 @@ export interface ProxyUsageOutboxTable {
   updated_at: string;
 }
 
+// Help within reach (migration 0016_help).
+export type SiteTextKind = "faq" | "terms" | "privacy";
+
+/** Admin-edited help text per language; without a row, the provider's default text is shown. */
+export interface SiteTextsTable {
+  kind: SiteTextKind;
+  locale: string;
+  /** A safe Markdown subset, rendered as React elements: never HTML. */
+  body: string;
+  updated_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type TicketStatus = "open" | "assigned" | "closed";
+
+export interface SupportTicketsTable {
+  id: string;
+  /** Null when a signed-out visitor wrote: their address proves nothing about an account. */
+  account_id: string | null;
+  email: string;
+  /** The language replies are written in: the account's, else the one the visitor wrote in. */
+  locale: string;
+  topic: string;
+  subject: string;
+  status: TicketStatus;
+  assignee_id: string | null;
+  closed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SupportTicketMessagesTable {
+  id: string;
+  ticket_id: string;
+  author_id: string | null;
+  /** `in`: from the person asking; `out`: an agent's reply, e-mailed to them. */
+  direction: "in" | "out";
+  body: string;
+  created_at: string;
+}
+
+export type DeletionRequestStatus = "pending" | "done";
+
+export interface AccountDeletionRequestsTable {
+  id: string;
+  account_id: string;
+  status: DeletionRequestStatus;
+  requested_at: string;
+  carried_out_by: string | null;
+  carried_out_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -486,6 +540,10 @@ export interface Database {
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
   proxy_usage_outbox: ProxyUsageOutboxTable;
+  site_texts: SiteTextsTable;
+  support_tickets: SupportTicketsTable;
+  support_ticket_messages: SupportTicketMessagesTable;
+  account_deletion_requests: AccountDeletionRequestsTable;
 }
 
 export type User = Selectable<UsersTable>;

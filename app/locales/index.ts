@@ -21,6 +21,7 @@ import { twoFactor as enTwoFactor } from "./en/twoFactor";
 import { sessions as enSessions } from "./en/sessions";
 import { offer as enOffer } from "./en/offer";
 import { dashboard as enDashboard } from "./en/dashboard";
+import { help as enHelp } from "./en/help";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { audit as zhAudit } from "./zh/audit";
@@ -43,6 +44,7 @@ import { twoFactor as zhTwoFactor } from "./zh/twoFactor";
 import { sessions as zhSessions } from "./zh/sessions";
 import { offer as zhOffer } from "./zh/offer";
 import { dashboard as zhDashboard } from "./zh/dashboard";
+import { help as zhHelp } from "./zh/help";
 
 export const en = {
   common: enCommon,
@@ -67,6 +69,7 @@ export const en = {
   sessions: enSessions,
   offer: enOffer,
   dashboard: enDashboard,
+  help: enHelp,
 };
 
 export const zh = {
@@ -92,6 +95,7 @@ export const zh = {
   sessions: zhSessions,
   offer: zhOffer,
   dashboard: zhDashboard,
+  help: zhHelp,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

@@ -28,8 +28,10 @@ export default function AccountLayout() {
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
         <NavLink to="/account/security">{t("twoFactor.settings.nav")}</NavLink>
         <NavLink to="/account/sessions">{t("sessions.nav")}</NavLink>
+        <NavLink to="/account/privacy">{t("help.data.navLink")}</NavLink>
         {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
         {canReview ? <NavLink to="/staff/adjustments">{t("support.adjustments.queueTitle")}</NavLink> : null}
+        {canReview ? <NavLink to="/staff/deletions">{t("help.deletion.queueTitle")}</NavLink> : null}
       </nav>
       <div className="account-content">
         <Outlet />

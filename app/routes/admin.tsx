@@ -20,6 +20,7 @@ export default function AdminLayout() {
         <NavLink to="/admin/users">{t("admin.nav.users")}</NavLink>
         <NavLink to="/admin/grant-policy">{t("admin.nav.grantPolicy")}</NavLink>
         <NavLink to="/admin/audit">{t("admin.nav.audit")}</NavLink>
+        <NavLink to="/admin/pages">{t("help.admin.navLink")}</NavLink>
       </nav>
       <div className="account-content">
         <Outlet />

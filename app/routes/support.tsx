@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Outlet } from "@remix-run/react";
+import { NavLink, Outlet } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireRole } from "~/lib/auth.server";
 
@@ -10,8 +11,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function SupportLayout() {
+  const { t } = useTranslation();
   return (
     <div className="console">
+      <nav className="sub-nav sub-nav-inline" aria-label={t("support.navLink")}>
+        <NavLink to="/support" end>
+          {t("support.navLink")}
+        </NavLink>
+        <NavLink to="/support/tickets">{t("help.tickets.navLink")}</NavLink>
+      </nav>
       <Outlet />
     </div>
   );

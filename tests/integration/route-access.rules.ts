@@ -159,6 +159,22 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
     loader: atLeast("admin"),
     action: { expect: atLeast("admin", 400) },
   },
+
+  // Help within reach (issue 12): public help texts and contact form; agents' ticket console;
+  // admins edit the texts; a developer's own data page and export; staff's deletion queue.
+  "help.tsx": { loader: all("ok"), action: { expect: all(400) } },
+  "terms.tsx": { loader: all("ok") },
+  "privacy.tsx": { loader: all("ok") },
+  "admin.pages.tsx": { loader: atLeast("admin"), action: { expect: atLeast("admin", 400) } },
+  "support.tickets._index.tsx": { loader: atLeast("support") },
+  "support.tickets.$ticketId.tsx": {
+    params: () => ({ ticketId: "tkt_unknown" }),
+    loader: { ...atLeast("support", "notFound") },
+    action: { expect: atLeast("support", 400) },
+  },
+  "account.privacy.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", 400) } },
+  "account.data-export[.]json.ts": { path: () => "/account/data-export.json", loader: atLeast("developer") },
+  "staff.deletions.tsx": { loader: atLeast("staff") },
 };
 
 /** `/support/accounts/:accountId` from `support.accounts.$accountId.tsx`, params filled in. */

@@ -19,6 +19,7 @@ const CJK = /[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]/;
 export function prose(text: string): string {
   return text
     .replace(/`[^`]*`/g, " ")
+    .replace(/\]\([^)\s]*\)/g, "]")
     .replace(/\{\{[^}]*\}\}/g, " ")
     .replace(/\$t\([^)]*\)/g, " ")
     .replace(/https?:\/\/\S+/g, " ")
@@ -70,6 +71,7 @@ describe("Chinese strings", () => {
     expect(asciiPunctuation("运行 `f(a, b);` 即可")).toEqual([]);
     expect(asciiPunctuation("Only English (here), fine")).toEqual([]);
     expect(asciiPunctuation("例如“Jun 1 – Jun 30, 2024”。")).toEqual([]);
+    expect(asciiPunctuation("请阅读[隐私声明](/privacy)。")).toEqual([]);
   });
 
   it("snippets carry Chinese comments for Chinese readers and keep the code itself", () => {

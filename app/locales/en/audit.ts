@@ -1,11 +1,14 @@
 // What the audit log's codes mean, for the people who read it (admin audit log, account story).
 export const audit = {
   actions: {
+    account: { data_export: "Downloaded their data", deletion_request: "Asked for the account to be deleted" },
+    ticket: { open: "Opened a support request", assign: "Took a support request", reply: "Replied to a support request", close: "Closed a support request" },
     admin: {
       audit_export: "Exported the audit log",
       role_change: "Changed a role",
       sessions_ended: "Ended the user's sessions",
       two_factor_reset: "Reset two-factor authentication",
+      site_text_edit: "Edited a help, terms or privacy text",
     },
     api_key: { create: "Created an API key", revoke: "Revoked an API key", roll: "Rolled an API key" },
     billing: { purchase_credited: "Credited a purchase", purchase_refunded: "Took back a refunded purchase" },
@@ -23,7 +26,7 @@ export const audit = {
     credit_adjustment: { approve: "Approved a credit adjustment", propose: "Proposed a credit adjustment", reject: "Declined a credit adjustment" },
     evidence: { remove: "Removed evidence" },
     grant_policy: { update: "Changed the grant policy" },
-    staff: { account_disable: "Disabled an account", account_enable: "Enabled an account", credit_adjust: "Adjusted credit" },
+    staff: { account_delete: "Deleted an account (pseudonymised)", account_disable: "Disabled an account", account_enable: "Enabled an account", credit_adjust: "Adjusted credit" },
     support: {
       account_view: "Opened an account",
       resend_verification: "Resent the verification e-mail",

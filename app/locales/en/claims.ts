@@ -99,11 +99,11 @@ export const claims = {
     },
     rejected: {
       subject: "Your free credit claim was not approved",
-      body: "We could not approve your claim for free credit.\n\nReason: {{reason}}\n\nDetails: {{url}}",
+      body: "We could not approve your claim for free credit.\n\nReason: {{reason}}\n\nDetails: {{url}}\n\nQuestions? Contact support: {{helpUrl}}",
     },
     needs_info: {
       subject: "We need more information about your claim",
-      body: "Our staff need more information before deciding on your claim:\n\n{{message}}\n\nAdd evidence and send your claim again here: {{url}}",
+      body: "Our staff need more information before deciding on your claim:\n\n{{message}}\n\nAdd evidence and send your claim again here: {{url}}\n\nQuestions? Contact support: {{helpUrl}}",
     },
   },
 };

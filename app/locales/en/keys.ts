@@ -53,8 +53,8 @@ export const keys = {
   },
   mail: {
     subject: "A new Ferry API key was created: {{name}}",
-    createdBody: "A new API key “{{name}}” ({{key}}) was created for your account at {{created}}.\n\nIf this was not you, revoke it now and change your password: {{url}}",
-    rolledBody: "The API key “{{name}}” was rolled at {{created}}: the new key is {{key}}; the old key {{old}} stops working at {{until}}.\n\nIf this was not you, revoke both now and change your password: {{url}}",
+    createdBody: "A new API key “{{name}}” ({{key}}) was created for your account at {{created}}.\n\nIf this was not you, revoke it now and change your password: {{url}}\n\nQuestions? Contact support: {{helpUrl}}",
+    rolledBody: "The API key “{{name}}” was rolled at {{created}}: the new key is {{key}}; the old key {{old}} stops working at {{until}}.\n\nIf this was not you, revoke both now and change your password: {{url}}\n\nQuestions? Contact support: {{helpUrl}}",
   },
   errors: {
     nameRequired: "Give the key a name.",

@@ -15,6 +15,6 @@ export const mail = {
   },
   passwordChanged: {
     subject: "Your Ferry password was changed",
-    body: "The password of your Ferry account was just changed, and your other sessions were ended.\n\nIf this was not you, reset your password now: {{resetUrl}}",
+    body: "The password of your Ferry account was just changed, and your other sessions were ended.\n\nIf this was not you, reset your password now: {{resetUrl}}\n\nQuestions? Contact support: {{helpUrl}}",
   },
 };

@@ -3,11 +3,14 @@ import type { Dictionary } from "../dictionary";
 
 export const audit: Dictionary<typeof en> = {
   actions: {
+    account: { data_export: "下载个人数据", deletion_request: "申请删除账号" },
+    ticket: { open: "提交支持请求", assign: "接手支持请求", reply: "回复支持请求", close: "关闭支持请求" },
     admin: {
       audit_export: "导出审计日志",
       role_change: "修改角色",
       sessions_ended: "结束该用户的所有会话",
       two_factor_reset: "重置双重验证",
+      site_text_edit: "编辑帮助、条款或隐私文本",
     },
     api_key: { create: "创建 API 密钥", revoke: "吊销 API 密钥", roll: "轮换 API 密钥" },
     billing: { purchase_credited: "购买已入账", purchase_refunded: "收回已退款的购买" },
@@ -25,7 +28,7 @@ export const audit: Dictionary<typeof en> = {
     credit_adjustment: { approve: "批准额度调整", propose: "提出额度调整", reject: "驳回额度调整" },
     evidence: { remove: "移除用量证明" },
     grant_policy: { update: "修改发放规则" },
-    staff: { account_disable: "停用账号", account_enable: "启用账号", credit_adjust: "调整额度" },
+    staff: { account_delete: "删除账号（已匿名化）", account_disable: "停用账号", account_enable: "启用账号", credit_adjust: "调整额度" },
     support: {
       account_view: "查看账号",
       resend_verification: "重新发送验证邮件",

@@ -102,11 +102,11 @@ export const claims: Dictionary<typeof en> = {
     },
     rejected: {
       subject: "您的免费额度申请未获批准",
-      body: "很抱歉，您的免费额度申请未获批准。\n\n原因：{{reason}}\n\n详情：{{url}}",
+      body: "很抱歉，您的免费额度申请未获批准。\n\n原因：{{reason}}\n\n详情：{{url}}\n\n有疑问？请联系客服：{{helpUrl}}",
     },
     needs_info: {
       subject: "您的申请需要补充信息",
-      body: "在处理您的申请之前，我们的审核人员需要更多信息：\n\n{{message}}\n\n请在此补充证明并重新提交：{{url}}",
+      body: "在处理您的申请之前，我们的审核人员需要更多信息：\n\n{{message}}\n\n请在此补充证明并重新提交：{{url}}\n\n有疑问？请联系客服：{{helpUrl}}",
     },
   },
 };

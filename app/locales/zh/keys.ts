@@ -56,8 +56,8 @@ export const keys: Dictionary<typeof en> = {
   },
   mail: {
     subject: "已创建新的 Ferry API 密钥：{{name}}",
-    createdBody: "您的账户于 {{created}} 创建了新的 API 密钥“{{name}}”（{{key}}）。\n\n如果不是您本人操作，请立即吊销它并修改密码：{{url}}",
-    rolledBody: "API 密钥“{{name}}”已于 {{created}} 轮换：新密钥为 {{key}}；旧密钥 {{old}} 将于 {{until}} 失效。\n\n如果不是您本人操作，请立即吊销这两个密钥并修改密码：{{url}}",
+    createdBody: "您的账户于 {{created}} 创建了新的 API 密钥“{{name}}”（{{key}}）。\n\n如果不是您本人操作，请立即吊销它并修改密码：{{url}}\n\n有疑问？请联系客服：{{helpUrl}}",
+    rolledBody: "API 密钥“{{name}}”已于 {{created}} 轮换：新密钥为 {{key}}；旧密钥 {{old}} 将于 {{until}} 失效。\n\n如果不是您本人操作，请立即吊销这两个密钥并修改密码：{{url}}\n\n有疑问？请联系客服：{{helpUrl}}",
   },
   errors: {
     nameRequired: "请为密钥命名。",

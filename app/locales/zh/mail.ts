@@ -18,6 +18,6 @@ export const mail: Dictionary<typeof en> = {
   },
   passwordChanged: {
     subject: "您的 Ferry 密码已修改",
-    body: "您的 Ferry 账号密码刚刚被修改，其他会话已全部结束。\n\n如果不是您本人操作，请立即重置密码：{{resetUrl}}",
+    body: "您的 Ferry 账号密码刚刚被修改，其他会话已全部结束。\n\n如果不是您本人操作，请立即重置密码：{{resetUrl}}\n\n有疑问？请联系客服：{{helpUrl}}",
   },
 };
