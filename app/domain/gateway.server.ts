@@ -25,6 +25,8 @@ export type GatewayErrorCode =
   | "account_disabled"
   | "request_conflict"
   | "request_id_taken"
+  | "key_mismatch"
+  | "cached_exceeds_input"
   | "model_not_found";
 
 export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
@@ -41,6 +43,8 @@ export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   account_disabled: 403,
   request_conflict: 409,
   request_id_taken: 409,
+  key_mismatch: 422,
+  cached_exceeds_input: 422,
   model_not_found: 404,
 };
 
@@ -58,6 +62,8 @@ export const GATEWAY_ERROR_MESSAGES: Record<GatewayErrorCode, string> = {
   account_disabled: "The account is disabled.",
   request_conflict: "This request_id was already reported with different numbers.",
   request_id_taken: "This request_id was already reported for another account; request ids must be unique across accounts.",
+  cached_exceeds_input: "cached_input_tokens is part of input_tokens: it cannot be larger.",
+  key_mismatch: "key_id and api_key name different keys; send one of them.",
   model_not_found: "This OpenAI model has no equivalent at this provider.",
 };
 
@@ -274,13 +280,14 @@ export async function recordUsage(
   report: UsageReport,
   now: Date = new Date(),
 ): Promise<RecordedUsage | GatewayFailure> {
+  if ((report.cachedInputTokens ?? 0) > report.inputTokens) return { ok: false, code: "cached_exceeds_input" };
   const statements = statementsFor(db);
   let key: UsageKeyRow | undefined;
   if (report.apiKey !== undefined) {
     const format = checkKeyFormat(report.apiKey, profile.keyPrefix);
     if (!format.ok) return { ok: false, code: KEY_FORMAT_CODES[format.reason] };
     key = await statements.usageKeyByHash(hashApiKey(report.apiKey));
-    if (key && report.keyId !== undefined && report.keyId !== key.id) return { ok: false, code: "invalid_request", context: { detail: "key_id does not match api_key" } };
+    if (key && report.keyId !== undefined && report.keyId !== key.id) return { ok: false, code: "key_mismatch" };
   } else if (report.keyId !== undefined) {
     key = await statements.usageKeyById(report.keyId);
   }

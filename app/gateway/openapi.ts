@@ -107,7 +107,7 @@ export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string 
           },
           responses: {
             "200": { description: "Debited (or a replay of the first report: duplicate is true).", content: { "application/json": { schema: { $ref: "#/components/schemas/Usage" } } } },
-            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "request_conflict", "request_id_taken"]),
+            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "request_conflict", "request_id_taken", "key_mismatch", "cached_exceeds_input"]),
             ...shellResponses,
           },
         },

@@ -113,8 +113,8 @@ for (const path of ["fast", "portable"] as const) {
     it("refuses cached tokens larger than the input and writes nothing", async () => {
       const { accountId, keyId } = await accountWithKey(1_000);
       const refused = await post("usage", { request_id: uid(), key_id: keyId, model: "gpt-4o", input_tokens: 10, cached_input_tokens: 11, output_tokens: 1 });
-      expect(refused.status).toBe(400);
-      expect(refused.body.error.issues[0].path).toBe("cached_input_tokens");
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.code).toBe("cached_exceeds_input");
       expect(await records(accountId)).toHaveLength(0);
       expect(await daily(accountId)).toHaveLength(0);
     });
@@ -180,5 +180,24 @@ describe("what the pages read", () => {
     expect(parseEnv({}).USAGE_RECORD_RETENTION_DAYS).toBe(90);
     expect(parseEnv({ USAGE_RECORD_RETENTION_DAYS: "7" }).USAGE_RECORD_RETENTION_DAYS).toBe(7);
     for (const bad of ["0", "-3", "1.5", "ninety", "4000"]) expect(() => parseEnv({ USAGE_RECORD_RETENTION_DAYS: bad }), bad).toThrow(/USAGE_RECORD_RETENTION_DAYS/);
+  });
+});
+
+describe("authorize: model names", () => {
+  it("returns the provider model for dated and case variants, a clear 404 model_not_found otherwise", async () => {
+    const { accountId, key, keyId } = await accountWithKey(1_000);
+    for (const [model, providerModel] of [
+      ["gpt-4o-2024-08-06", "glm-4-plus"],
+      ["GPT-3.5-Turbo-0125", "glm-4-flash"],
+      ["gpt-4-0613", "glm-4-plus"],
+      ["glm-4-air", "glm-4-air"],
+    ]) {
+      const outcome = await post("authorize", { api_key: key, model });
+      expect(outcome.status, model).toBe(200);
+      expect(outcome.body.provider_model, model).toBe(providerModel);
+    }
+    const missing = await post("authorize", { api_key: key, model: "gpt-4o-realtime-preview" });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: { code: "model_not_found" }, account_id: accountId, key_id: keyId, model: "gpt-4o-realtime-preview" });
   });
 });
