@@ -18,6 +18,7 @@ import { snippets as enSnippets } from "./en/snippets";
 import { gatewayDocs as enGatewayDocs } from "./en/gatewayDocs";
 import { twoFactor as enTwoFactor } from "./en/twoFactor";
 import { sessions as enSessions } from "./en/sessions";
+import { usage as enUsage } from "./en/usage";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { support as zhSupport } from "./zh/support";
@@ -37,6 +38,7 @@ import { snippets as zhSnippets } from "./zh/snippets";
 import { gatewayDocs as zhGatewayDocs } from "./zh/gatewayDocs";
 import { twoFactor as zhTwoFactor } from "./zh/twoFactor";
 import { sessions as zhSessions } from "./zh/sessions";
+import { usage as zhUsage } from "./zh/usage";
 
 export const en = {
   common: enCommon,
@@ -58,6 +60,7 @@ export const en = {
   billing: enBilling,
   twoFactor: enTwoFactor,
   sessions: enSessions,
+  usage: enUsage,
 };
 
 export const zh = {
@@ -80,6 +83,7 @@ export const zh = {
   billing: zhBilling,
   twoFactor: zhTwoFactor,
   sessions: zhSessions,
+  usage: zhUsage,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

@@ -324,6 +324,9 @@ export default function SupportAccount() {
 
       <section id="ledger" aria-labelledby="ledger-title">
         <h2 id="ledger-title">{t("support.account.ledger")}</h2>
+        <p>
+          <Link to={`/support/accounts/${profile.id}/usage`}>{t("usage.supportLink")}</Link>
+        </p>
         <dl className="stat-cards">
           <div>
             <dt>{t("support.ledger.total")}</dt>
