@@ -4,7 +4,9 @@
 import { randomUUID } from "node:crypto";
 import { expirePromoCredit } from "~/domain/ledger.server";
 import { deleteExpiredSessions } from "~/lib/auth.server";
+import { purgeUsageRecords } from "~/domain/usage/query.server";
 import { getDb, type DbExecutor } from "~/lib/db.server";
+import { getEnv } from "~/lib/env.server";
 import { releaseJobLease, tryTakeJobLease } from "~/lib/job-lease.server";
 import { errorFields, log } from "~/lib/logger.server";
 import { pruneLoginThrottle } from "~/lib/login-throttle.server";
@@ -17,6 +19,7 @@ export const backgroundJobs: Job[] = [
   { name: "prune-rate-limits", everyMs: 60 * 60_000, run: () => pruneRateLimits(getDb()) },
   { name: "prune-login-throttle", everyMs: 60 * 60_000, run: () => pruneLoginThrottle(getDb()) },
   { name: "expire-promo-credit", everyMs: 10 * 60_000, run: () => expirePromoCredit(getDb()) },
+  { name: "purge-usage-records", everyMs: 60 * 60_000, run: () => purgeUsageRecords(getDb(), getEnv().USAGE_RECORD_RETENTION_DAYS) },
 ];
 
 export interface JobSchedulerOptions {

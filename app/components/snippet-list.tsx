@@ -31,6 +31,7 @@ export function SnippetList({ view }: { view: SnippetsView }) {
       <section className="snippet" aria-labelledby="model-map-title">
         <h3 id="model-map-title">{t("snippets.modelMap.title")}</h3>
         <p className="muted snippet-note">{t("snippets.modelMap.lead", { provider })}</p>
+        {view.modelMap.some((pair) => pair.mine) ? <p className="snippet-note">{t("snippets.modelMap.yours")}</p> : null}
         <table className="table model-map-table">
           <thead>
             <tr>
@@ -40,17 +41,21 @@ export function SnippetList({ view }: { view: SnippetsView }) {
           </thead>
           <tbody>
             {view.modelMap.map((pair) => (
-              <tr key={pair.openai}>
+              <tr key={pair.openai} className={pair.mine ? "model-map-mine" : undefined} data-mine={pair.mine ? "true" : undefined}>
                 <td>
                   <code>{pair.openai}</code>
+                  {pair.mine ? <span className="badge">{t("snippets.modelMap.yourModel")}</span> : null}
                 </td>
-                <td>
-                  <code>{pair.provider}</code>
-                </td>
+                <td>{pair.provider ? <code>{pair.provider}</code> : <span className="muted">{t("snippets.modelMap.noEquivalent")}</span>}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        {view.modelMap.some((pair) => pair.embedding) ? (
+          <p className="alert alert-info snippet-note" role="note">
+            {t("snippets.modelMap.embeddings", { provider })}
+          </p>
+        ) : null}
       </section>
       {modelMapSnippets.map(renderSnippet)}
     </div>

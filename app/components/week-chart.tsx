@@ -1,4 +1,4 @@
-// A server-rendered SVG bar chart of weekly numbers (no script, no inline style: CSP-friendly),
+// A server-rendered SVG bar chart of weekly (or daily) numbers (no script, no inline style: CSP-friendly),
 // with the same numbers in a table for screen readers and copy-paste.
 import { useTranslation } from "react-i18next";
 import { formatDate, formatInteger, type Locale } from "~/lib/i18n";
@@ -24,14 +24,30 @@ function niceMax(value: number): number {
   return 10 * magnitude;
 }
 
-export function WeekChart({ title, weeks, series, locale }: { title: string; weeks: string[]; series: ChartSeries[]; locale: Locale }) {
+export interface ChartLabels {
+  /** Heading of the table's first column (the period). */
+  column: string;
+  empty: string;
+  showTable: string;
+}
+
+/**
+ * `weeks` are the periods' first days (ISO). `stacked`: one bar per period with the series on top
+ * of each other (for many periods); otherwise the series' bars stand side by side.
+ */
+export function WeekChart({ title, weeks, series, locale, labels, stacked = false }: { title: string; weeks: string[]; series: ChartSeries[]; locale: Locale; labels?: ChartLabels; stacked?: boolean }) {
   const { t } = useTranslation();
-  const highest = Math.max(0, ...series.flatMap((s) => s.values));
+  const text = labels ?? { column: t("admin.overview.weekOf"), empty: t("admin.overview.empty"), showTable: t("admin.overview.showTable") };
+  const highest = stacked
+    ? Math.max(0, ...weeks.map((_, w) => series.reduce((total, s) => total + (s.values[w] ?? 0), 0)))
+    : Math.max(0, ...series.flatMap((s) => s.values));
   const max = niceMax(highest);
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const groupWidth = plotWidth / Math.max(1, weeks.length);
-  const barWidth = Math.max(2, (groupWidth * 0.8) / Math.max(1, series.length));
+  const barWidth = stacked ? Math.max(2, groupWidth * 0.8) : Math.max(2, (groupWidth * 0.8) / Math.max(1, series.length));
+  // About eight day labels whatever the period's length.
+  const labelEvery = Math.max(2, Math.ceil(weeks.length / 8));
   const y = (value: number) => PAD.top + plotHeight - (value / max) * plotHeight;
   // Counts are whole numbers: no "0.5 sign-ups" tick.
   const ticks = [0, max / 2, max].filter((tick) => Number.isInteger(tick));
@@ -57,21 +73,23 @@ export function WeekChart({ title, weeks, series, locale }: { title: string; wee
         ))}
         {highest === 0 ? (
           <text x={PAD.left + plotWidth / 2} y={PAD.top + plotHeight / 2} textAnchor="middle" className="wk-empty">
-            {t("admin.overview.empty")}
+            {text.empty}
           </text>
         ) : null}
         {weeks.map((week, w) => (
           <g key={week}>
             {series.map((s, i) => {
               const value = s.values[w] ?? 0;
-              const x = PAD.left + w * groupWidth + groupWidth * 0.1 + i * barWidth;
+              const below = stacked ? series.slice(0, i).reduce((total, other) => total + (other.values[w] ?? 0), 0) : 0;
+              const x = PAD.left + w * groupWidth + groupWidth * 0.1 + (stacked ? 0 : i * barWidth);
+              const top = y(below + value);
               return (
-                <rect key={s.label} x={x} y={y(value)} width={barWidth} height={Math.max(0, PAD.top + plotHeight - y(value))} className={`wk-series-${s.tone}`}>
+                <rect key={s.label} x={x} y={top} width={barWidth} height={Math.max(0, y(below) - top)} className={`wk-series-${s.tone}`}>
                   <title>{`${formatDate(week, locale)} · ${s.label}: ${formatInteger(value, locale)}`}</title>
                 </rect>
               );
             })}
-            {w % 2 === 0 ? (
+            {w % labelEvery === 0 ? (
               <text x={PAD.left + w * groupWidth + groupWidth / 2} y={HEIGHT - 8} textAnchor="middle" className="wk-axis">
                 {week.slice(5)}
               </text>
@@ -80,11 +98,11 @@ export function WeekChart({ title, weeks, series, locale }: { title: string; wee
         ))}
       </svg>
       <details className="wk-table">
-        <summary>{t("admin.overview.showTable")}</summary>
+        <summary>{text.showTable}</summary>
         <table className="table">
           <thead>
             <tr>
-              <th scope="col">{t("admin.overview.weekOf")}</th>
+              <th scope="col">{text.column}</th>
               {series.map((s) => (
                 <th key={s.label} scope="col" className="number">
                   {s.label}

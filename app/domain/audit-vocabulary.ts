@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS = [
   "support.resend_verification",
   "support.search",
   "support.send_password_reset",
+  "support.usage_export",
+  "support.usage_view",
   "ticket.assign",
   "ticket.close",
   "ticket.open",

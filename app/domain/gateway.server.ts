@@ -5,10 +5,11 @@
 import type SQLite from "better-sqlite3";
 import type { CompiledQuery } from "kysely";
 import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
+import { resolveModelName } from "~/providers/model-names";
 import type { ProviderProfile } from "~/providers/types";
 import { checkKeyFormat, type KeyFormatFailure } from "./api-key-format";
 import { hashApiKey } from "./api-keys.server";
-import { debitUsage, LedgerConflictError } from "./ledger.server";
+import { debitUsage, LedgerConflictError, usageKey } from "./ledger.server";
 
 export type GatewayErrorCode =
   | "unauthorized"
@@ -22,7 +23,11 @@ export type GatewayErrorCode =
   | "insufficient_credit"
   | "tokens_owed"
   | "account_disabled"
-  | "request_conflict";
+  | "request_conflict"
+  | "request_id_taken"
+  | "key_mismatch"
+  | "cached_exceeds_input"
+  | "model_not_found";
 
 export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   unauthorized: 401,
@@ -37,6 +42,10 @@ export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   tokens_owed: 402,
   account_disabled: 403,
   request_conflict: 409,
+  request_id_taken: 409,
+  key_mismatch: 422,
+  cached_exceeds_input: 422,
+  model_not_found: 404,
 };
 
 export const GATEWAY_ERROR_MESSAGES: Record<GatewayErrorCode, string> = {
@@ -52,6 +61,10 @@ export const GATEWAY_ERROR_MESSAGES: Record<GatewayErrorCode, string> = {
   tokens_owed: "The account owes tokens after a refund; it can be used again once they are paid off.",
   account_disabled: "The account is disabled.",
   request_conflict: "This request_id was already reported with different numbers.",
+  request_id_taken: "This request_id was already reported for another account; request ids must be unique across accounts.",
+  cached_exceeds_input: "cached_input_tokens is part of input_tokens: it cannot be larger.",
+  key_mismatch: "key_id and api_key name different keys; send one of them.",
+  model_not_found: "This OpenAI model has no equivalent at this provider.",
 };
 
 export interface GatewayFailure {
@@ -194,9 +207,11 @@ export interface AuthorizedKey {
   provider_model: string | null;
 }
 
-function resolveModel(profile: Pick<ProviderProfile, "modelMap">, model: string | undefined): string | null {
+/** The provider model for a requested name; undefined when it is an OpenAI name without one. */
+function resolveModel(profile: Pick<ProviderProfile, "modelMap">, model: string | undefined): string | null | undefined {
   if (!model) return null;
-  return profile.modelMap.find((pair) => pair.openai === model)?.provider ?? model;
+  const resolution = resolveModelName(profile.modelMap, model);
+  return resolution.kind === "not_found" ? undefined : resolution.provider;
 }
 
 function remainingOf(row: KeyRow): number {
@@ -221,7 +236,9 @@ export async function authorizeApiKey(
   if (Number(row.owed ?? 0) > 0) return { ok: false, code: "tokens_owed", context: { ...ids, owed_tokens: Number(row.owed) } };
   const remaining = remainingOf(row);
   if (remaining <= 0) return { ok: false, code: "insufficient_credit", context: { ...ids, remaining_tokens: 0 } };
-  return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: resolveModel(profile, input.model) };
+  const providerModel = resolveModel(profile, input.model);
+  if (providerModel === undefined) return { ok: false, code: "model_not_found", context: { ...ids, model: input.model } };
+  return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: providerModel };
 }
 
 export interface UsageReport {
@@ -231,6 +248,10 @@ export interface UsageReport {
   model: string;
   inputTokens: number;
   outputTokens: number;
+  /** Part of inputTokens read from the provider's prompt cache (0 when not reported). */
+  cachedInputTokens?: number;
+  /** The model that served the request; when absent, the model map's answer for `model`. */
+  providerModel?: string;
 }
 
 export interface RecordedUsage {
@@ -255,17 +276,18 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  */
 export async function recordUsage(
   db: DbExecutor,
-  profile: Pick<ProviderProfile, "keyPrefix">,
+  profile: Pick<ProviderProfile, "keyPrefix" | "modelMap">,
   report: UsageReport,
   now: Date = new Date(),
 ): Promise<RecordedUsage | GatewayFailure> {
+  if ((report.cachedInputTokens ?? 0) > report.inputTokens) return { ok: false, code: "cached_exceeds_input" };
   const statements = statementsFor(db);
   let key: UsageKeyRow | undefined;
   if (report.apiKey !== undefined) {
     const format = checkKeyFormat(report.apiKey, profile.keyPrefix);
     if (!format.ok) return { ok: false, code: KEY_FORMAT_CODES[format.reason] };
     key = await statements.usageKeyByHash(hashApiKey(report.apiKey));
-    if (key && report.keyId !== undefined && report.keyId !== key.id) return { ok: false, code: "invalid_request", context: { detail: "key_id does not match api_key" } };
+    if (key && report.keyId !== undefined && report.keyId !== key.id) return { ok: false, code: "key_mismatch" };
   } else if (report.keyId !== undefined) {
     key = await statements.usageKeyById(report.keyId);
   }
@@ -273,7 +295,15 @@ export async function recordUsage(
   const tokens = report.inputTokens + report.outputTokens;
   const found = key;
   try {
-    const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now });
+    const usage = {
+      keyId: found.id,
+      model: report.model,
+      providerModel: report.providerModel ?? resolveModel(profile, report.model) ?? null,
+      inputTokens: report.inputTokens,
+      cachedInputTokens: report.cachedInputTokens ?? 0,
+      outputTokens: report.outputTokens,
+    };
+    const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now, usage });
     if (!debit.duplicate && isStale(found.last_used_at, now)) await statements.touch(found.id, now.toISOString());
     return {
       ok: true,
@@ -288,9 +318,16 @@ export async function recordUsage(
       duplicate: debit.duplicate,
     };
   } catch (error) {
-    if (error instanceof LedgerConflictError) return { ok: false, code: "request_conflict", context: { request_id: report.requestId } };
+    if (error instanceof LedgerConflictError) return conflictOf(db, report.requestId, found.user_id);
     throw error;
   }
+}
+
+/** A reused request id: the same account with other numbers, or another account altogether. */
+async function conflictOf(db: DbExecutor, requestId: string, accountId: string): Promise<GatewayFailure> {
+  const first = await db.selectFrom("ledger_debits").select("account_id").where("idempotency_key", "=", usageKey(requestId)).executeTakeFirst();
+  const code = first && first.account_id !== accountId ? "request_id_taken" : "request_conflict";
+  return { ok: false, code, context: { request_id: requestId } };
 }
 
 function isStale(lastUsedAt: string | null, now: Date): boolean {

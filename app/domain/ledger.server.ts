@@ -9,6 +9,7 @@ import type { DbExecutor } from "~/lib/db.server";
 import { newLedgerEntryId } from "./ledger/entry-id.server";
 import { debitEntries, planDebit, type DebitOperation, type DebitPlan, type PromoSource, type StoredDebit } from "./ledger/plan";
 import { sqliteFastPathFor } from "./ledger/sqlite-fast-path.server";
+import { writeUsageDetail, type UsageDetail } from "./usage/record.server";
 
 /** The same idempotency key was used again for a different operation (other account, amount…). */
 export class LedgerConflictError extends Error {
@@ -173,6 +174,8 @@ export interface DebitUsageInput {
   tokens: number;
   referenceType?: string;
   now?: Date;
+  /** Usage record and daily roll-up, written with the debit (not on a replay). */
+  usage?: UsageDetail;
 }
 
 export interface DebitUsageResult {
@@ -217,6 +220,7 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
     note: null,
     actorId: null,
     at,
+    usage: input.usage,
   };
 
   const fastPath = sqliteFastPathFor(db);
@@ -234,6 +238,7 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
     const plan = planDebit(sources, balance.paid, tokens);
     const balanceAfter = sumRemaining(sources) + balance.paid - plan.debited;
     await writeDebit(trx, operation, plan, balanceAfter);
+    if (operation.usage) await writeUsageDetail(trx, operation.usage, { requestId, accountId, at, debited: plan.debited, shortfall: plan.shortfall });
     return { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false };
   });
 }

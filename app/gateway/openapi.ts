@@ -1,6 +1,10 @@
 // The machine-readable description served at /api/gateway/openapi.json.
 import { keyScannerPattern } from "~/domain/api-key-format";
 import { GATEWAY_ERROR_MESSAGES, GATEWAY_ERROR_STATUS, type GatewayErrorCode } from "~/domain/gateway.server";
+import { GATEWAY_LIMITS } from "./limits";
+
+/** Codes the HTTP shell itself answers with, besides the domain's (router.server.ts). */
+const SHELL_CODES = ["not_found", "method_not_allowed", "database_busy", "database_unavailable", "internal_error"];
 
 const error = {
   type: "object",
@@ -9,18 +13,28 @@ const error = {
     error: {
       type: "object",
       required: ["code", "message"],
-      properties: { code: { type: "string", enum: [...Object.keys(GATEWAY_ERROR_STATUS), "database_busy", "database_unavailable", "internal_error"] }, message: { type: "string" } },
+      properties: { code: { type: "string", enum: [...Object.keys(GATEWAY_ERROR_STATUS), ...SHELL_CODES] }, message: { type: "string" } },
     },
     account_id: { type: "string" },
     key_id: { type: "string" },
+    request_id: { type: "string" },
+    model: { type: "string" },
+    issues: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
   },
 };
 
-const unavailable = {
+const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
+
+/** What every endpoint can answer besides its own outcomes. */
+const shellResponses = {
+  "405": { description: "`method_not_allowed`: only POST is accepted (`Allow: POST`).", headers: { Allow: { schema: { type: "string" } } }, content: errorContent },
+  "413": { description: "`invalid_request`: the body is larger than 8 KiB; nothing was read or written.", content: errorContent },
+  "415": { description: "`invalid_request`: the body must be sent with `Content-Type: application/json`.", content: errorContent },
+  "500": { description: "`internal_error`: Ferry could not answer. Nothing is half-written (a debit is one transaction); retry with the same request_id.", content: errorContent },
   "503": {
     description: "`database_busy` / `database_unavailable`: Ferry's database is locked elsewhere or unreachable; nothing was written. Retry after the `Retry-After` seconds.",
     headers: { "Retry-After": { schema: { type: "integer" } } },
-    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+    content: errorContent,
   },
 };
 
@@ -36,7 +50,9 @@ function errorResponses(codes: GatewayErrorCode[]) {
 }
 
 export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string }) {
-  const apiKey = { type: "string", pattern: keyScannerPattern(options.keyPrefix).replace(/\\b/g, ""), description: "The developer's API key." };
+  const model = { type: "string", minLength: 1, maxLength: GATEWAY_LIMITS.modelLength };
+  const tokens = { type: "integer", minimum: 0, maximum: GATEWAY_LIMITS.maxTokens };
+  const apiKey = { type: "string", maxLength: GATEWAY_LIMITS.apiKeyLength, pattern: keyScannerPattern(options.keyPrefix).replace(/\\b/g, ""), description: "The developer's API key." };
   return {
     openapi: "3.1.0",
     info: {
@@ -53,12 +69,12 @@ export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string 
           summary: "Is this key good, and how much credit does its account have?",
           requestBody: {
             required: true,
-            content: { "application/json": { schema: { type: "object", required: ["api_key"], additionalProperties: false, properties: { api_key: apiKey, model: { type: "string", maxLength: 100 } } } } },
+            content: { "application/json": { schema: { type: "object", required: ["api_key"], additionalProperties: false, properties: { api_key: apiKey, model: { ...model, description: "The model the developer asked for (an OpenAI name such as gpt-4o-2024-08-06, or a provider model)." } } } } },
           },
           responses: {
             "200": { description: "The key may be used.", content: { "application/json": { schema: { $ref: "#/components/schemas/Authorized" } } } },
-            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "key_revoked", "key_expired", "insufficient_credit", "tokens_owed", "account_disabled"]),
-            ...unavailable,
+            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "key_revoked", "key_expired", "insufficient_credit", "tokens_owed", "account_disabled", "model_not_found"]),
+            ...shellResponses,
           },
         },
       },
@@ -74,13 +90,16 @@ export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string 
                   type: "object",
                   required: ["request_id", "model", "input_tokens", "output_tokens"],
                   additionalProperties: false,
+                  anyOf: [{ required: ["key_id"] }, { required: ["api_key"] }],
                   properties: {
-                    request_id: { type: "string", minLength: 1, maxLength: 150 },
-                    key_id: { type: "string", description: "The key_id from authorize (or send api_key)." },
+                    request_id: { type: "string", minLength: 1, maxLength: GATEWAY_LIMITS.requestIdLength, description: "The provider's id of the request, unique across all accounts. Retry with the same id until a 2xx: it is debited once." },
+                    key_id: { type: "string", minLength: 1, maxLength: GATEWAY_LIMITS.keyIdLength, description: "The key_id from authorize (or send api_key)." },
                     api_key: apiKey,
-                    model: { type: "string", minLength: 1, maxLength: 100 },
-                    input_tokens: { type: "integer", minimum: 0 },
-                    output_tokens: { type: "integer", minimum: 0 },
+                    model: { ...model, description: "The model the developer asked for (as sent to authorize)." },
+                    provider_model: { ...model, description: "The model that served the request. Default: the model map's answer for model." },
+                    input_tokens: { ...tokens, description: "Prompt tokens, cached ones included (OpenAI's usage.prompt_tokens)." },
+                    cached_input_tokens: { ...tokens, description: "Part of input_tokens read from the prompt cache (usage.prompt_tokens_details.cached_tokens); at most input_tokens. Default 0." },
+                    output_tokens: { ...tokens, description: "usage.completion_tokens." },
                   },
                 },
               },
@@ -88,8 +107,8 @@ export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string 
           },
           responses: {
             "200": { description: "Debited (or a replay of the first report: duplicate is true).", content: { "application/json": { schema: { $ref: "#/components/schemas/Usage" } } } },
-            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "request_conflict"]),
-            ...unavailable,
+            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "request_conflict", "request_id_taken", "key_mismatch", "cached_exceeds_input"]),
+            ...shellResponses,
           },
         },
       },

@@ -11,6 +11,7 @@ import type { DbExecutor } from "~/lib/db.server";
 import { errorFields, log } from "~/lib/logger.server";
 import { countDatabaseTrouble, countLedgerDebit, observeGatewayCall, type GatewayEndpoint } from "~/lib/metrics.server";
 import type { ProviderProfile } from "~/providers/types";
+import { GATEWAY_LIMITS } from "./limits";
 import { gatewayOpenApi } from "./openapi";
 
 export const GATEWAY_PATH = "/api/gateway";
@@ -26,16 +27,19 @@ export interface GatewayOptions {
   appUrl?: string;
 }
 
-const apiKeyField = z.string().min(1).max(200);
-const authorizeSchema = z.object({ api_key: apiKeyField, model: z.string().min(1).max(100).optional() }).strict();
-const tokenCount = z.number().int().min(0).max(100_000_000);
+const apiKeyField = z.string().min(1).max(GATEWAY_LIMITS.apiKeyLength);
+const modelField = z.string().min(1).max(GATEWAY_LIMITS.modelLength);
+const authorizeSchema = z.object({ api_key: apiKeyField, model: modelField.optional() }).strict();
+const tokenCount = z.number().int().min(0).max(GATEWAY_LIMITS.maxTokens);
 const usageSchema = z
   .object({
-    request_id: z.string().min(1).max(150),
-    key_id: z.string().min(1).max(100).optional(),
+    request_id: z.string().min(1).max(GATEWAY_LIMITS.requestIdLength),
+    key_id: z.string().min(1).max(GATEWAY_LIMITS.keyIdLength).optional(),
     api_key: apiKeyField.optional(),
-    model: z.string().min(1).max(100),
+    model: modelField,
+    provider_model: modelField.optional(),
     input_tokens: tokenCount,
+    cached_input_tokens: tokenCount.optional(),
     output_tokens: tokenCount,
   })
   .strict()
@@ -79,8 +83,9 @@ function sendInvalid(res: ServerResponse, error: z.ZodError) {
 
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const type = req.headers["content-type"] ?? "";
-    if (!type.startsWith("application/json")) {
+    // Media types are case-insensitive (RFC 9110): Application/JSON is JSON too.
+    const type = (req.headers["content-type"] ?? "").toLowerCase();
+    if (!/^application\/json\s*(;|$)/.test(type)) {
       req.resume();
       reject(new BodyError(415));
       return;
@@ -151,6 +156,8 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
       model: report.model,
       inputTokens: report.input_tokens,
       outputTokens: report.output_tokens,
+      cachedInputTokens: report.cached_input_tokens,
+      providerModel: report.provider_model,
     });
     if (!outcome.ok) {
       sendError(res, outcome.code, outcome.context);

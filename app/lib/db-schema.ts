@@ -505,6 +505,42 @@ export interface AccountDeletionRequestsTable {
   created_at: string;
 }
 
+// --- usage records (issue #15) ---
+
+/** One gateway request's usage, kept USAGE_RECORD_RETENTION_DAYS days. */
+export interface UsageRecordsTable {
+  request_id: string;
+  account_id: string;
+  key_id: string;
+  /** The model the developer asked for (usually an OpenAI name). */
+  model: string;
+  /** The provider model that served it, when known. */
+  provider_model: string | null;
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  debited_tokens: number;
+  /** Tokens used beyond the credit left: used, but not debited. */
+  shortfall_tokens: number;
+  created_at: string;
+}
+
+/** Usage per account, UTC day, key and requested model; written with each debit, never purged. */
+export interface UsageDailyTable {
+  account_id: string;
+  day: string;
+  key_id: string;
+  model: string;
+  requests: number;
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  debited_tokens: number;
+  shortfall_tokens: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -544,6 +580,8 @@ export interface Database {
   support_tickets: SupportTicketsTable;
   support_ticket_messages: SupportTicketMessagesTable;
   account_deletion_requests: AccountDeletionRequestsTable;
+  usage_records: UsageRecordsTable;
+  usage_daily: UsageDailyTable;
 }
 
 export type User = Selectable<UsersTable>;

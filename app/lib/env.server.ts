@@ -67,6 +67,8 @@ const envSchema = z.object({
   GRANT_PROMO_EXPIRY_DAYS: z.coerce.number().int().optional(),
   GRANT_AUTO_APPROVE_LIMIT_TOKENS: z.coerce.number().int().optional(),
   GRANT_LARGE_GRANT_LIMIT_TOKENS: z.coerce.number().int().optional(),
+  // Usage records (issue #15): raw per-request rows are kept this many days; the daily roll-up stays.
+  USAGE_RECORD_RETENTION_DAYS: z.coerce.number().int("must be a whole number of days").min(1).max(3650).default(90),
   // Operations (issue #13): time limits on database work, shutdown, logs, metrics.
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),

@@ -11,13 +11,14 @@ export interface SnippetView extends Snippet {
 export interface SnippetsView {
   providerName: string;
   snippets: SnippetView[];
-  modelMap: Array<{ openai: string; provider: string }>;
+  /** `mine`: a model of the developer's own evidence (listed first); `provider` null: no equivalent. */
+  modelMap: Array<{ openai: string; provider: string | null; mine?: boolean; embedding?: boolean }>;
 }
 
 export function snippetsView(provider: ProviderProfile, apiKey: string | null, locale: "en" | "zh" = "en"): SnippetsView {
   return {
     providerName: provider.name,
     snippets: buildSnippets({ provider, apiKey, locale, proxyBaseUrl: getEnv().PROXY_PUBLIC_URL }).map((snippet) => ({ ...snippet, html: highlightCode(snippet.code, snippet.language) })),
-    modelMap: provider.modelMap.map(({ openai, provider: target }) => ({ openai, provider: target })),
+    modelMap: provider.modelMap.map(({ openai, provider: target }) => ({ openai, provider: target, embedding: openai.startsWith("text-embedding-") })),
   };
 }

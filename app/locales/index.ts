@@ -22,6 +22,7 @@ import { sessions as enSessions } from "./en/sessions";
 import { offer as enOffer } from "./en/offer";
 import { dashboard as enDashboard } from "./en/dashboard";
 import { help as enHelp } from "./en/help";
+import { usage as enUsage } from "./en/usage";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { audit as zhAudit } from "./zh/audit";
@@ -45,6 +46,7 @@ import { sessions as zhSessions } from "./zh/sessions";
 import { offer as zhOffer } from "./zh/offer";
 import { dashboard as zhDashboard } from "./zh/dashboard";
 import { help as zhHelp } from "./zh/help";
+import { usage as zhUsage } from "./zh/usage";
 
 export const en = {
   common: enCommon,
@@ -70,6 +72,7 @@ export const en = {
   offer: enOffer,
   dashboard: enDashboard,
   help: enHelp,
+  usage: enUsage,
 };
 
 export const zh = {
@@ -96,6 +99,7 @@ export const zh = {
   offer: zhOffer,
   dashboard: zhDashboard,
   help: zhHelp,
+  usage: zhUsage,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

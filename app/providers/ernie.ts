@@ -29,6 +29,7 @@ export const ernie: ProviderProfile = {
   ],
   modelMap: [
     { openai: "gpt-4o", provider: "ernie-4.0-turbo-8k" },
+    { openai: "chatgpt-4o-latest", provider: "ernie-4.0-turbo-8k" },
     { openai: "gpt-4-turbo", provider: "ernie-4.0-8k" },
     { openai: "gpt-4", provider: "ernie-4.0-8k" },
     { openai: "gpt-4o-mini", provider: "ernie-3.5-8k" },

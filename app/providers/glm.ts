@@ -30,6 +30,7 @@ export const glm: ProviderProfile = {
   ],
   modelMap: [
     { openai: "gpt-4o", provider: "glm-4-plus" },
+    { openai: "chatgpt-4o-latest", provider: "glm-4-plus" },
     { openai: "gpt-4-turbo", provider: "glm-4-plus" },
     { openai: "gpt-4", provider: "glm-4-plus" },
     { openai: "gpt-4o-mini", provider: "glm-4-air" },

@@ -30,6 +30,7 @@ export const qwen: ProviderProfile = {
   ],
   modelMap: [
     { openai: "gpt-4o", provider: "qwen-max" },
+    { openai: "chatgpt-4o-latest", provider: "qwen-max" },
     { openai: "gpt-4-turbo", provider: "qwen-max" },
     { openai: "gpt-4", provider: "qwen-max" },
     { openai: "gpt-4o-mini", provider: "qwen-plus" },

@@ -29,6 +29,10 @@ export interface ProviderProfile {
   consoleUrl: string;
   /** Prefix of every API key Ferry issues for this provider. */
   keyPrefix: string;
+  /**
+   * OpenAI model → provider model. Each entry is also a prefix rule for OpenAI's dated and
+   * case variants (gpt-4o-2024-08-06, GPT-3.5-Turbo-0125): see model-names.ts.
+   */
   modelMap: ModelMapping[];
   /** Default grant policy; env (GRANT_*) and the admin-edited settings override it. */
   grantPolicy: GrantPolicy;

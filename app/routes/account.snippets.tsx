@@ -5,7 +5,9 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Notice } from "~/components/form-alert";
 import { SnippetList } from "~/components/snippet-list";
 import { API_KEY_PLACEHOLDER } from "~/domain/snippets";
+import { developerModelMap } from "~/domain/usage/model-map.server";
 import { requireUser } from "~/lib/auth.server";
+import { getDb } from "~/lib/db.server";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
 import { resolveLocale } from "~/lib/locale.server";
@@ -15,7 +17,9 @@ export const meta: MetaFunction = (args) => pageTitle(args, "snippets.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  return { snippets: snippetsView(currentProvider(), null, await resolveLocale(request, user.locale)), placeholder: API_KEY_PLACEHOLDER };
+  const provider = currentProvider();
+  const snippets = { ...snippetsView(provider, null, await resolveLocale(request, user.locale)), modelMap: await developerModelMap(getDb(), user.id, provider.modelMap) };
+  return { snippets, placeholder: API_KEY_PLACEHOLDER };
 }
 
 export default function Snippets() {

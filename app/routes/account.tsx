@@ -22,6 +22,7 @@ export default function AccountLayout() {
         <NavLink to="/account/evidence">{t("common.nav.evidence")}</NavLink>
         <NavLink to="/account/claim">{t("claims.nav")}</NavLink>
         <NavLink to="/account/credit">{t("credit.nav")}</NavLink>
+        <NavLink to="/account/usage">{t("usage.nav")}</NavLink>
         <NavLink to="/account/billing">{t("billing.title")}</NavLink>
         <NavLink to="/account/keys">{t("keys.nav")}</NavLink>
         <NavLink to="/account/snippets">{t("snippets.title")}</NavLink>

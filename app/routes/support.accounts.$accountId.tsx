@@ -158,7 +158,7 @@ export default function SupportAccount() {
         <AccountEvidenceTable evidence={story.evidence.map(toAccountEvidenceRow)} />
       </StorySection>
       <ClaimsSection claims={story.claims} claimDecisions={story.claimDecisions} isStaff={viewer.isStaff} locale={locale} />
-      <LedgerSection ledger={story.ledger} adjustments={adjustments} isStaff={viewer.isStaff} outcome={outcome} locale={locale} />
+      <LedgerSection accountId={profile.id} ledger={story.ledger} adjustments={adjustments} isStaff={viewer.isStaff} outcome={outcome} locale={locale} />
       <KeysSection keys={story.keys} outcome={outcome} locale={locale} />
       <PurchasesSection purchases={story.purchases} locale={locale} />
       <AuditSection auditTrail={story.auditTrail} locale={locale} />

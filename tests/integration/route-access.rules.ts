@@ -81,6 +81,8 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
 
   // Credit ledger (issue 4): the page reads only the signed-in account's ledger.
   "account.credit.tsx": { loader: atLeast("developer") },
+  "account.usage.tsx": { loader: atLeast("developer") },
+  "account.usage[.]csv.ts": { path: () => "/account/usage.csv", loader: atLeast("developer") },
 
   // Usage evidence (issue 3)
   "account.evidence._index.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },
@@ -122,6 +124,17 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
     loader: atLeast("support"),
     // An empty form: reaching validation (400) proves the guard let the role through, and changes nothing.
     action: { expect: atLeast("support", 400) },
+  },
+
+  "support.accounts.$accountId_.usage.tsx": {
+    path: (fx) => `/support/accounts/${fx.victim.id}/usage`,
+    params: (fx) => ({ accountId: fx.victim.id }),
+    loader: atLeast("support"),
+  },
+  "support.accounts.$accountId_.usage[.]csv.ts": {
+    path: (fx) => `/support/accounts/${fx.victim.id}/usage.csv`,
+    params: (fx) => ({ accountId: fx.victim.id }),
+    loader: atLeast("support"),
   },
 
   // Administration (issue 6)

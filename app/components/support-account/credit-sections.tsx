@@ -1,4 +1,5 @@
 // The account's credit (balance, expiring grants, newest ledger entries, adjustments) and its keys.
+import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { CreditAdjustmentPanel } from "~/components/credit-adjustment-panel";
 import { ReasonForm, type ActionOutcome } from "~/components/reason-form";
@@ -9,12 +10,14 @@ import { When } from "./story-parts";
 type AdjustmentPanelProps = Parameters<typeof CreditAdjustmentPanel>[0];
 
 export function LedgerSection({
+  accountId,
   ledger,
   adjustments,
   isStaff,
   outcome,
   locale,
 }: {
+  accountId: string;
   ledger: AccountStory["ledger"];
   adjustments: { id: string | null; limits: AdjustmentPanelProps["limits"]; pending: AdjustmentPanelProps["pending"] };
   isStaff: boolean;
@@ -25,6 +28,9 @@ export function LedgerSection({
   return (
     <section id="ledger" aria-labelledby="ledger-title">
       <h2 id="ledger-title">{t("support.account.ledger")}</h2>
+      <p>
+        <Link to={`/support/accounts/${accountId}/usage`}>{t("usage.supportLink")}</Link>
+      </p>
       <dl className="stat-cards">
         <div>
           <dt>{t("support.ledger.total")}</dt>

@@ -1,5 +1,6 @@
 // Pure consumption rules shared by every debit path: promo that expires soonest first, then paid.
 import type { LedgerBucket, LedgerEntriesTable, LedgerEntryKind } from "~/lib/db-schema";
+import type { UsageDetail } from "../usage/record.server";
 
 export interface PromoSource {
   grantEntryId: string;
@@ -50,6 +51,8 @@ export interface DebitOperation {
   note: string | null;
   actorId: string | null;
   at: string;
+  /** A usage debit's record (key, model, token kinds), written in the same transaction. */
+  usage?: UsageDetail;
 }
 
 export interface StoredDebit {

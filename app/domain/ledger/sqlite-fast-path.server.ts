@@ -7,6 +7,7 @@
 import type SQLite from "better-sqlite3";
 import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
 import type { DebitUsageResult } from "../ledger.server";
+import { sqliteUsageWriter } from "../usage/record.server";
 import { newLedgerEntryId } from "./entry-id.server";
 import { debitEntries, planDebit, type DebitOperation, type PromoSource, type StoredDebit } from "./plan";
 
@@ -71,6 +72,8 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
 
+  const writeUsage = sqliteUsageWriter(raw);
+
   // Called inside the group's transaction, better-sqlite3 wraps each call in a SAVEPOINT.
   const debitOne = raw.transaction((operation: DebitOperation): FastDebitOutcome => {
     const existing = selectDebit.get(operation.key);
@@ -98,6 +101,9 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
       operation.referenceId,
       operation.at,
     );
+    if (operation.usage) {
+      writeUsage(operation.usage, { requestId: operation.referenceId, accountId: operation.accountId, at: operation.at, debited: plan.debited, shortfall: plan.shortfall });
+    }
     return { kind: "done", result: { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false } };
   });
 

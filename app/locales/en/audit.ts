@@ -27,7 +27,7 @@ export const audit = {
     evidence: { remove: "Removed evidence" },
     grant_policy: { update: "Changed the grant policy" },
     staff: { account_delete: "Deleted an account (pseudonymised)", account_disable: "Disabled an account", account_enable: "Enabled an account", credit_adjust: "Adjusted credit" },
-    support: {
+    support: { usage_export: "Exported an account's usage (CSV)", usage_view: "Opened an account's usage",
       account_view: "Opened an account",
       resend_verification: "Resent the verification e-mail",
       search: "Searched accounts",

@@ -6,7 +6,7 @@ export const gatewayDocs = {
   authorizeTitle: "1. Authorize each request",
   authorizeBody: "Before forwarding an LLM request, send the developer's key. One indexed database read; nothing is written.",
   usageTitle: "2. Report the tokens used",
-  usageBody: "After the response, report the tokens. Reports are idempotent per request_id: retry freely. If the account runs out mid-request, Ferry takes what is left and reports the shortfall; the balance never goes below zero.",
+  usageBody: "After the response, report the tokens (for streamed responses, ask for them with stream_options.include_usage: they come in the last chunk). Reports are idempotent per request_id: retry with the same request_id until Ferry answers 2xx, or the usage is lost. Request ids must be unique across accounts. Send model as the developer asked for it and provider_model as served; cached_input_tokens is part of input_tokens. If the account runs out mid-request, Ferry takes what is left and reports the shortfall; the balance never goes below zero.",
   errorsTitle: "Error codes",
   errorsLead: "Errors come as {\"error\": {\"code\", \"message\"}}; act on the code.",
   errorColumns: { status: "HTTP", code: "Code", meaning: "Meaning" },

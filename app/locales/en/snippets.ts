@@ -35,5 +35,9 @@ export const snippets = {
     lead: "Which {{provider}} model to use instead of each OpenAI model.",
     openai: "OpenAI model",
     provider: "{{provider}} model",
+    yours: "Your models (from your verified OpenAI usage) come first.",
+    yourModel: "your usage",
+    noEquivalent: "no equivalent",
+    embeddings: "Embeddings: {{provider}}'s embedding models produce vectors of a different size than OpenAI's. Re-index your documents with the new model; vectors from the two cannot be mixed or compared.",
   },
 };

@@ -29,7 +29,7 @@ export const audit: Dictionary<typeof en> = {
     evidence: { remove: "移除用量证明" },
     grant_policy: { update: "修改发放规则" },
     staff: { account_delete: "删除账号（已匿名化）", account_disable: "停用账号", account_enable: "启用账号", credit_adjust: "调整额度" },
-    support: {
+    support: { usage_export: "导出账号用量（CSV）", usage_view: "查看账号用量",
       account_view: "查看账号",
       resend_verification: "重新发送验证邮件",
       search: "搜索账号",

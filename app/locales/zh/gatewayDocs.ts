@@ -9,7 +9,7 @@ export const gatewayDocs: Dictionary<typeof en> = {
   authorizeTitle: "1. 授权每个请求",
   authorizeBody: "转发 LLM 请求之前，发送开发者的密钥。只做一次带索引的数据库读取，不写入任何内容。",
   usageTitle: "2. 上报使用的 Tokens",
-  usageBody: "响应完成后上报 Tokens 数。上报按 request_id 幂等：可放心重试。如果账户在请求中途耗尽额度，Ferry 扣除剩余部分并报告差额；余额永远不会低于零。",
+  usageBody: "响应完成后上报 Tokens 数（流式响应请用 stream_options.include_usage 请求用量：它在最后一个数据块中）。上报按 request_id 幂等：请用同一 request_id 重试，直到 Ferry 返回 2xx，否则用量会丢失。request_id 在所有账户间必须唯一。model 填开发者请求的模型，provider_model 填实际提供服务的模型；cached_input_tokens 是 input_tokens 的一部分。如果账户在请求中途耗尽额度，Ferry 扣除剩余部分并报告差额；余额永远不会低于零。",
   errorsTitle: "错误码",
   errorsLead: "错误以 JSON 对象 error 返回，其中含 code 与 message；请依据 code 处理。",
   errorColumns: { status: "HTTP", code: "错误码", meaning: "含义" },

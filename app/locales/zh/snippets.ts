@@ -38,5 +38,9 @@ export const snippets: Dictionary<typeof en> = {
     lead: "每个 OpenAI 模型应改用哪个 {{provider}} 模型。",
     openai: "OpenAI 模型",
     provider: "{{provider}} 模型",
+    yours: "您已验证的 OpenAI 用量中用到的模型排在最前。",
+    yourModel: "您的用量",
+    noEquivalent: "无对应模型",
+    embeddings: "Embedding 模型：{{provider}} 的向量维度与 OpenAI 的不同。请用新模型重新为您的文档建立索引；两者的向量不能混用或相互比较。",
   },
 };

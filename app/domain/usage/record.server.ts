@@ -1,0 +1,115 @@
+// Writes one gateway request's usage record and adds it to the day's roll-up, inside the debit's
+// own transaction (so a debit and its usage are committed together or not at all). Two executors
+// of the same SQL: Kysely for the portable path, a prepared statement for the SQLite fast path.
+import type SQLite from "better-sqlite3";
+import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type InsertQueryBuilder, type InsertResult } from "kysely";
+import type { Database, UsageDailyTable, UsageRecordsTable } from "~/lib/db-schema";
+import type { DbExecutor } from "~/lib/db.server";
+
+/** What the gateway reported beyond the total: which key, which model, what kind of tokens. */
+export interface UsageDetail {
+  keyId: string;
+  model: string;
+  providerModel: string | null;
+  inputTokens: number;
+  /** Part of inputTokens served from the provider's prompt cache. */
+  cachedInputTokens: number;
+  outputTokens: number;
+}
+
+/** What the ledger decided for the request. */
+export interface DebitFacts {
+  requestId: string;
+  accountId: string;
+  /** ISO instant of the debit; its UTC day is the roll-up's day. */
+  at: string;
+  debited: number;
+  shortfall: number;
+}
+
+export function usageRecordRow(detail: UsageDetail, facts: DebitFacts): UsageRecordsTable {
+  return {
+    request_id: facts.requestId,
+    account_id: facts.accountId,
+    key_id: detail.keyId,
+    model: detail.model,
+    provider_model: detail.providerModel,
+    input_tokens: detail.inputTokens,
+    cached_input_tokens: detail.cachedInputTokens,
+    output_tokens: detail.outputTokens,
+    debited_tokens: facts.debited,
+    shortfall_tokens: facts.shortfall,
+    created_at: facts.at,
+  };
+}
+
+export function usageDailyRow(detail: UsageDetail, facts: DebitFacts): UsageDailyTable {
+  return {
+    account_id: facts.accountId,
+    day: facts.at.slice(0, 10),
+    key_id: detail.keyId,
+    model: detail.model,
+    requests: 1,
+    input_tokens: detail.inputTokens,
+    cached_input_tokens: detail.cachedInputTokens,
+    output_tokens: detail.outputTokens,
+    debited_tokens: facts.debited,
+    shortfall_tokens: facts.shortfall,
+    created_at: facts.at,
+    updated_at: facts.at,
+  };
+}
+
+const ADDED_UP = ["requests", "input_tokens", "cached_input_tokens", "output_tokens", "debited_tokens", "shortfall_tokens"] as const;
+
+function insertRecord(db: Kysely<Database>, row: UsageRecordsTable): InsertQueryBuilder<Database, "usage_records", InsertResult> {
+  return db.insertInto("usage_records").values(row);
+}
+
+function upsertDaily(db: Kysely<Database>, row: UsageDailyTable): InsertQueryBuilder<Database, "usage_daily", InsertResult> {
+  return db
+    .insertInto("usage_daily")
+    .values(row)
+    .onConflict((conflict) =>
+      conflict.columns(["account_id", "day", "key_id", "model"]).doUpdateSet((eb) => ({
+        ...Object.fromEntries(ADDED_UP.map((column) => [column, eb(`usage_daily.${column}`, "+", eb.ref(`excluded.${column}`))])),
+        updated_at: eb.ref("excluded.updated_at"),
+      })),
+    );
+}
+
+/** The portable path: call with the debit's transaction. */
+export async function writeUsageDetail(trx: DbExecutor, detail: UsageDetail, facts: DebitFacts): Promise<void> {
+  await insertRecord(trx, usageRecordRow(detail, facts)).execute();
+  await upsertDaily(trx, usageDailyRow(detail, facts)).execute();
+}
+
+// Compiles the same queries to SQLite's SQL without a connection, for prepared statements.
+const sqliteCompiler = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  },
+});
+
+/**
+ * The SQLite fast path's writer: synchronous, for use inside its savepoint. The statements' only
+ * parameters are the row's values, in the row's key order (the upsert reads `excluded`).
+ */
+export function sqliteUsageWriter(raw: SQLite.Database): (detail: UsageDetail, facts: DebitFacts) => void {
+  const sample: DebitFacts = { requestId: "", accountId: "", at: "", debited: 0, shortfall: 0 };
+  const sampleDetail: UsageDetail = { keyId: "", model: "", providerModel: null, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };
+  const recordSql = insertRecord(sqliteCompiler, usageRecordRow(sampleDetail, sample)).compile();
+  const dailySql = upsertDaily(sqliteCompiler, usageDailyRow(sampleDetail, sample)).compile();
+  if (recordSql.parameters.length !== Object.keys(usageRecordRow(sampleDetail, sample)).length || dailySql.parameters.length !== Object.keys(usageDailyRow(sampleDetail, sample)).length) {
+    throw new Error("usage statements: parameters are not the row's values");
+  }
+  const insert = raw.prepare(recordSql.sql);
+  const upsert = raw.prepare(dailySql.sql);
+  return (detail, facts) => {
+    insert.run(...Object.values(usageRecordRow(detail, facts)));
+    upsert.run(...Object.values(usageDailyRow(detail, facts)));
+  };
+}
