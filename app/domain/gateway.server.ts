@@ -8,6 +8,9 @@ import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
 import type { ProviderProfile } from "~/providers/types";
 import { checkKeyFormat, type KeyFormatFailure } from "./api-key-format";
 import { hashApiKey } from "./api-keys.server";
+import { usageCountQuery } from "./key-limits/counters.server";
+import { enforceKeyLimits, KEY_LIMIT_SELECTION, type KeyLimitRow } from "./key-limits/enforce.server";
+import { windowsAt } from "./key-limits/limits";
 import { debitUsage, LedgerConflictError } from "./ledger.server";
 
 export type GatewayErrorCode =
@@ -22,7 +25,11 @@ export type GatewayErrorCode =
   | "insufficient_credit"
   | "tokens_owed"
   | "account_disabled"
-  | "request_conflict";
+  | "request_conflict"
+  | "rate_limited"
+  | "budget_exhausted"
+  | "model_not_allowed"
+  | "ip_not_allowed";
 
 export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   unauthorized: 401,
@@ -37,6 +44,10 @@ export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   tokens_owed: 402,
   account_disabled: 403,
   request_conflict: 409,
+  rate_limited: 429,
+  budget_exhausted: 429,
+  model_not_allowed: 403,
+  ip_not_allowed: 403,
 };
 
 export const GATEWAY_ERROR_MESSAGES: Record<GatewayErrorCode, string> = {
@@ -52,6 +63,10 @@ export const GATEWAY_ERROR_MESSAGES: Record<GatewayErrorCode, string> = {
   tokens_owed: "The account owes tokens after a refund; it can be used again once they are paid off.",
   account_disabled: "The account is disabled.",
   request_conflict: "This request_id was already reported with different numbers.",
+  rate_limited: "The key's requests or tokens per minute are used up; retry after retry_after_ms.",
+  budget_exhausted: "The key's daily or monthly token budget is used up (see budget and resets_at).",
+  model_not_allowed: "The key may not use this model (or the request named no model).",
+  ip_not_allowed: "The key may not be used from this client address (or the request gave none).",
 };
 
 export interface GatewayFailure {
@@ -67,7 +82,7 @@ const KEY_FORMAT_CODES: Record<KeyFormatFailure, GatewayErrorCode> = {
   bad_checksum: "bad_checksum",
 };
 
-interface KeyRow {
+interface KeyRow extends KeyLimitRow {
   id: string;
   user_id: string;
   revoked_at: string | null;
@@ -104,6 +119,9 @@ function compileStatements(db: DbExecutor) {
     .selectFrom("api_keys as k")
     .innerJoin("users as u", "u.id", "k.user_id")
     .leftJoin("account_balances as b", "b.account_id", "k.user_id")
+    .leftJoin("api_key_limits as l", "l.key_id", "k.id")
+    .leftJoin("api_key_counters as c", "c.key_id", "k.id")
+    .select(KEY_LIMIT_SELECTION)
     .select([
       "k.id",
       "k.user_id",
@@ -206,8 +224,8 @@ function remainingOf(row: KeyRow): number {
 /** Whether a key may be used now: checksum and prefix first, then one indexed read. */
 export async function authorizeApiKey(
   db: DbExecutor,
-  profile: Pick<ProviderProfile, "keyPrefix" | "modelMap">,
-  input: { apiKey: string; model?: string },
+  profile: Pick<ProviderProfile, "keyPrefix" | "modelMap" | "keyLimitDefaults">,
+  input: { apiKey: string; model?: string; clientIp?: string },
   now: Date = new Date(),
 ): Promise<AuthorizedKey | GatewayFailure> {
   const format = checkKeyFormat(input.apiKey, profile.keyPrefix);
@@ -221,7 +239,10 @@ export async function authorizeApiKey(
   if (Number(row.owed ?? 0) > 0) return { ok: false, code: "tokens_owed", context: { ...ids, owed_tokens: Number(row.owed) } };
   const remaining = remainingOf(row);
   if (remaining <= 0) return { ok: false, code: "insufficient_credit", context: { ...ids, remaining_tokens: 0 } };
-  return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: resolveModel(profile, input.model) };
+  const providerModel = resolveModel(profile, input.model);
+  const refusal = await enforceKeyLimits(db, profile.keyLimitDefaults, row, { model: input.model, providerModel, clientIp: input.clientIp }, now);
+  if (refusal) return { ok: false, code: refusal.code, context: { ...ids, ...refusal.context } };
+  return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: providerModel };
 }
 
 export interface UsageReport {
@@ -273,7 +294,8 @@ export async function recordUsage(
   const tokens = report.inputTokens + report.outputTokens;
   const found = key;
   try {
-    const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now });
+    const alongside = usageCountQuery(db, found.id, tokens, windowsAt(now), now.toISOString());
+    const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now, alongside });
     if (!debit.duplicate && isStale(found.last_used_at, now)) await statements.touch(found.id, now.toISOString());
     return {
       ok: true,

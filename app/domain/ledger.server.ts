@@ -2,7 +2,7 @@
 // cached balance of the account (and of each promo grant) updated in the same transaction.
 // Every write locks the account's balance row first, so writers of one account are serialized on
 // PostgreSQL (row lock) as on SQLite (one connection), and a debit never takes more than is left.
-import type { Transaction } from "kysely";
+import type { CompiledQuery, Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, LedgerBucket, LedgerEntryKind } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
@@ -173,6 +173,8 @@ export interface DebitUsageInput {
   tokens: number;
   referenceType?: string;
   now?: Date;
+  /** One statement of the caller's, run in the debit's transaction when the debit is new (key counters). */
+  alongside?: CompiledQuery;
 }
 
 export interface DebitUsageResult {
@@ -221,7 +223,7 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
 
   const fastPath = sqliteFastPathFor(db);
   if (fastPath) {
-    const outcome = await fastPath.debit(operation);
+    const outcome = await fastPath.debit(operation, input.alongside);
     if (outcome.kind === "done") return outcome.result;
     if (outcome.kind === "replay") return replayedUsage(operation, outcome.existing);
   }
@@ -234,6 +236,7 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
     const plan = planDebit(sources, balance.paid, tokens);
     const balanceAfter = sumRemaining(sources) + balance.paid - plan.debited;
     await writeDebit(trx, operation, plan, balanceAfter);
+    if (input.alongside) await trx.executeQuery(input.alongside);
     return { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false };
   });
 }
