@@ -18,6 +18,8 @@ import { snippets as enSnippets } from "./en/snippets";
 import { gatewayDocs as enGatewayDocs } from "./en/gatewayDocs";
 import { twoFactor as enTwoFactor } from "./en/twoFactor";
 import { sessions as enSessions } from "./en/sessions";
+import { alerts as enAlerts } from "./en/alerts";
+import { keyLimits as enKeyLimits } from "./en/keyLimits";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { support as zhSupport } from "./zh/support";
@@ -37,6 +39,8 @@ import { snippets as zhSnippets } from "./zh/snippets";
 import { gatewayDocs as zhGatewayDocs } from "./zh/gatewayDocs";
 import { twoFactor as zhTwoFactor } from "./zh/twoFactor";
 import { sessions as zhSessions } from "./zh/sessions";
+import { alerts as zhAlerts } from "./zh/alerts";
+import { keyLimits as zhKeyLimits } from "./zh/keyLimits";
 
 export const en = {
   common: enCommon,
@@ -58,6 +62,8 @@ export const en = {
   billing: enBilling,
   twoFactor: enTwoFactor,
   sessions: enSessions,
+  alerts: enAlerts,
+  keyLimits: enKeyLimits,
 };
 
 export const zh = {
@@ -80,6 +86,8 @@ export const zh = {
   billing: zhBilling,
   twoFactor: zhTwoFactor,
   sessions: zhSessions,
+  alerts: zhAlerts,
+  keyLimits: zhKeyLimits,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

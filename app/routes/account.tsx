@@ -28,6 +28,7 @@ export default function AccountLayout() {
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
         <NavLink to="/account/security">{t("twoFactor.settings.nav")}</NavLink>
         <NavLink to="/account/sessions">{t("sessions.nav")}</NavLink>
+        <NavLink to="/account/notifications">{t("alerts.settings.nav")}</NavLink>
         {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
         {canReview ? <NavLink to="/staff/adjustments">{t("support.adjustments.queueTitle")}</NavLink> : null}
       </nav>
