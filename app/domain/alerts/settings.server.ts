@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { DbExecutor } from "~/lib/db.server";
 import { recordAudit } from "../audit.server";
+import { optionalCount } from "../key-limits/limits";
 
 export interface AlertSettings {
   /** The developer's own threshold, or null for the default. */
@@ -22,11 +23,7 @@ export function defaultThreshold(lastCreditTokens: number | null): number | null
 const checkbox = z.union([z.literal("on"), z.literal("1"), z.literal("true")]).optional().transform((value) => value !== undefined);
 
 export const alertSettingsFormSchema = z.object({
-  balanceThresholdTokens: z
-    .string()
-    .trim()
-    .transform((value) => value.replace(/[,_\s]/g, ""))
-    .pipe(z.union([z.literal("").transform(() => null), z.string().regex(/^\d+$/, "alerts.errors.wholeNumber").transform(Number).pipe(z.number().int().min(1, "alerts.errors.atLeastOne").max(1_000_000_000_000, "alerts.errors.tooLarge"))])),
+  balanceThresholdTokens: optionalCount(1_000_000_000_000, "alerts"),
   balanceAlerts: checkbox,
   promoExpiryAlerts: checkbox,
   keyBudgetAlerts: checkbox,

@@ -189,12 +189,25 @@ export function columnsFromLimits(limits: KeyLimitValues): KeyLimitColumns {
 export const MAX_LIST_ENTRIES = 50;
 const MAX_COUNT = 1_000_000_000_000;
 
-const optionalCount = (max: number) =>
-  z
+/** An optional whole number from a form ("1,000,000" accepted); empty = null. Messages are `<prefix>.errors.*`. */
+export function optionalCount(max: number, prefix = "keyLimits") {
+  return z
     .string()
     .trim()
-    .transform((value) => value.replace(/[,_\s]/g, ""))
-    .pipe(z.union([z.literal("").transform(() => null), z.string().regex(/^\d+$/, "keyLimits.errors.wholeNumber").transform(Number).pipe(z.number().int().min(1, "keyLimits.errors.atLeastOne").max(max, "keyLimits.errors.tooLarge"))]));
+    .transform((value, ctx) => {
+      const digits = value.replace(/[,_\s]/g, "");
+      if (digits === "") return null;
+      const refuse = (message: string) => {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${prefix}.errors.${message}` });
+        return z.NEVER;
+      };
+      if (!/^\d+$/.test(digits)) return refuse("wholeNumber");
+      const count = Number(digits);
+      if (count < 1) return refuse("atLeastOne");
+      if (count > max) return refuse("tooLarge");
+      return count;
+    });
+}
 
 function splitList(value: string): string[] {
   return [...new Set(value.split(/[\s,，]+/).map((item) => item.trim()).filter(Boolean))];
