@@ -13,6 +13,14 @@ const error = {
     },
     account_id: { type: "string" },
     key_id: { type: "string" },
+    retry_after_ms: { type: "integer", description: "rate_limited: milliseconds until the key's minute window starts again (also as Retry-After, in seconds)." },
+    limit: { type: "string", enum: ["requests_per_minute", "tokens_per_minute"], description: "rate_limited: which per-minute limit was reached." },
+    budget: { type: "string", enum: ["daily", "monthly"], description: "budget_exhausted: which budget (UTC day or month)." },
+    budget_tokens: { type: "integer" },
+    used_tokens: { type: "integer" },
+    resets_at: { type: "string", format: "date-time", description: "budget_exhausted: when the budget's window starts again." },
+    allowed_models: { type: "array", items: { type: "string" }, description: "model_not_allowed: the key's allow-list." },
+    client_ip: { type: ["string", "null"], description: "ip_not_allowed: the address that was refused." },
   },
 };
 
@@ -53,11 +61,24 @@ export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string 
           summary: "Is this key good, and how much credit does its account have?",
           requestBody: {
             required: true,
-            content: { "application/json": { schema: { type: "object", required: ["api_key"], additionalProperties: false, properties: { api_key: apiKey, model: { type: "string", maxLength: 100 } } } } },
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["api_key"],
+                  additionalProperties: false,
+                  properties: {
+                    api_key: apiKey,
+                    model: { type: "string", maxLength: 100, description: "The model the request names. Needed when the key has a model allow-list (without it such a key is refused with model_not_allowed)." },
+                    client_ip: { type: "string", maxLength: 64, description: "The developer's client address (IPv4 or IPv6) as the gateway saw it. Needed when the key has an IP allow-list (without it such a key is refused with ip_not_allowed)." },
+                  },
+                },
+              },
+            },
           },
           responses: {
             "200": { description: "The key may be used.", content: { "application/json": { schema: { $ref: "#/components/schemas/Authorized" } } } },
-            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "key_revoked", "key_expired", "insufficient_credit", "tokens_owed", "account_disabled"]),
+            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "key_revoked", "key_expired", "insufficient_credit", "tokens_owed", "account_disabled", "model_not_allowed", "ip_not_allowed", "rate_limited", "budget_exhausted"]),
             ...unavailable,
           },
         },
