@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -25,7 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const apiKey = await getApiKey(db, user.id, params.keyId ?? "");
   const limits = apiKey ? await getKeyLimits(db, user.id, apiKey.id) : undefined;
   if (!apiKey || !limits) throw new Response("Not found", { status: 404 });
-  return { apiKey, limits, defaults: currentProvider().keyLimitDefaults };
+  return { apiKey, limits, defaults: currentProvider().keyLimitDefaults, saved: new URL(request.url).searchParams.get("saved") === "1" };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -35,16 +35,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.success) return data<FormFailure & { sent: Record<string, string> }>({ ok: false, fieldErrors: fieldErrorsOf(parsed.error), formError: "errors.invalidForm", sent }, { status: 400 });
   const result = await setKeyLimits(getDb(), { accountId: user.id, keyId: params.keyId ?? "", limits: parsed.data, ip: requestOrigin(request, context).ip });
   if (!result.ok) throw new Response("Not found", { status: 404 });
-  return data({ ok: true as const });
+  // Back to the page as saved (the form shows the stored values, not what was typed).
+  return redirect(`/account/keys/${encodeURIComponent(params.keyId ?? "")}/limits?saved=1`);
 }
 
 export default function KeyLimits() {
-  const { apiKey, limits, defaults } = useLoaderData<typeof loader>();
+  const { apiKey, limits, defaults, saved } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const locale = useLocale();
   const busy = useNavigation().state === "submitting";
-  const failure = actionData && !actionData.ok ? actionData : undefined;
+  const failure = actionData ?? undefined;
   const n = (value: number) => formatInteger(value, locale);
   return (
     <section className="panel narrow-left" aria-labelledby="limits-title">
@@ -59,7 +60,7 @@ export default function KeyLimits() {
         <span className={`key-status key-status-${apiKey.status}`}>{t(`keys.status.${apiKey.status}`)}</span>
       </p>
       <p>{t("keyLimits.lead")}</p>
-      {actionData?.ok ? <Notice>{t("keyLimits.saved")}</Notice> : null}
+      {saved && !failure ? <Notice>{t("keyLimits.saved")}</Notice> : null}
       <FormAlert error={failure?.formError} />
       <div className="key-limits-used" aria-labelledby="limits-used-title">
         <h2 id="limits-used-title">{t("keyLimits.used.title")}</h2>
@@ -69,7 +70,7 @@ export default function KeyLimits() {
           <li>{t("keyLimits.used.month", { tokens: n(limits.used.monthTokens) })}</li>
         </ul>
       </div>
-      <KeyLimitsForm key={actionData?.ok ? "saved" : "editing"} own={limits.own} defaults={defaults} fieldErrors={failure?.fieldErrors ?? {}} sent={failure?.sent} busy={busy} />
+      <KeyLimitsForm key={JSON.stringify(limits.own)} own={limits.own} defaults={defaults} fieldErrors={failure?.fieldErrors ?? {}} sent={failure?.sent} busy={busy} />
     </section>
   );
 }

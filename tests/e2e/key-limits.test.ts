@@ -46,7 +46,7 @@ async function createKey(page: Page, name: string): Promise<string> {
   await page.goto(`${baseUrl}/account/keys/new`);
   await page.waitForFunction(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter !== undefined);
   await page.fill('input[name="name"]', name);
-  await page.click('form button[type="submit"]');
+  await page.click('button[type="submit"]:has-text("Create key")');
   await page.getByTestId("new-key-panel").waitFor();
   return (await page.getByTestId("new-key-value").textContent())?.trim() ?? "";
 }
