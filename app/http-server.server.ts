@@ -6,6 +6,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { createGatewayHandler, GATEWAY_PATH } from "~/gateway/router.server";
+import { createSecretScanningHandler, SECRET_SCANNING_PATH } from "~/gateway/secret-scanning.server";
 import { bodyLimits, FORM_BODY_LIMIT } from "~/lib/body-limit.server";
 import type { Db } from "~/lib/db.server";
 import type { Env } from "~/lib/env.server";
@@ -77,12 +78,16 @@ export function createFerryRequestListener(options: FerryServerOptions): Request
   // The gateway API is machine traffic on every LLM request: it is answered before Express and
   // Remix see the request (no CSP nonce, compression, session or HTML rendering on that path).
   const gateway = createGatewayHandler({ db, provider: currentProvider(), tokens: env.GATEWAY_TOKENS, appUrl: env.APP_URL });
+  const secretScanning = createSecretScanningHandler({ db, provider: currentProvider(), keys: env.SECRET_SCANNING_PUBLIC_KEYS });
   return (req, res) => {
     if (options.opsEndpoints?.(req, res)) return;
     // `/webhooks/../login` is `/login` to Remix and to browsers: every decision below sees that form.
     req.url = normalizedRequestTarget(req.url ?? "/");
     if (req.url.startsWith(`${GATEWAY_PATH}/`)) {
       if (migrated()) gateway(req, res);
+      else sendNotReady(res);
+    } else if (req.url.split("?")[0] === SECRET_SCANNING_PATH) {
+      if (migrated()) secretScanning(req, res);
       else sendNotReady(res);
     } else app(req, res);
   };

@@ -2,6 +2,7 @@
 // database, a lease row per job (app/lib/job-lease.server.ts) lets exactly one of them run it
 // each period; the lease outlives restarts, so a job is neither repeated nor starved by them.
 import { randomUUID } from "node:crypto";
+import { runAlerts } from "~/domain/alerts/index.server";
 import { expirePromoCredit } from "~/domain/ledger.server";
 import { deleteExpiredSessions } from "~/lib/auth.server";
 import { purgeUsageRecords } from "~/domain/usage/query.server";
@@ -10,6 +11,7 @@ import { getEnv } from "~/lib/env.server";
 import { releaseJobLease, tryTakeJobLease } from "~/lib/job-lease.server";
 import { errorFields, log } from "~/lib/logger.server";
 import { pruneLoginThrottle } from "~/lib/login-throttle.server";
+import { currentProvider } from "~/lib/provider.server";
 import { pruneRateLimits } from "~/lib/rate-limit.server";
 
 export type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
@@ -20,6 +22,7 @@ export const backgroundJobs: Job[] = [
   { name: "prune-login-throttle", everyMs: 60 * 60_000, run: () => pruneLoginThrottle(getDb()) },
   { name: "expire-promo-credit", everyMs: 10 * 60_000, run: () => expirePromoCredit(getDb()) },
   { name: "purge-usage-records", everyMs: 60 * 60_000, run: () => purgeUsageRecords(getDb(), getEnv().USAGE_RECORD_RETENTION_DAYS) },
+  { name: "send-alerts", everyMs: 5 * 60_000, run: () => runAlerts(getDb(), currentProvider()) },
 ];
 
 export interface JobSchedulerOptions {

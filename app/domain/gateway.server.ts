@@ -9,6 +9,9 @@ import { resolveModelName } from "~/providers/model-names";
 import type { ProviderProfile } from "~/providers/types";
 import { checkKeyFormat, type KeyFormatFailure } from "./api-key-format";
 import { hashApiKey } from "./api-keys.server";
+import { usageCountQuery } from "./key-limits/counters.server";
+import { enforceKeyLimits, KEY_LIMIT_SELECTION, type KeyLimitRow } from "./key-limits/enforce.server";
+import { windowsAt } from "./key-limits/limits";
 import { debitUsage, LedgerConflictError, usageKey } from "./ledger.server";
 
 export type GatewayErrorCode =
@@ -27,7 +30,11 @@ export type GatewayErrorCode =
   | "request_id_taken"
   | "key_mismatch"
   | "cached_exceeds_input"
-  | "model_not_found";
+  | "model_not_found"
+  | "rate_limited"
+  | "budget_exhausted"
+  | "model_not_allowed"
+  | "ip_not_allowed";
 
 export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   unauthorized: 401,
@@ -46,6 +53,10 @@ export const GATEWAY_ERROR_STATUS: Record<GatewayErrorCode, number> = {
   key_mismatch: 422,
   cached_exceeds_input: 422,
   model_not_found: 404,
+  rate_limited: 429,
+  budget_exhausted: 429,
+  model_not_allowed: 403,
+  ip_not_allowed: 403,
 };
 
 export const GATEWAY_ERROR_MESSAGES: Record<GatewayErrorCode, string> = {
@@ -65,6 +76,10 @@ export const GATEWAY_ERROR_MESSAGES: Record<GatewayErrorCode, string> = {
   cached_exceeds_input: "cached_input_tokens is part of input_tokens: it cannot be larger.",
   key_mismatch: "key_id and api_key name different keys; send one of them.",
   model_not_found: "This OpenAI model has no equivalent at this provider.",
+  rate_limited: "The key's requests or tokens per minute are used up; retry after retry_after_ms.",
+  budget_exhausted: "The key's daily or monthly token budget is used up (see budget and resets_at).",
+  model_not_allowed: "The key may not use this model (or the request named no model).",
+  ip_not_allowed: "The key may not be used from this client address (or the request gave none).",
 };
 
 export interface GatewayFailure {
@@ -80,7 +95,7 @@ const KEY_FORMAT_CODES: Record<KeyFormatFailure, GatewayErrorCode> = {
   bad_checksum: "bad_checksum",
 };
 
-interface KeyRow {
+interface KeyRow extends KeyLimitRow {
   id: string;
   user_id: string;
   revoked_at: string | null;
@@ -117,6 +132,9 @@ function compileStatements(db: DbExecutor) {
     .selectFrom("api_keys as k")
     .innerJoin("users as u", "u.id", "k.user_id")
     .leftJoin("account_balances as b", "b.account_id", "k.user_id")
+    .leftJoin("api_key_limits as l", "l.key_id", "k.id")
+    .leftJoin("api_key_counters as c", "c.key_id", "k.id")
+    .select(KEY_LIMIT_SELECTION)
     .select([
       "k.id",
       "k.user_id",
@@ -221,8 +239,8 @@ function remainingOf(row: KeyRow): number {
 /** Whether a key may be used now: checksum and prefix first, then one indexed read. */
 export async function authorizeApiKey(
   db: DbExecutor,
-  profile: Pick<ProviderProfile, "keyPrefix" | "modelMap">,
-  input: { apiKey: string; model?: string },
+  profile: Pick<ProviderProfile, "keyPrefix" | "modelMap" | "keyLimitDefaults">,
+  input: { apiKey: string; model?: string; clientIp?: string },
   now: Date = new Date(),
 ): Promise<AuthorizedKey | GatewayFailure> {
   const format = checkKeyFormat(input.apiKey, profile.keyPrefix);
@@ -238,6 +256,8 @@ export async function authorizeApiKey(
   if (remaining <= 0) return { ok: false, code: "insufficient_credit", context: { ...ids, remaining_tokens: 0 } };
   const providerModel = resolveModel(profile, input.model);
   if (providerModel === undefined) return { ok: false, code: "model_not_found", context: { ...ids, model: input.model } };
+  const refusal = await enforceKeyLimits(db, profile.keyLimitDefaults, row, { model: input.model, providerModel, clientIp: input.clientIp }, now);
+  if (refusal) return { ok: false, code: refusal.code, context: { ...ids, ...refusal.context } };
   return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: providerModel };
 }
 
@@ -303,7 +323,8 @@ export async function recordUsage(
       cachedInputTokens: report.cachedInputTokens ?? 0,
       outputTokens: report.outputTokens,
     };
-    const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now, usage });
+    const alongside = usageCountQuery(db, found.id, tokens, windowsAt(now), now.toISOString());
+    const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now, usage, alongside });
     if (!debit.duplicate && isStale(found.last_used_at, now)) await statements.touch(found.id, now.toISOString());
     return {
       ok: true,

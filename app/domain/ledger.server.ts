@@ -2,7 +2,7 @@
 // cached balance of the account (and of each promo grant) updated in the same transaction.
 // Every write locks the account's balance row first, so writers of one account are serialized on
 // PostgreSQL (row lock) as on SQLite (one connection), and a debit never takes more than is left.
-import type { Transaction } from "kysely";
+import type { CompiledQuery, Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, LedgerBucket, LedgerEntryKind } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
@@ -176,6 +176,8 @@ export interface DebitUsageInput {
   now?: Date;
   /** Usage record and daily roll-up, written with the debit (not on a replay). */
   usage?: UsageDetail;
+  /** One statement of the caller's, run in the debit's transaction when the debit is new (key counters). */
+  alongside?: CompiledQuery;
 }
 
 export interface DebitUsageResult {
@@ -225,7 +227,7 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
 
   const fastPath = sqliteFastPathFor(db);
   if (fastPath) {
-    const outcome = await fastPath.debit(operation);
+    const outcome = await fastPath.debit(operation, input.alongside);
     if (outcome.kind === "done") return outcome.result;
     if (outcome.kind === "replay") return replayedUsage(operation, outcome.existing);
   }
@@ -239,6 +241,7 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
     const balanceAfter = sumRemaining(sources) + balance.paid - plan.debited;
     await writeDebit(trx, operation, plan, balanceAfter);
     if (operation.usage) await writeUsageDetail(trx, operation.usage, { requestId, accountId, at, debited: plan.debited, shortfall: plan.shortfall });
+    if (input.alongside) await trx.executeQuery(input.alongside);
     return { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false };
   });
 }

@@ -20,6 +20,14 @@ const error = {
     request_id: { type: "string" },
     model: { type: "string" },
     issues: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+    retry_after_ms: { type: "integer", description: "rate_limited: milliseconds until the key's minute window starts again (also as Retry-After, in seconds)." },
+    limit: { type: "string", enum: ["requests_per_minute", "tokens_per_minute"], description: "rate_limited: which per-minute limit was reached." },
+    budget: { type: "string", enum: ["daily", "monthly"], description: "budget_exhausted: which budget (UTC day or month)." },
+    budget_tokens: { type: "integer" },
+    used_tokens: { type: "integer" },
+    resets_at: { type: "string", format: "date-time", description: "budget_exhausted: when the budget's window starts again." },
+    allowed_models: { type: "array", items: { type: "string" }, description: "model_not_allowed: the key's allow-list." },
+    client_ip: { type: ["string", "null"], description: "ip_not_allowed: the address that was refused." },
   },
 };
 
@@ -69,11 +77,24 @@ export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string 
           summary: "Is this key good, and how much credit does its account have?",
           requestBody: {
             required: true,
-            content: { "application/json": { schema: { type: "object", required: ["api_key"], additionalProperties: false, properties: { api_key: apiKey, model: { ...model, description: "The model the developer asked for (an OpenAI name such as gpt-4o-2024-08-06, or a provider model)." } } } } },
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["api_key"],
+                  additionalProperties: false,
+                  properties: {
+                    api_key: apiKey,
+                    model: { ...model, description: "The model the developer asked for (an OpenAI name such as gpt-4o-2024-08-06, or a provider model). Needed when the key has a model allow-list (without it such a key is refused with model_not_allowed)." },
+                    client_ip: { type: "string", maxLength: 64, description: "The developer's client address (IPv4 or IPv6) as the gateway saw it. Needed when the key has an IP allow-list (without it such a key is refused with ip_not_allowed)." },
+                  },
+                },
+              },
+            },
           },
           responses: {
             "200": { description: "The key may be used.", content: { "application/json": { schema: { $ref: "#/components/schemas/Authorized" } } } },
-            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "key_revoked", "key_expired", "insufficient_credit", "tokens_owed", "account_disabled", "model_not_found"]),
+            ...errorResponses(["invalid_request", "unauthorized", "malformed_key", "foreign_key", "bad_checksum", "unknown_key", "key_revoked", "key_expired", "insufficient_credit", "tokens_owed", "account_disabled", "model_not_allowed", "ip_not_allowed", "rate_limited", "budget_exhausted", "model_not_found"]),
             ...shellResponses,
           },
         },

@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import express from "express";
 import { z } from "zod";
+import { isIpAddress } from "~/domain/key-limits/cidr";
 import { authorizeApiKey, GATEWAY_ERROR_MESSAGES, GATEWAY_ERROR_STATUS, recordUsage, type GatewayErrorCode } from "~/domain/gateway.server";
 import { databaseTroubleOf } from "~/lib/database-errors.server";
 import type { DbExecutor } from "~/lib/db.server";
@@ -29,7 +30,14 @@ export interface GatewayOptions {
 
 const apiKeyField = z.string().min(1).max(GATEWAY_LIMITS.apiKeyLength);
 const modelField = z.string().min(1).max(GATEWAY_LIMITS.modelLength);
-const authorizeSchema = z.object({ api_key: apiKeyField, model: modelField.optional() }).strict();
+const authorizeSchema = z
+  .object({
+    api_key: apiKeyField,
+    model: modelField.optional(),
+    // The address of the developer's client as the gateway saw it: for the key's IP allow-list.
+    client_ip: z.string().max(64).refine(isIpAddress, "must be an IPv4 or IPv6 address").optional(),
+  })
+  .strict();
 const tokenCount = z.number().int().min(0).max(GATEWAY_LIMITS.maxTokens);
 const usageSchema = z
   .object({
@@ -73,6 +81,8 @@ function send(res: ServerResponse, status: number, body: unknown, extraHeaders: 
 }
 
 function sendError(res: ServerResponse, code: GatewayErrorCode, context?: Record<string, unknown>, extraHeaders?: Record<string, string>) {
+  const retryAfterMs = context?.retry_after_ms;
+  if (typeof retryAfterMs === "number") extraHeaders = { ...extraHeaders, "Retry-After": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) };
   send(res, GATEWAY_ERROR_STATUS[code], { error: { code, message: GATEWAY_ERROR_MESSAGES[code] }, ...context }, extraHeaders);
 }
 
@@ -133,7 +143,7 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
       sendInvalid(res, parsed.error);
       return "invalid_request";
     }
-    const outcome = await authorizeApiKey(db, provider, { apiKey: parsed.data.api_key, model: parsed.data.model });
+    const outcome = await authorizeApiKey(db, provider, { apiKey: parsed.data.api_key, model: parsed.data.model, clientIp: parsed.data.client_ip });
     if (!outcome.ok) {
       sendError(res, outcome.code, outcome.context);
       return outcome.code;

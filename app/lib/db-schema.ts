@@ -541,6 +541,64 @@ export interface UsageDailyTable {
   updated_at: string;
 }
 
+/** Limits of one API key (migration 0018); a null column falls back to the provider's default. */
+export interface ApiKeyLimitsTable {
+  key_id: string;
+  requests_per_minute: number | null;
+  tokens_per_minute: number | null;
+  daily_tokens: number | null;
+  monthly_tokens: number | null;
+  /** JSON array of model names, or null for every model. */
+  allowed_models: string | null;
+  /** JSON array of CIDR ranges, or null for every address. */
+  allowed_cidrs: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Fixed UTC windows of one key: `YYYY-MM-DDTHH:MM`, `YYYY-MM-DD`, `YYYY-MM`. */
+export interface ApiKeyCountersTable {
+  key_id: string;
+  minute_start: string;
+  minute_requests: number;
+  minute_tokens: number;
+  day_start: string;
+  day_tokens: number;
+  month_start: string;
+  month_tokens: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertSettingsTable {
+  user_id: string;
+  balance_threshold_tokens: number | null;
+  balance_alerts: number;
+  promo_expiry_alerts: number;
+  key_budget_alerts: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertDeliveriesTable {
+  kind: string;
+  subject_id: string;
+  period: string;
+  user_id: string;
+  created_at: string;
+}
+
+export interface ApiKeyLeaksTable {
+  id: string;
+  key_id: string;
+  user_id: string;
+  url: string | null;
+  source: string | null;
+  reporter: string;
+  revoked_now: number;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -582,6 +640,11 @@ export interface Database {
   account_deletion_requests: AccountDeletionRequestsTable;
   usage_records: UsageRecordsTable;
   usage_daily: UsageDailyTable;
+  api_key_limits: ApiKeyLimitsTable;
+  api_key_counters: ApiKeyCountersTable;
+  alert_settings: AlertSettingsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  api_key_leaks: ApiKeyLeaksTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,6 +1,8 @@
 // The one place that reads process.env: parsed once with zod, failing loudly with the variable's name.
+import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import { parseProxyTrust, type ProxyTrust } from "./proxy-trust.server";
+import { parsePublishedKeys } from "./secret-scanning-keys.server";
 
 const booleanFlag = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
@@ -81,6 +83,20 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   // Bearer token for GET /metrics; unset = /metrics answers 404.
   METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  // GitHub secret scanning partner program: the verification keys as GitHub publishes them (JSON);
+  // unset = /api/secret-scanning/github answers 404.
+  SECRET_SCANNING_PUBLIC_KEYS: z
+    .string()
+    .optional()
+    .transform((value, ctx): Map<string, KeyObject> => {
+      if (!value) return new Map();
+      const keys = parsePublishedKeys(value);
+      if (typeof keys === "string") {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: keys });
+        return z.NEVER;
+      }
+      return keys;
+    }),
   // Paid top-ups: off unless STRIPE_SECRET_KEY is set.
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_[A-Za-z0-9_]+$/, "must be a Stripe secret key (sk_… or rk_…)").optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, "must be a webhook signing secret (whsec_…)").optional(),

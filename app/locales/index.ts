@@ -23,6 +23,8 @@ import { offer as enOffer } from "./en/offer";
 import { dashboard as enDashboard } from "./en/dashboard";
 import { help as enHelp } from "./en/help";
 import { usage as enUsage } from "./en/usage";
+import { alerts as enAlerts } from "./en/alerts";
+import { keyLimits as enKeyLimits } from "./en/keyLimits";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { audit as zhAudit } from "./zh/audit";
@@ -47,6 +49,8 @@ import { offer as zhOffer } from "./zh/offer";
 import { dashboard as zhDashboard } from "./zh/dashboard";
 import { help as zhHelp } from "./zh/help";
 import { usage as zhUsage } from "./zh/usage";
+import { alerts as zhAlerts } from "./zh/alerts";
+import { keyLimits as zhKeyLimits } from "./zh/keyLimits";
 
 export const en = {
   common: enCommon,
@@ -73,6 +77,8 @@ export const en = {
   dashboard: enDashboard,
   help: enHelp,
   usage: enUsage,
+  alerts: enAlerts,
+  keyLimits: enKeyLimits,
 };
 
 export const zh = {
@@ -100,6 +106,8 @@ export const zh = {
   dashboard: zhDashboard,
   help: zhHelp,
   usage: zhUsage,
+  alerts: zhAlerts,
+  keyLimits: zhKeyLimits,
 };
 
 export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

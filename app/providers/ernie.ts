@@ -27,6 +27,8 @@ export const ernie: ProviderProfile = {
     { id: "ernie-50m-cny", tokens: 50_000_000, priceMinor: 13_500, currency: "cny" },
     { id: "ernie-200m-cny", tokens: 200_000_000, priceMinor: 48_000, currency: "cny" },
   ],
+  // An example: a conservative request rate by default.
+  keyLimitDefaults: { requestsPerMinute: 300, tokensPerMinute: null, dailyTokens: null, monthlyTokens: null, allowedModels: null, allowedCidrs: null },
   modelMap: [
     { openai: "gpt-4o", provider: "ernie-4.0-turbo-8k" },
     { openai: "chatgpt-4o-latest", provider: "ernie-4.0-turbo-8k" },

@@ -28,6 +28,8 @@ export const glm: ProviderProfile = {
     { id: "glm-200m-cny", tokens: 200_000_000, priceMinor: 80_000, currency: "cny" },
     { id: "glm-10m-usd", tokens: 10_000_000, priceMinor: 700, currency: "usd" },
   ],
+  // No limit unless the developer sets one: the provider's own platform limits apply upstream.
+  keyLimitDefaults: { requestsPerMinute: null, tokensPerMinute: null, dailyTokens: null, monthlyTokens: null, allowedModels: null, allowedCidrs: null },
   modelMap: [
     { openai: "gpt-4o", provider: "glm-4-plus" },
     { openai: "chatgpt-4o-latest", provider: "glm-4-plus" },

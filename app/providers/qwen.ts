@@ -28,6 +28,8 @@ export const qwen: ProviderProfile = {
     { id: "qwen-200m-cny", tokens: 200_000_000, priceMinor: 64_000, currency: "cny" },
     { id: "qwen-10m-usd", tokens: 10_000_000, priceMinor: 600, currency: "usd" },
   ],
+  // An example of provider-wide defaults: every key without its own settings gets these.
+  keyLimitDefaults: { requestsPerMinute: 600, tokensPerMinute: 1_000_000, dailyTokens: null, monthlyTokens: null, allowedModels: null, allowedCidrs: null },
   modelMap: [
     { openai: "gpt-4o", provider: "qwen-max" },
     { openai: "chatgpt-4o-latest", provider: "qwen-max" },

@@ -1,4 +1,5 @@
 import type { GrantPolicy } from "~/domain/grant-policy";
+import type { KeyLimitValues } from "~/domain/key-limits/limits";
 
 export interface ModelMapping {
   openai: string;
@@ -43,4 +44,6 @@ export interface ProviderProfile {
   invoiceTokensPerUsd: number;
   /** Paid top-ups offered on /account/billing, cheapest first. */
   creditPacks: CreditPack[];
+  /** Limits of a key that has none of its own for a setting (null = no limit). */
+  keyLimitDefaults: KeyLimitValues;
 }

@@ -6,6 +6,9 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormAlert, Notice } from "~/components/form-alert";
 import { revokeKeySchema } from "~/domain/api-key-schemas";
 import { listApiKeys, MAX_ACTIVE_KEYS, revokeApiKey } from "~/domain/api-keys.server";
+import { KeyLimitsSummary } from "~/components/key-limits-form";
+import { listKeyLimits } from "~/domain/key-limits/index.server";
+import { listKeyLeaks } from "~/domain/leaked-keys.server";
 import { requestOrigin, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formFailure } from "~/lib/form-response.server";
@@ -18,9 +21,13 @@ export const meta: MetaFunction = (args) => pageTitle(args, "keys.title");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const keys = await listApiKeys(getDb(), user.id);
+  const db = getDb();
+  const keys = await listApiKeys(db, user.id);
+  const limits = await listKeyLimits(db, user.id);
+  const leaks = await listKeyLeaks(db, user.id);
   const activeCount = keys.filter((key) => key.status === "active").length;
-  return { keys, activeCount, max: MAX_ACTIVE_KEYS, provider: currentProvider().name };
+  const rows = keys.map((key) => ({ ...key, ownLimits: limits.get(key.id)?.own ?? null, leak: leaks.get(key.id) ?? null }));
+  return { keys: rows, activeCount, max: MAX_ACTIVE_KEYS, provider: currentProvider().name, limitDefaults: currentProvider().keyLimitDefaults };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -36,7 +43,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ApiKeys() {
-  const { keys, activeCount, max, provider } = useLoaderData<typeof loader>();
+  const { keys, activeCount, max, provider, limitDefaults } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const locale = useLocale();
@@ -69,6 +76,7 @@ export default function ApiKeys() {
                 <th scope="col">{t("keys.columns.lastUsed")}</th>
                 <th scope="col">{t("keys.columns.expires")}</th>
                 <th scope="col">{t("keys.columns.status")}</th>
+                <th scope="col">{t("keyLimits.column")}</th>
                 <th scope="col">{t("keys.columns.actions")}</th>
               </tr>
             </thead>
@@ -86,8 +94,13 @@ export default function ApiKeys() {
                   <td>{formDateTimeOrNull(key.expiresAt, locale) ?? t("keys.noExpiry")}</td>
                   <td>
                     <span className={`key-status key-status-${key.status}`}>{t(`keys.status.${key.status}`)}</span>
+                    {key.leak ? <p className="key-leak">{t("keyLimits.leakedAt", { where: key.leak.url ?? key.leak.source ?? "?" })}</p> : null}
+                  </td>
+                  <td>
+                    <KeyLimitsSummary own={key.ownLimits} defaults={limitDefaults} />
                   </td>
                   <td className="key-actions">
+                    {key.status !== "revoked" ? <Link to={`/account/keys/${key.id}/limits`}>{t("keyLimits.link")}</Link> : null}
                     {key.status === "active" ? <Link to={`/account/keys/${key.id}/roll`}>{t("keys.roll")}</Link> : null}
                     {key.status !== "revoked" ? (
                       <Form method="post">

@@ -30,6 +30,7 @@ export default function AccountLayout() {
         <NavLink to="/account/security">{t("twoFactor.settings.nav")}</NavLink>
         <NavLink to="/account/sessions">{t("sessions.nav")}</NavLink>
         <NavLink to="/account/privacy">{t("help.data.navLink")}</NavLink>
+        <NavLink to="/account/notifications">{t("alerts.settings.nav")}</NavLink>
         {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
         {canReview ? <NavLink to="/staff/adjustments">{t("support.adjustments.queueTitle")}</NavLink> : null}
         {canReview ? <NavLink to="/staff/deletions">{t("help.deletion.queueTitle")}</NavLink> : null}

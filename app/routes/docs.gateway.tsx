@@ -73,6 +73,7 @@ export default function GatewayDocs() {
       {byId.authorizeCurl ? <Example example={byId.authorizeCurl} /> : null}
       {byId.authorizeResponse ? <Example example={byId.authorizeResponse} /> : null}
 
+      <p>{t("gatewayDocs.limitsBody")}</p>
       <h2>{t("gatewayDocs.usageTitle")}</h2>
       <p>{t("gatewayDocs.usageBody")}</p>
       {byId.usageCurl ? <Example example={byId.usageCurl} /> : null}
@@ -120,6 +121,7 @@ export default function GatewayDocs() {
           </code>
         </pre>
       </div>
+      <p>{t("gatewayDocs.secretScanningBody", { path: "/api/secret-scanning/github" })}</p>
     </article>
   );
 }

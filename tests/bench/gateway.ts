@@ -5,7 +5,7 @@
 // bare, authorize and usage back to back (their ratio compares like with like).
 //   BENCH_SKIP_BUILD=1  reuse build/ as it is     BENCH_DURATION=5  seconds per measurement
 //   BENCH_CONNECTIONS=10  concurrent connections    BENCH_ROUNDS=3    rounds
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -15,6 +15,7 @@ import autocannon from "autocannon";
 import { createApiKey } from "~/domain/api-keys.server";
 import { creditAccount } from "~/domain/ledger.server";
 import { createAccount } from "~/domain/accounts.server";
+import { setKeyLimits } from "~/domain/key-limits/index.server";
 import { createDatabase } from "~/lib/db.server";
 import { migrateToLatest } from "~/lib/migrate.server";
 
@@ -41,7 +42,7 @@ function freePort(): Promise<number> {
 }
 
 async function waitFor(url: string, child: ChildProcess, log: () => string) {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited:\n${log()}`);
     try {
@@ -69,8 +70,23 @@ async function seed(databaseFile: string) {
   const created = await createApiKey(db, { accountId: user.id, name: "bench", prefix: "glmsk" });
   if (!created.ok) throw new Error(created.reason);
   await creditAccount(db, { accountId: user.id, kind: "purchase", bucket: "paid", tokens: 1_000_000_000_000, idempotencyKey: "bench-credit", referenceType: "bench", referenceId: "bench" });
+  // A second key with every limit set (high enough that none refuses): the cost of checking them.
+  const limited = await createApiKey(db, { accountId: user.id, name: "bench-limited", prefix: "glmsk" });
+  if (!limited.ok) throw new Error(limited.reason);
+  await setKeyLimits(db, {
+    accountId: user.id,
+    keyId: limited.apiKey.id,
+    limits: {
+      requestsPerMinute: 100_000_000,
+      tokensPerMinute: 1_000_000_000_000,
+      dailyTokens: 1_000_000_000_000,
+      monthlyTokens: 1_000_000_000_000,
+      allowedModels: ["gpt-4o-mini", "glm-4-air", "glm-4-plus"],
+      allowedCidrs: ["10.0.0.0/8", "2001:db8::/32", "203.0.113.0/24"],
+    },
+  });
   await db.destroy();
-  return { apiKey: created.key, keyId: created.apiKey.id };
+  return { apiKey: created.key, keyId: created.apiKey.id, limitedKey: limited.key, limitedKeyId: limited.apiKey.id };
 }
 
 function run(options: autocannon.Options): Promise<autocannon.Result> {
@@ -109,7 +125,7 @@ async function main() {
   const children: ChildProcess[] = [];
   try {
     const databaseFile = join(dir, "bench.sqlite");
-    const { apiKey, keyId } = await seed(databaseFile);
+    const { apiKey, keyId, limitedKey, limitedKeyId } = await seed(databaseFile);
 
     const port = await freePort();
     const ferry = startProcess(["build/index.js"], {
@@ -143,14 +159,25 @@ async function main() {
         idReplacement: true,
         body: JSON.stringify({ request_id: "bench-[<id>]", key_id: keyId, model: "glm-4-air", input_tokens: 20, output_tokens: 10 }),
       },
+      authorizeLimited: { url: `http://127.0.0.1:${port}/api/gateway/authorize`, method: "POST" as const, headers, body: JSON.stringify({ api_key: limitedKey, model: "gpt-4o-mini", client_ip: "203.0.113.7" }) },
+      usageLimited: {
+        url: `http://127.0.0.1:${port}/api/gateway/usage`,
+        method: "POST" as const,
+        headers,
+        idReplacement: true,
+        body: JSON.stringify({ request_id: "bench-limited-[<id>]", key_id: limitedKeyId, model: "glm-4-air", input_tokens: 20, output_tokens: 10 }),
+      },
     };
-    const rounds: Array<{ bare: Figures; authorize: Figures; usage: Figures }> = [];
+    console.log(`uptime: ${execSync("uptime").toString().trim()}`);
+    const rounds: Array<{ bare: Figures; authorize: Figures; usage: Figures; authorize_limited: Figures; usage_limited: Figures }> = [];
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}/${ROUNDS} (load average ${loadavg()[0]!.toFixed(2)})`);
       rounds.push({
         bare: await measure("bare", targets.bare, round === 1),
         authorize: await measure("authorize", targets.authorize, round === 1),
         usage: await measure("usage", targets.usage, round === 1),
+        authorize_limited: await measure("authorize+limits", targets.authorizeLimited, round === 1),
+        usage_limited: await measure("usage+limits", targets.usageLimited, round === 1),
       });
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -161,6 +188,8 @@ async function main() {
     const bareFigures = medianRound((round) => round.bare);
     const authorize = medianRound((round) => round.authorize);
     const usage = medianRound((round) => round.usage);
+    const authorizeLimited = medianRound((round) => round.authorize_limited);
+    const usageLimited = medianRound((round) => round.usage_limited);
     const ratio = median(rounds.map((round) => round.authorize.rps / round.bare.rps));
 
     const results = {
@@ -168,6 +197,10 @@ async function main() {
       usage,
       bare: bareFigures,
       authorize_to_bare: Math.round(ratio * 1000) / 1000,
+      // The same endpoints for a key with every limit set (rates, budgets, model and IP allow-lists).
+      authorize_limited: authorizeLimited,
+      usage_limited: usageLimited,
+      uptime_at_end: execSync("uptime").toString().trim(),
       measured_at: new Date().toISOString(),
       setup: { cpus: cpus().length, load_average_at_end: loadavg(), connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, figures: "median round by req/s", database: "sqlite", node: process.version },
       rounds,
@@ -179,10 +212,16 @@ async function main() {
       ["authorize p99 ≤ 10 ms", authorize.p99_ms <= 10],
       ["usage ≥ 2,000 req/s", usage.rps >= 2000],
       ["usage p99 ≤ 20 ms", usage.p99_ms <= 20],
+      ["authorize with limits ≥ 5,000 req/s", authorizeLimited.rps >= 5000],
+      ["authorize with limits p99 ≤ 10 ms", authorizeLimited.p99_ms <= 10],
+      ["usage with limits ≥ 2,000 req/s", usageLimited.rps >= 2000],
+      ["usage with limits p99 ≤ 20 ms", usageLimited.p99_ms <= 20],
       ["authorize ≥ 30% of bare", results.authorize_to_bare >= 0.3],
     ] as const;
     console.log(`\nmedian: bare ${bareFigures.rps} req/s · authorize ${authorize.rps} req/s (p50 ${authorize.p50_ms} ms, p99 ${authorize.p99_ms} ms) · usage ${usage.rps} req/s (p50 ${usage.p50_ms} ms, p99 ${usage.p99_ms} ms)`);
+    console.log(`with limits: authorize ${authorizeLimited.rps} req/s (p50 ${authorizeLimited.p50_ms} ms, p99 ${authorizeLimited.p99_ms} ms; ${Math.round((authorizeLimited.rps / authorize.rps) * 100)}% of no limits) · usage ${usageLimited.rps} req/s (p50 ${usageLimited.p50_ms} ms, p99 ${usageLimited.p99_ms} ms; ${Math.round((usageLimited.rps / usage.rps) * 100)}% of no limits)`);
     console.log(`authorize/bare = ${results.authorize_to_bare}`);
+    console.log(`uptime: ${results.uptime_at_end}`);
     for (const [goal, met] of goals) console.log(`${met ? "✔" : "✘"} ${goal}`);
     console.log("\nwritten to tests/bench/results/gateway.json");
   } finally {

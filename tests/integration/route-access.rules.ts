@@ -76,6 +76,12 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
     loader: { ...all("notFound"), anonymous: "login" },
     action: { expect: { ...all("notFound"), anonymous: "login" } },
   },
+  "account.keys.$keyId.limits.tsx": {
+    params: (fx) => ({ keyId: fx.victim.keyId }),
+    loader: { ...all("notFound"), anonymous: "login" },
+    action: { expect: { ...all("notFound"), anonymous: "login" } },
+  },
+  "account.notifications.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },
   "account.snippets.tsx": { loader: atLeast("developer") },
   "docs.gateway.tsx": { loader: all("ok") },
 
@@ -207,5 +213,6 @@ export function pathFromFile(file: string, params: Record<string, string>): stri
  */
 export const OWNED_RESOURCE_ROUTES: Array<{ file: string; params: (fixtures: AccessFixtures) => Record<string, string> }> = [
   { file: "account.keys.$keyId.roll.tsx", params: (fx) => ({ keyId: fx.victim.keyId }) },
+  { file: "account.keys.$keyId.limits.tsx", params: (fx) => ({ keyId: fx.victim.keyId }) },
   { file: "account.evidence.$evidenceId.tsx", params: (fx) => ({ evidenceId: fx.victim.evidenceId }) },
 ];

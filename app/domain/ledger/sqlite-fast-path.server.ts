@@ -5,6 +5,7 @@
 // commit that holds its debit. Used on the app's root connection only, and only when no Kysely
 // transaction is open on it (then the debit takes the portable path, queued behind that one).
 import type SQLite from "better-sqlite3";
+import type { CompiledQuery } from "kysely";
 import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
 import type { DebitUsageResult } from "../ledger.server";
 import { sqliteUsageWriter } from "../usage/record.server";
@@ -18,7 +19,7 @@ export type FastDebitOutcome =
   | { kind: "fallback" };
 
 export interface SqliteFastPath {
-  debit(operation: DebitOperation): Promise<FastDebitOutcome>;
+  debit(operation: DebitOperation, alongside?: CompiledQuery): Promise<FastDebitOutcome>;
 }
 
 /** Most debits one commit carries: bounds how long the write lock is held (~25 µs each). */
@@ -73,9 +74,18 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
   );
 
   const writeUsage = sqliteUsageWriter(raw);
+  const alongsideStatements = new Map<string, SQLite.Statement>();
+  function runAlongside(query: CompiledQuery) {
+    let statement = alongsideStatements.get(query.sql);
+    if (!statement) {
+      statement = raw.prepare(query.sql);
+      alongsideStatements.set(query.sql, statement);
+    }
+    statement.run(...query.parameters);
+  }
 
   // Called inside the group's transaction, better-sqlite3 wraps each call in a SAVEPOINT.
-  const debitOne = raw.transaction((operation: DebitOperation): FastDebitOutcome => {
+  const debitOne = raw.transaction((operation: DebitOperation, alongside: CompiledQuery | undefined): FastDebitOutcome => {
     const existing = selectDebit.get(operation.key);
     if (existing) return { kind: "replay", existing };
     const balance = selectBalance.get(operation.accountId) ?? { promo: 0, paid: 0 };
@@ -104,14 +114,15 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
     if (operation.usage) {
       writeUsage(operation.usage, { requestId: operation.referenceId, accountId: operation.accountId, at: operation.at, debited: plan.debited, shortfall: plan.shortfall });
     }
+    if (alongside) runAlongside(alongside);
     return { kind: "done", result: { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false } };
   });
 
   type Settled = { ok: true; outcome: FastDebitOutcome } | { ok: false; error: unknown };
-  const commitGroup = raw.transaction((operations: DebitOperation[]): Settled[] =>
-    operations.map((operation) => {
+  const commitGroup = raw.transaction((operations: Waiting[]): Settled[] =>
+    operations.map(({ operation, alongside }) => {
       try {
-        return { ok: true, outcome: debitOne(operation) };
+        return { ok: true, outcome: debitOne(operation, alongside) };
       } catch (error) {
         return { ok: false, error };
       }
@@ -120,6 +131,7 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
 
   interface Waiting {
     operation: DebitOperation;
+    alongside?: CompiledQuery;
     resolve: (outcome: FastDebitOutcome) => void;
     reject: (error: unknown) => void;
   }
@@ -136,7 +148,7 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
       }
       let settled: Settled[];
       try {
-        settled = commitGroup.immediate(group.map((item) => item.operation));
+        settled = commitGroup.immediate(group);
       } catch (error) {
         // BEGIN or COMMIT failed: nothing of the group was written.
         for (const item of group) item.reject(error);
@@ -151,10 +163,10 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
   }
 
   return {
-    debit(operation) {
+    debit(operation, alongside) {
       return new Promise<FastDebitOutcome>((resolve, reject) => {
         if (waiting.length === 0) setImmediate(flush);
-        waiting.push({ operation, resolve, reject });
+        waiting.push({ operation, alongside, resolve, reject });
       });
     },
   };

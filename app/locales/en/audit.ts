@@ -1,6 +1,7 @@
 // What the audit log's codes mean, for the people who read it (admin audit log, account story).
 export const audit = {
   actions: {
+    alerts: { settings: "Changed alert settings" },
     account: { data_export: "Downloaded their data", deletion_request: "Asked for the account to be deleted" },
     ticket: { open: "Opened a support request", assign: "Took a support request", reply: "Replied to a support request", close: "Closed a support request" },
     admin: {
@@ -10,7 +11,7 @@ export const audit = {
       two_factor_reset: "Reset two-factor authentication",
       site_text_edit: "Edited a help, terms or privacy text",
     },
-    api_key: { create: "Created an API key", revoke: "Revoked an API key", roll: "Rolled an API key" },
+    api_key: { leaked: "Revoked a leaked API key (found in public)", limits: "Changed an API key's limits", create: "Created an API key", revoke: "Revoked an API key", roll: "Rolled an API key" },
     billing: { purchase_credited: "Credited a purchase", purchase_refunded: "Took back a refunded purchase" },
     claim: {
       approve: "Approved a claim",

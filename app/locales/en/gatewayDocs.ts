@@ -22,6 +22,10 @@ export const gatewayDocs = {
     tokens_owed: "The account owes tokens after a refund (paid back by its next purchase).",
     account_disabled: "The account is disabled.",
     request_conflict: "This request_id was already reported with different numbers.",
+    rate_limited: "The key's requests or tokens per minute are used up (its limits); retry after retry_after_ms (also Retry-After, seconds).",
+    budget_exhausted: "The key's daily or monthly token budget is used up; resets_at says when it starts again (UTC).",
+    model_not_allowed: "The key may not use this model (it has a model allow-list; send model).",
+    ip_not_allowed: "The key may not be used from this address (it has an IP allow-list; send client_ip).",
     invalid_request: "The JSON body is missing a field or has a wrong one.",
   },
   examples: { authorizeCurl: "Request", authorizeResponse: "Response (200)", usageCurl: "Request", usageResponse: "Response (200)", middleware: "JavaScript" },
@@ -30,5 +34,7 @@ export const gatewayDocs = {
   statusColumn: "Endpoint",
   keyFormatTitle: "Key format and secret scanning",
   keyFormatBody: "Keys are the prefix {{prefix}}, an underscore, 32 random base62 characters and a 6-character base62 CRC32 checksum of everything before it. Checksums let the gateway and secret scanners reject a wrong key without a database look-up. Search leaked code with this regular expression:",
+  limitsBody: "Developers may give each key limits: requests and tokens per minute, a daily and a monthly token budget (UTC windows, counted from the usage you report), allowed models and allowed client IP ranges. Send model and client_ip (the address your gateway saw) with authorize so Ferry can check them; a refusal names its reason (rate_limited with retry_after_ms, budget_exhausted, model_not_allowed, ip_not_allowed). Old requests without these fields stay valid for keys without such limits.",
+  secretScanningBody: "Ferry takes part in GitHub's secret scanning partner program: GitHub sends keys it finds in public to {{path}}, signed (ECDSA P-256, SHA-256); Ferry revokes such a key at once, records where it was found and e-mails its owner.",
   openapi: "Machine-readable description (OpenAPI 3.1): ",
 };

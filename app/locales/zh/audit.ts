@@ -3,6 +3,7 @@ import type { Dictionary } from "../dictionary";
 
 export const audit: Dictionary<typeof en> = {
   actions: {
+    alerts: { settings: "修改提醒设置" },
     account: { data_export: "下载个人数据", deletion_request: "申请删除账号" },
     ticket: { open: "提交支持请求", assign: "接手支持请求", reply: "回复支持请求", close: "关闭支持请求" },
     admin: {
@@ -12,7 +13,7 @@ export const audit: Dictionary<typeof en> = {
       two_factor_reset: "重置双重验证",
       site_text_edit: "编辑帮助、条款或隐私文本",
     },
-    api_key: { create: "创建 API 密钥", revoke: "吊销 API 密钥", roll: "轮换 API 密钥" },
+    api_key: { leaked: "吊销已泄露的 API 密钥（在公开位置发现）", limits: "修改 API 密钥的限额", create: "创建 API 密钥", revoke: "吊销 API 密钥", roll: "轮换 API 密钥" },
     billing: { purchase_credited: "购买已入账", purchase_refunded: "收回已退款的购买" },
     claim: {
       approve: "批准申请",

@@ -25,6 +25,10 @@ export const gatewayDocs: Dictionary<typeof en> = {
     tokens_owed: "账户因退款而欠有 Tokens（下次购买时先行抵扣）。",
     account_disabled: "账户已被停用。",
     request_conflict: "该 request_id 已用不同的数值上报过。",
+    rate_limited: "该密钥每分钟的请求数或 Tokens 已用完（密钥的限制）；请在 retry_after_ms 后重试（也见 Retry-After 头，单位为秒）。",
+    budget_exhausted: "该密钥的每日或每月 Tokens 预算已用完；resets_at 表示何时重新开始（UTC）。",
+    model_not_allowed: "该密钥不能使用此模型（密钥设有允许的模型列表；请发送 model）。",
+    ip_not_allowed: "该密钥不能从此地址使用（密钥设有允许的 IP 范围；请发送 client_ip）。",
     invalid_request: "JSON 请求体缺少字段或字段有误。",
   },
   examples: { authorizeCurl: "请求", authorizeResponse: "响应（200）", usageCurl: "请求", usageResponse: "响应（200）", middleware: "JavaScript" },
@@ -33,5 +37,7 @@ export const gatewayDocs: Dictionary<typeof en> = {
   statusColumn: "接口",
   keyFormatTitle: "密钥格式与泄露扫描",
   keyFormatBody: "密钥由前缀 {{prefix}}、下划线、32 个随机 base62 字符，以及对前面全部内容计算的 6 位 base62 CRC32 校验和组成。有了校验和，网关和泄露扫描工具无需查询数据库即可拒绝错误的密钥。用以下正则表达式搜索泄露的代码：",
+  limitsBody: "开发者可以为每个密钥设置限制：每分钟请求数和 Tokens、每日和每月 Tokens 预算（按 UTC 计算，依据您上报的用量）、允许的模型和允许的客户端 IP 范围。请在 authorize 中发送 model 和 client_ip（网关看到的地址），以便 Ferry 检查；拒绝时会给出原因（rate_limited 及 retry_after_ms、budget_exhausted、model_not_allowed、ip_not_allowed）。对未设置这些限制的密钥，不带这些字段的旧请求仍然有效。",
+  secretScanningBody: "Ferry 加入了 GitHub 的密钥扫描合作伙伴计划：GitHub 会把在公开位置发现的密钥发送到 {{path}}，并附签名（ECDSA P-256、SHA-256）；Ferry 会立即吊销该密钥，记录发现位置，并通过邮件通知其所有者。",
   openapi: "机器可读的接口描述（OpenAPI 3.1）：",
 };

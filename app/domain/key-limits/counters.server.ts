@@ -1,0 +1,95 @@
+// The windowed counter row of a key, written by one statement each: the authorize path takes a
+// request slot (atomic check-and-increment, correct with any number of app instances on one
+// database), the usage debit adds tokens inside the debit's own transaction.
+import type SQLite from "better-sqlite3";
+import { sql, type CompiledQuery } from "kysely";
+import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
+import type { Windows } from "./limits";
+
+// A window that has moved on starts again; a clock behind another instance's never rewinds it.
+const MINUTE_MOVED = sql`excluded.minute_start > api_key_counters.minute_start`;
+const DAY_MOVED = sql`excluded.day_start > api_key_counters.day_start`;
+const MONTH_MOVED = sql`excluded.month_start > api_key_counters.month_start`;
+
+/**
+ * One request in the current minute if fewer than `limit` were counted: the conditional upsert
+ * returns the row only when it counted the request, so two instances can never both take the last slot.
+ */
+export function requestSlotQuery(db: DbExecutor, keyId: string, limit: number, windows: Windows, now: string): CompiledQuery<{ minute_requests: number }> {
+  return sql<{ minute_requests: number }>`
+    insert into api_key_counters (key_id, minute_start, minute_requests, minute_tokens, day_start, day_tokens, month_start, month_tokens, created_at, updated_at)
+    values (${keyId}, ${windows.minute}, 1, 0, ${windows.day}, 0, ${windows.month}, 0, ${now}, ${now})
+    on conflict (key_id) do update set
+      minute_requests = case when ${MINUTE_MOVED} then 1 else api_key_counters.minute_requests + 1 end,
+      minute_tokens = case when ${MINUTE_MOVED} then 0 else api_key_counters.minute_tokens end,
+      minute_start = case when ${MINUTE_MOVED} then excluded.minute_start else api_key_counters.minute_start end,
+      updated_at = excluded.updated_at
+    where ${MINUTE_MOVED} or api_key_counters.minute_requests < ${limit}
+    returning minute_requests`.compile(db);
+}
+
+/** Adds a request's tokens to the key's minute, day and month: handed to the ledger's debit. */
+export function usageCountQuery(db: DbExecutor, keyId: string, tokens: number, windows: Windows, now: string): CompiledQuery {
+  return sql`
+    insert into api_key_counters (key_id, minute_start, minute_requests, minute_tokens, day_start, day_tokens, month_start, month_tokens, created_at, updated_at)
+    values (${keyId}, ${windows.minute}, 0, ${tokens}, ${windows.day}, ${tokens}, ${windows.month}, ${tokens}, ${now}, ${now})
+    on conflict (key_id) do update set
+      minute_tokens = case when ${MINUTE_MOVED} then excluded.minute_tokens else api_key_counters.minute_tokens + excluded.minute_tokens end,
+      minute_requests = case when ${MINUTE_MOVED} then 0 else api_key_counters.minute_requests end,
+      minute_start = case when ${MINUTE_MOVED} then excluded.minute_start else api_key_counters.minute_start end,
+      day_tokens = case when ${DAY_MOVED} then excluded.day_tokens else api_key_counters.day_tokens + excluded.day_tokens end,
+      day_start = case when ${DAY_MOVED} then excluded.day_start else api_key_counters.day_start end,
+      month_tokens = case when ${MONTH_MOVED} then excluded.month_tokens else api_key_counters.month_tokens + excluded.month_tokens end,
+      month_start = case when ${MONTH_MOVED} then excluded.month_start else api_key_counters.month_start end,
+      updated_at = excluded.updated_at`.compile(db);
+}
+
+const prepared = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
+
+/** A compiled statement as a better-sqlite3 prepared statement, prepared once per SQL text. */
+export function preparedOn(raw: SQLite.Database, query: CompiledQuery): SQLite.Statement {
+  let statements = prepared.get(raw);
+  if (!statements) {
+    statements = new Map();
+    prepared.set(raw, statements);
+  }
+  let statement = statements.get(query.sql);
+  if (!statement) {
+    statement = raw.prepare(query.sql);
+    statements.set(query.sql, statement);
+  }
+  return statement;
+}
+
+/** Takes a request slot; false = the minute's requests are used up. */
+export async function takeRequestSlot(db: DbExecutor, keyId: string, limit: number, windows: Windows, now: string): Promise<boolean> {
+  const query = requestSlotQuery(db, keyId, limit, windows, now);
+  const raw = sqliteHandleOf(db);
+  // On SQLite, synchronously unless a Kysely transaction holds the shared connection (then queue behind it).
+  if (raw && !raw.inTransaction && !db.isTransaction) return preparedOn(raw, query).get(...query.parameters) !== undefined;
+  return (await db.executeQuery(query)).rows.length > 0;
+}
+
+export interface KeyCounters {
+  minuteRequests: number;
+  minuteTokens: number;
+  dayTokens: number;
+  monthTokens: number;
+}
+
+/** What a key has used in the current windows (the key limits page). */
+export async function readKeyCounters(db: DbExecutor, keyIds: string[], windows: Windows): Promise<Map<string, KeyCounters>> {
+  const result = new Map<string, KeyCounters>();
+  if (keyIds.length === 0) return result;
+  const rows = await db.selectFrom("api_key_counters").selectAll().where("key_id", "in", keyIds).execute();
+  for (const row of rows) {
+    const sameMinute = row.minute_start === windows.minute;
+    result.set(row.key_id, {
+      minuteRequests: sameMinute ? Number(row.minute_requests) : 0,
+      minuteTokens: sameMinute ? Number(row.minute_tokens) : 0,
+      dayTokens: row.day_start === windows.day ? Number(row.day_tokens) : 0,
+      monthTokens: row.month_start === windows.month ? Number(row.month_tokens) : 0,
+    });
+  }
+  return result;
+}
