@@ -14,6 +14,8 @@ import { NonceProvider } from "./components/nonce";
 import { databaseTroubleOf } from "./lib/database-errors.server";
 import { errorFields, log } from "./lib/logger.server";
 import { countDatabaseTrouble } from "./lib/metrics.server";
+import { TranslationsProvider } from "./lib/translations";
+import { serverTranslations } from "./lib/translations.server";
 
 export const streamTimeout = 5_000;
 
@@ -34,7 +36,9 @@ export default function handleRequest(
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce ?? ""}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={streamTimeout} nonce={nonce} />
+        <TranslationsProvider source={serverTranslations}>
+          <RemixServer context={remixContext} url={request.url} abortDelay={streamTimeout} nonce={nonce} />
+        </TranslationsProvider>
       </NonceProvider>,
       {
         nonce,

@@ -82,4 +82,3 @@ export const zh = {
   sessions: zhSessions,
 };
 
-export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

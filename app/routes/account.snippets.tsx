@@ -9,6 +9,9 @@ import { requireUser } from "~/lib/auth.server";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
 import { snippetsView } from "~/lib/snippets-view.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["claims", "snippets"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "snippets.title");
 

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { logInSchema } from "~/domain/account-schemas";
+import { logInSchema } from "~/domain/account-schemas.server";
 import { authenticate } from "~/domain/accounts.server";
 import { Field } from "~/components/field";
 import { FormAlert, Notice } from "~/components/form-alert";
@@ -15,6 +15,10 @@ import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
 import { safeRedirect } from "~/lib/safe-redirect";
 import { hitRateLimits, RATE_LIMITS, tooManyRequests } from "~/lib/rate-limit.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+// A form that works as plain HTML: the first page most visitors see loads no JavaScript at all.
+export const handle: RouteHandle = { i18n: ["auth"], hydrate: false };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "auth.logIn.title");
 

@@ -31,6 +31,9 @@ import { pageTitle } from "~/lib/meta";
 import { formatMoney } from "~/lib/money";
 import { hasRole } from "~/lib/roles";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["account", "claims", "evidence", "review", "support"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "support.account.title");
 

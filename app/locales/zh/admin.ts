@@ -2,8 +2,6 @@ import type { admin as en } from "../en/admin";
 import type { Dictionary } from "../dictionary";
 
 export const admin: Dictionary<typeof en> = {
-  navLink: "管理",
-  staffLink: "员工",
   nav: { label: "管理后台", overview: "概览", users: "用户与角色", audit: "审计日志", grantPolicy: "发放策略" },
   overview: {
     title: "项目概览",
