@@ -114,6 +114,7 @@ interface Instance {
   name: string;
   dir: string;
   origin: string;
+  log: () => string;
 }
 
 async function startFerry(name: string, dir: string, databaseFile: string, children: ChildProcess[]): Promise<Instance> {
@@ -136,7 +137,7 @@ async function startFerry(name: string, dir: string, databaseFile: string, child
   );
   children.push(ferry.child);
   await waitFor(`http://127.0.0.1:${port}/readyz`, ferry.child, ferry.log);
-  return { name, dir, origin: `http://127.0.0.1:${port}` };
+  return { name, dir, origin: `http://127.0.0.1:${port}`, log: ferry.log };
 }
 
 type Cookies = Awaited<ReturnType<typeof seed>>;
@@ -156,7 +157,9 @@ async function javascriptOfPages(instance: Instance, cookies: Cookies): Promise<
   const cookieFor = { login: undefined, account: cookies.developer, staff_claims: cookies.staff };
   const weights = {} as Record<keyof typeof PAGES, JsWeight>;
   for (const [name, path] of Object.entries(PAGES) as Array<[keyof typeof PAGES, string]>) {
-    const response = await fetch(`${instance.origin}${path}`, { headers: cookieFor[name] ? { cookie: cookieFor[name]! } : {} });
+    const response = await fetch(`${instance.origin}${path}`, { headers: cookieFor[name] ? { cookie: cookieFor[name]! } : {} }).catch((error: unknown) => {
+      throw new Error(`${instance.name} ${path}: ${String(error)}; the server's log ends:\n${instance.log().slice(-3000)}`);
+    });
     if (response.status !== 200) throw new Error(`${instance.name} ${path}: ${response.status}`);
     weights[name] = javascriptOf(await response.text(), join(instance.dir, "public"));
   }
