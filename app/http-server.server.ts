@@ -1,5 +1,6 @@
-// The HTTP server without its start-up: path normalization, the operations endpoints, the gateway,
-// request logging, security headers, body limits, the CSRF origin check, static files, then Remix.
+// The HTTP server without its start-up: the operations endpoints, path normalization, static files
+// (from memory, precompressed), the gateway, then Express: request logging, security headers, body
+// limits, the CSRF origin check and Remix.
 // Tests build one in-process.
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { ServerBuild } from "@remix-run/node";
@@ -8,6 +9,7 @@ import express from "express";
 import { createGatewayHandler, GATEWAY_PATH } from "~/gateway/router.server";
 import { createSecretScanningHandler, SECRET_SCANNING_PATH } from "~/gateway/secret-scanning.server";
 import { bodyLimits, FORM_BODY_LIMIT } from "~/lib/body-limit.server";
+import { sharingSessionLookups } from "~/lib/auth.server";
 import type { Db } from "~/lib/db.server";
 import type { Env } from "~/lib/env.server";
 import { sendNotReady } from "~/lib/ops-endpoints.server";
@@ -16,10 +18,12 @@ import { clientAddress, trustsHop } from "~/lib/proxy-trust.server";
 import { currentProvider } from "~/lib/provider.server";
 import type { Readiness } from "~/lib/readiness.server";
 import { remixHandler } from "~/lib/remix-handler.server";
+import { observeHttpRequest } from "~/lib/metrics.server";
 import { requestLogging } from "~/lib/request-logging.server";
 import { normalizedRequestTarget } from "~/lib/request-path";
 import { routeLabeler } from "~/lib/route-label.server";
 import { assignCspNonce, securityHeaders } from "~/lib/security-headers.server";
+import { staticFiles } from "~/lib/static-files.server";
 import { checkoutFormActionOrigins } from "~/lib/stripe.server";
 
 /** The Stripe webhook verifies its signature over the raw bytes; Stripe's events stay far below this. */
@@ -35,6 +39,8 @@ export interface FerryServerOptions {
   readiness?: Pick<Readiness, "migrated">;
   /** `/healthz`, `/readyz`, `/metrics`: answers and returns true when the request is one of them. */
   opsEndpoints?: (req: Parameters<RequestListener>[0], res: Parameters<RequestListener>[1]) => boolean;
+  /** Where static files are (default `public`, relative to the working directory). */
+  publicDir?: string;
 }
 
 export function createFerryServer(options: FerryServerOptions): Server {
@@ -43,6 +49,7 @@ export function createFerryServer(options: FerryServerOptions): Server {
 
 export function createFerryRequestListener(options: FerryServerOptions): RequestListener {
   const { build, env, db, readiness } = options;
+  const publicDir = options.publicDir ?? "public";
   const migrated = () => readiness?.migrated ?? true;
   const app = express();
   app.disable("x-powered-by");
@@ -51,8 +58,6 @@ export function createFerryRequestListener(options: FerryServerOptions): Request
   app.use(assignCspNonce);
   app.use(securityHeaders({ isProduction: env.isProduction, formActionOrigins: checkoutFormActionOrigins() }));
   app.use(compression());
-  app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("public", { maxAge: "1h" }));
   app.use((_req, res, next) => (migrated() ? next() : sendNotReady(res)));
   app.use(originGuard(env.APP_URL));
   app.use(
@@ -62,27 +67,33 @@ export function createFerryRequestListener(options: FerryServerOptions): Request
       streamingPaths: { "/account/evidence/upload": env.EVIDENCE_MAX_BYTES + UPLOAD_OVERHEAD_BYTES },
     }),
   );
-  app.all(
-    "*",
-    remixHandler({
-      build,
-      mode: env.isProduction ? "production" : "development",
-      getLoadContext: (req, res) => ({
-        clientIp: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], env.TRUST_PROXY),
-        cspNonce: res.locals.cspNonce as string,
-        requestId: res.locals.requestId as string,
-      }),
+  const remix = remixHandler({
+    build,
+    mode: env.isProduction ? "production" : "development",
+    getLoadContext: (req, res) => ({
+      clientIp: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], env.TRUST_PROXY),
+      cspNonce: res.locals.cspNonce as string,
+      requestId: res.locals.requestId as string,
     }),
-  );
+  });
+  app.all("*", (req, res, next) => (req.method === "GET" || req.method === "HEAD" ? sharingSessionLookups(() => remix(req, res, next)) : remix(req, res, next)));
 
   // The gateway API is machine traffic on every LLM request: it is answered before Express and
   // Remix see the request (no CSP nonce, compression, session or HTML rendering on that path).
   const gateway = createGatewayHandler({ db, provider: currentProvider(), tokens: env.GATEWAY_TOKENS, appUrl: env.APP_URL });
   const secretScanning = createSecretScanningHandler({ db, provider: currentProvider(), keys: env.SECRET_SCANNING_PUBLIC_KEYS });
+  // Static files likewise: no session, nonce, logging or compression (their copies are compressed
+  // at build time); counted in the metrics like any request.
+  const publicFiles = staticFiles({ root: publicDir, immutablePrefix: "/build/" });
   return (req, res) => {
     if (options.opsEndpoints?.(req, res)) return;
     // `/webhooks/../login` is `/login` to Remix and to browsers: every decision below sees that form.
     req.url = normalizedRequestTarget(req.url ?? "/");
+    const started = performance.now();
+    if (publicFiles(req, res)) {
+      observeHttpRequest(req.url.startsWith("/build/") ? "/build/*" : "static", req.method ?? "GET", res.statusCode, (performance.now() - started) / 1000);
+      return;
+    }
     if (req.url.startsWith(`${GATEWAY_PATH}/`)) {
       if (migrated()) gateway(req, res);
       else sendNotReady(res);

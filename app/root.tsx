@@ -1,16 +1,18 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLocation, useRouteLoaderData } from "@remix-run/react";
-import { useMemo, type ReactNode } from "react";
+import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLocation, useMatches, useRouteLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
 import { getOptionalUser } from "./lib/auth.server";
 import { getEnv } from "./lib/env.server";
-import { createI18n, DEFAULT_LOCALE, HTML_LANG, LOCALE_NAMES, SUPPORTED_LOCALES, type Locale } from "./lib/i18n";
+import { DEFAULT_LOCALE, HTML_LANG, LOCALE_NAMES, SUPPORTED_LOCALES, type Locale } from "./lib/i18n";
 import { resolveLocale } from "./lib/locale.server";
 import { currentProvider } from "./lib/provider.server";
 import type { Role } from "./lib/db-schema";
 import { hasRole } from "./lib/roles";
+import { usePageTranslations } from "./lib/translations";
+import { pageHydrates, pageNamespaces } from "./locales/namespaces";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: "/styles/app.css" },
@@ -64,9 +66,9 @@ function RoleLinks({ role }: { role: Role }) {
   const { t } = useTranslation();
   return (
     <>
-      {hasRole(role, "support") ? <NavLink to="/support">{t("support.navLink")}</NavLink> : null}
-      {hasRole(role, "staff") ? <NavLink to="/staff/claims">{t("admin.staffLink")}</NavLink> : null}
-      {hasRole(role, "admin") ? <NavLink to="/admin">{t("admin.navLink")}</NavLink> : null}
+      {hasRole(role, "support") ? <NavLink to="/support">{t("common.nav.support")}</NavLink> : null}
+      {hasRole(role, "staff") ? <NavLink to="/staff/claims">{t("common.nav.staff")}</NavLink> : null}
+      {hasRole(role, "admin") ? <NavLink to="/admin">{t("common.nav.admin")}</NavLink> : null}
     </>
   );
 }
@@ -111,7 +113,8 @@ function SiteHeader({ root }: { root: RootLoaderData | undefined }) {
 export function Layout({ children }: { children: ReactNode }) {
   const root = useRootData();
   const locale = root?.locale ?? DEFAULT_LOCALE;
-  const i18n = useMemo(() => createI18n(locale), [locale]);
+  const matches = useMatches();
+  const { i18n, payloadScript } = usePageTranslations(locale, pageNamespaces(matches));
   const nonce = useNonce();
   return (
     <html lang={HTML_LANG[locale]}>
@@ -132,12 +135,18 @@ export function Layout({ children }: { children: ReactNode }) {
           </main>
           <footer className="site-footer container">
             {i18n.t("common.footer", { provider: root?.provider.name ?? "", company: root?.provider.company ?? "" })}{" "}
-            <Link to="/docs/gateway">{i18n.t("common.gatewayDocs")}</Link> · <Link to="/help">{i18n.t("help.navLink")}</Link> ·{" "}
-            <Link to="/terms">{i18n.t("help.termsLink")}</Link> · <Link to="/privacy">{i18n.t("help.privacyLink")}</Link>
+            <Link to="/docs/gateway">{i18n.t("common.gatewayDocs")}</Link> · <Link to="/help">{i18n.t("common.footerLinks.help")}</Link> ·{" "}
+            <Link to="/terms">{i18n.t("common.footerLinks.terms")}</Link> · <Link to="/privacy">{i18n.t("common.footerLinks.privacy")}</Link>
           </footer>
         </I18nextProvider>
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {pageHydrates(matches) ? (
+          <>
+            {/* Before <Scripts>: entry.client starts from these strings. Empty in the browser, as Remix's own inline scripts. */}
+            <script nonce={nonce} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: payloadScript }} />
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        ) : null}
       </body>
     </html>
   );

@@ -96,6 +96,10 @@ healthcheck=$(node -e "
 ")
 (cd "$runtime" && PORT="$port" "${as_server[@]}" node -e "$healthcheck") && echo "HEALTHCHECK command: healthy"
 if [ ! -s "$work/data/ferry.sqlite" ]; then echo "✖ no database in the data directory"; exit 1; fi
+# `npm run build` wrote brotli/gzip copies of public/; the runtime files carry them and they are served.
+encoding=$(curl -fsS -o /dev/null -D - -H 'Accept-Encoding: br' "http://127.0.0.1:$port/styles/app.css" | tr -d '\r' | awk -F': ' 'tolower($1)=="content-encoding"{print $2}')
+if [ "$encoding" != "br" ]; then echo "✖ /styles/app.css was not served from its brotli copy (Content-Encoding: '${encoding}')"; exit 1; fi
+echo "static files: precompressed copies served (Content-Encoding: br)"
 
 kill -TERM "$server_pid"
 wait "$server_pid" || true

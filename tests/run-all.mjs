@@ -20,7 +20,7 @@ run("unit and integration tests (SQLite)", "npx", ["vitest", "run", "--project",
   TEST_DATABASE_URL: "",
 });
 
-run("build (the operations and browser suites drive the built server)", "npx", ["remix", "build"]);
+run("build (the operations and browser suites drive the built server)", "npm", ["run", "build"]);
 // The built server as a process on SQLite: lock waits, shutdown, kill -9 mid-stream and replay.
 // The PostgreSQL half (outages, crash, two instances) runs in CI (.ci/run) or with
 // `npm run test:ops` and TEST_DATABASE_URL; without it those tests skip with a loud notice.

@@ -2,12 +2,12 @@
 // Creates a verified account for a provider operator. Without --password one is generated and printed once.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { emailField, newPasswordField } from "~/domain/account-schemas";
+import { emailField, newPasswordField } from "~/domain/account-schemas.server";
 import { createAccount, findUserByEmail } from "~/domain/accounts.server";
 import { recordAudit } from "~/domain/audit.server";
 import { randomToken } from "~/lib/crypto.server";
 import { closeDb, getDb } from "~/lib/db.server";
-import { translator } from "~/lib/i18n";
+import { translator } from "~/lib/i18n.server";
 import { migrateToLatest } from "~/lib/migrate.server";
 import { passwordWeakness } from "~/lib/password.server";
 import { ROLES } from "~/lib/roles";

@@ -15,7 +15,7 @@ export function GeneralErrorBoundary() {
       </h1>
       <p>{message}</p>
       <p>
-        <Link to="/">{t("common.errorPage.backHome")}</Link> · <Link to="/help#contact">{t("help.contactSupport")}</Link>
+        <Link to="/">{t("common.errorPage.backHome")}</Link> · <Link to="/help#contact">{t("common.contactSupport")}</Link>
       </p>
     </section>
   );

@@ -7,7 +7,7 @@
 import type { Db, DbExecutor } from "~/lib/db.server";
 import type { Role } from "~/lib/db-schema";
 import { newId } from "~/lib/ids.server";
-import { translator } from "~/lib/i18n";
+import { translator } from "~/lib/i18n.server";
 import { errorFields, log } from "~/lib/logger.server";
 import { sendMail } from "~/lib/mail.server";
 import { hasRole } from "~/lib/roles";

@@ -3,7 +3,7 @@
 import type { Role, User } from "~/lib/db-schema";
 import type { Db, DbExecutor } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
-import { translator } from "~/lib/i18n";
+import { translator } from "~/lib/i18n.server";
 import { newId } from "~/lib/ids.server";
 import { sendMail } from "~/lib/mail.server";
 import { clearAccountLoginFailures, clearLoginFailures, loginWaitSeconds, recordLoginFailure } from "~/lib/login-throttle.server";

@@ -1,6 +1,7 @@
 // The e-mail a developer gets on every decision about their claim, in their own language.
 import type { DbExecutor } from "~/lib/db.server";
-import { formatInteger, isLocale, translator } from "~/lib/i18n";
+import { formatInteger, isLocale } from "~/lib/i18n";
+import { translator } from "~/lib/i18n.server";
 import { sendMail } from "~/lib/mail.server";
 import { appUrl } from "./accounts.server";
 import { errorFields, log } from "~/lib/logger.server";

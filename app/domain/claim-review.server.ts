@@ -3,7 +3,8 @@ import type { ClaimStatus } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { toClaim, type Claim } from "./claims.server";
 import { countedTokensOf, getCombinedUsage, getVerifiedUsage, listAcceptedInvoices, listEvidence } from "./evidence/index.server";
-import { QUEUE_PAGE_SIZE, type QueueQuery } from "./claim-queue";
+import { QUEUE_PAGE_SIZE } from "./claim-queue";
+import type { QueueQuery } from "./claim-queue-query.server";
 import { getGrantPolicy } from "./grant-policy.server";
 
 export interface QueueRow {

@@ -2,7 +2,8 @@
 // finding kept (where, which scanner), and the owner told in their language. A report of a key
 // already revoked is recorded again but mails nobody twice for the same place.
 import type { DbExecutor } from "~/lib/db.server";
-import { formatDateTime, isLocale, translator } from "~/lib/i18n";
+import { formatDateTime, isLocale } from "~/lib/i18n";
+import { translator } from "~/lib/i18n.server";
 import { newId } from "~/lib/ids.server";
 import { sendMail } from "~/lib/mail.server";
 import type { ProviderProfile } from "~/providers/types";

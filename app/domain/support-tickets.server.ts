@@ -8,13 +8,14 @@ import { z } from "zod";
 import type { Role, TicketStatus } from "~/lib/db-schema";
 import type { Db, DbExecutor } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
-import { isLocale, translator, type Locale } from "~/lib/i18n";
+import { isLocale, type Locale } from "~/lib/i18n";
+import { translator } from "~/lib/i18n.server";
 import { errorFields, log } from "~/lib/logger.server";
 import { sendMail } from "~/lib/mail.server";
 import { hitRateLimits, type RateLimitRule } from "~/lib/rate-limit.server";
 import { hasRole } from "~/lib/roles";
 import { TICKET_TOPIC_CHOICES } from "~/lib/ticket-topics";
-import { emailField } from "./account-schemas";
+import { emailField } from "./account-schemas.server";
 import { appUrl } from "./accounts.server";
 import { recordAudit } from "./audit.server";
 

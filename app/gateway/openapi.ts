@@ -86,7 +86,7 @@ export function gatewayOpenApi(options: { keyPrefix: string; serverUrl?: string 
                   properties: {
                     api_key: apiKey,
                     model: { ...model, description: "The model the developer asked for (an OpenAI name such as gpt-4o-2024-08-06, or a provider model). Needed when the key has a model allow-list (without it such a key is refused with model_not_allowed)." },
-                    client_ip: { type: "string", maxLength: 64, description: "The developer's client address (IPv4 or IPv6) as the gateway saw it. Needed when the key has an IP allow-list (without it such a key is refused with ip_not_allowed)." },
+                    client_ip: { type: "string", format: "ip", maxLength: 64, description: "The developer's client address (IPv4 or IPv6) as the gateway saw it. Needed when the key has an IP allow-list (without it such a key is refused with ip_not_allowed)." },
                   },
                 },
               },

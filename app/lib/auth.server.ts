@@ -1,4 +1,5 @@
 // Sessions (lucia v3, the only place lucia is called) and the guards every route starts with.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { Lucia, TimeSpan } from "lucia";
 import type { Role, SessionSecondFactor } from "./db-schema";
@@ -116,9 +117,28 @@ export function requestOrigin(request: Request, context: AppLoadContext | undefi
   };
 }
 
-export async function getCurrentSession(request: Request): Promise<CurrentSession | null> {
+// A page's loaders (root, layout, page) each ask who is signed in; within one read-only request
+// the answer is looked up once. Requests that run an action are left out: it may end the session.
+const sessionLookups = new AsyncLocalStorage<Map<string, Promise<CurrentSession | null>>>();
+
+/** Runs a GET or HEAD request's work sharing one session lookup per session id. */
+export function sharingSessionLookups<T>(work: () => T): T {
+  return sessionLookups.run(new Map(), work);
+}
+
+export function getCurrentSession(request: Request): Promise<CurrentSession | null> {
   const sessionId = getLucia().readSessionCookie(request.headers.get("cookie") ?? "");
-  if (!sessionId) return null;
+  if (!sessionId) return Promise.resolve(null);
+  const shared = request.method === "GET" || request.method === "HEAD" ? sessionLookups.getStore() : undefined;
+  let lookup = shared?.get(sessionId);
+  if (!lookup) {
+    lookup = lookUpSession(sessionId);
+    shared?.set(sessionId, lookup);
+  }
+  return lookup;
+}
+
+async function lookUpSession(sessionId: string): Promise<CurrentSession | null> {
   const { session, user } = await getLucia().validateSession(sessionId);
   if (!session || !user) return null;
   if (user.disabled) {

@@ -1,6 +1,7 @@
-// The one i18n layer (i18next), used by the server, the browser and e-mails alike.
-import i18next, { type i18n, type TFunction } from "i18next";
-import { resources } from "~/locales";
+// The one i18n layer (i18next), used by the server, the browser and e-mails alike. The strings
+// themselves are not imported here: the server has them all (i18n.server.ts, translations.server.ts),
+// a browser only its page's language and namespaces (app/locales/namespaces.ts).
+import i18next, { type i18n } from "i18next";
 
 export const SUPPORTED_LOCALES = ["en", "zh"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
@@ -13,31 +14,19 @@ export function isLocale(value: unknown): value is Locale {
   return typeof value === "string" && (SUPPORTED_LOCALES as readonly string[]).includes(value);
 }
 
-export function createI18n(locale: Locale): i18n {
+/** An instance over `strings` ({ namespace: {…} }) in one language; a key it lacks shows as the key. */
+export function createI18n(locale: Locale, strings: Record<string, unknown>): i18n {
   const instance = i18next.createInstance();
   void instance.init({
     lng: locale,
-    fallbackLng: DEFAULT_LOCALE,
-    resources,
+    fallbackLng: false,
+    resources: { [locale]: { translation: strings } },
     initAsync: false,
     interpolation: { escapeValue: false },
     returnNull: false,
     showSupportNotice: false,
   });
   return instance;
-}
-
-const translators = new Map<Locale, TFunction>();
-
-/** A translator for server-side text (e-mails, API messages). */
-export function translator(locale: string): TFunction {
-  const chosen = isLocale(locale) ? locale : DEFAULT_LOCALE;
-  let t = translators.get(chosen);
-  if (!t) {
-    t = createI18n(chosen).t;
-    translators.set(chosen, t);
-  }
-  return t;
 }
 
 const numberFormats = new Map<Locale, Intl.NumberFormat>();

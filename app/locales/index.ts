@@ -110,4 +110,3 @@ export const zh = {
   keyLimits: zhKeyLimits,
 };
 
-export const resources = { en: { translation: en }, zh: { translation: zh } } as const;

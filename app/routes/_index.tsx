@@ -7,6 +7,9 @@ import { getProgramOffer } from "~/domain/program-offer.server";
 import { getDb } from "~/lib/db.server";
 import { currentProvider } from "~/lib/provider.server";
 import { pageTitle } from "~/lib/meta";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["landing", "offer", "claims", "review", "evidence"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "landing.title");
 

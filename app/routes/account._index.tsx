@@ -13,6 +13,9 @@ import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["account", "offer", "claims", "review", "evidence", "dashboard"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "account.title");
 

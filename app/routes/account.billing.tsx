@@ -21,6 +21,9 @@ import { currentProvider } from "~/lib/provider.server";
 import { hitRateLimits, tooManyRequests, type RateLimitRule } from "~/lib/rate-limit.server";
 import { getStripe } from "~/lib/stripe.server";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["billing"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "billing.title");
 

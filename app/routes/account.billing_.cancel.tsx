@@ -4,6 +4,9 @@ import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/lib/auth.server";
 import { pageTitle } from "~/lib/meta";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["billing"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "billing.cancel.title");
 

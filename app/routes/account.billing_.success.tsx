@@ -12,6 +12,9 @@ import { pageTitle } from "~/lib/meta";
 import { getStripe } from "~/lib/stripe.server";
 import { useRootData } from "~/root";
 import { errorFields, log } from "~/lib/logger.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["billing"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "billing.success.title");
 

@@ -14,6 +14,9 @@ import { formFailure } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["claims", "evidence", "review"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "claims.title");
 

@@ -11,6 +11,9 @@ import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formatDate, formatDateTime, formatInteger, isLocale, type Locale } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["credit"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "credit.title");
 

@@ -13,6 +13,9 @@ import { getDb } from "~/lib/db.server";
 import { formFields } from "~/lib/forms";
 import { formatDateTime, formatInteger } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["evidence", "review"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "evidence.title");
 

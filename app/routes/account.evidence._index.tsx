@@ -7,7 +7,7 @@ import { EvidenceUploadForm } from "~/components/evidence-upload-form";
 import { ModelTable, UsageChart, UsageTotals, useLocale } from "~/components/evidence-view";
 import { Field } from "~/components/field";
 import { Notice } from "~/components/form-alert";
-import { apiReadSchema } from "~/domain/evidence/forms";
+import { apiReadSchema } from "~/domain/evidence/forms.server";
 import { countedTokensOf, getCombinedUsage, listEvidence, saveEvidence } from "~/domain/evidence/index.server";
 import { verifyFromOpenAi, verifyOptionsFromEnv } from "~/domain/evidence/verify.server";
 import { requireUser } from "~/lib/auth.server";
@@ -18,6 +18,9 @@ import { formFields } from "~/lib/forms";
 import { formatDate, formatInteger } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { hitRateLimits, RATE_LIMITS, retryAfterHeader } from "~/lib/rate-limit.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["evidence"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "evidence.title");
 

@@ -1,13 +1,16 @@
 // POST target of the upload form: the file part is verified while it streams in, never buffered.
 import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { saveEvidence } from "~/domain/evidence/index.server";
-import { declaredOrgIdSchema } from "~/domain/evidence/forms";
+import { declaredOrgIdSchema } from "~/domain/evidence/forms.server";
 import { kindHintOf, verifyOptionsFromEnv, verifyUpload } from "~/domain/evidence/verify.server";
 import type { EvidenceOutcome } from "~/domain/evidence/types";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { MultipartError, multipartBoundary, readMultipart } from "~/lib/multipart.server";
 import { hitRateLimits, RATE_LIMITS, retryAfterHeader } from "~/lib/rate-limit.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["evidence"] };
 
 const MAX_TEXT_FIELD_BYTES = 1024;
 

@@ -14,6 +14,9 @@ import { formatInteger } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
 import { useLocale } from "~/lib/use-locale";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["keyLimits", "keys"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "keyLimits.link");
 

@@ -6,7 +6,8 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormAlert } from "~/components/form-alert";
 import { NewKeyPanel } from "~/components/new-key-panel";
 import { ReauthField } from "~/components/reauth-field";
-import { ROLL_GRACE_HOUR_CHOICES, rollKeySchema } from "~/domain/api-key-schemas";
+import { ROLL_GRACE_HOUR_CHOICES } from "~/domain/api-key-choices";
+import { rollKeySchema } from "~/domain/api-key-schemas.server";
 import { getApiKey, rollApiKey } from "~/domain/api-keys.server";
 import { requestOrigin, requireSession } from "~/lib/auth.server";
 import { randomToken } from "~/lib/crypto.server";
@@ -17,6 +18,9 @@ import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
 import { resolveLocale } from "~/lib/locale.server";
 import { snippetsView } from "~/lib/snippets-view.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["keys", "snippets"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "keys.roll");
 

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormAlert, Notice } from "~/components/form-alert";
-import { revokeKeySchema } from "~/domain/api-key-schemas";
+import { revokeKeySchema } from "~/domain/api-key-schemas.server";
 import { listApiKeys, MAX_ACTIVE_KEYS, revokeApiKey } from "~/domain/api-keys.server";
 import { KeyLimitsSummary } from "~/components/key-limits-form";
 import { listKeyLimits } from "~/domain/key-limits/index.server";
@@ -16,6 +16,9 @@ import { formFields } from "~/lib/forms";
 import { formDateTimeOrNull, useLocale } from "~/lib/use-locale";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["keys", "keyLimits"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "keys.title");
 

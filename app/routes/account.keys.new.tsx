@@ -7,7 +7,8 @@ import { Field } from "~/components/field";
 import { FormAlert } from "~/components/form-alert";
 import { NewKeyPanel } from "~/components/new-key-panel";
 import { ReauthField } from "~/components/reauth-field";
-import { createKeySchema, EXPIRY_DAY_CHOICES } from "~/domain/api-key-schemas";
+import { EXPIRY_DAY_CHOICES } from "~/domain/api-key-choices";
+import { createKeySchema } from "~/domain/api-key-schemas.server";
 import { createApiKey } from "~/domain/api-keys.server";
 import { requestOrigin, requireSession } from "~/lib/auth.server";
 import { randomToken } from "~/lib/crypto.server";
@@ -18,6 +19,9 @@ import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
 import { resolveLocale } from "~/lib/locale.server";
 import { snippetsView } from "~/lib/snippets-view.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["keys", "snippets"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "keys.new.title");
 

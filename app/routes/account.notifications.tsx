@@ -14,6 +14,9 @@ import { invalidForm } from "~/lib/form-response.server";
 import { formatInteger } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { useLocale } from "~/lib/use-locale";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["alerts"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "alerts.settings.title");
 

@@ -7,7 +7,7 @@ import { DeletionRequestForm } from "~/components/deletion-request-form";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Notice } from "~/components/form-alert";
 import { SafeMarkdown } from "~/components/safe-markdown";
-import { existingPasswordField } from "~/domain/account-schemas";
+import { existingPasswordField } from "~/domain/account-schemas.server";
 import { getDeletionRequest, requestAccountDeletion } from "~/domain/account-deletion.server";
 import { requestOrigin, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
@@ -17,6 +17,9 @@ import { formatDate } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { tooManyRequests } from "~/lib/rate-limit.server";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["help", "keys"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "help.data.title");
 

@@ -28,6 +28,9 @@ import { pageTitle } from "~/lib/meta";
 import { hitRateLimits, RATE_LIMITS, tooManyRequests } from "~/lib/rate-limit.server";
 import { totpIssuer } from "~/lib/two-factor-issuer.server";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["twoFactor"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "twoFactor.settings.title");
 

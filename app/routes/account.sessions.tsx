@@ -13,6 +13,9 @@ import { getDb } from "~/lib/db.server";
 import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["sessions"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "sessions.title");
 

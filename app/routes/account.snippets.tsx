@@ -12,6 +12,9 @@ import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
 import { resolveLocale } from "~/lib/locale.server";
 import { snippetsView } from "~/lib/snippets-view.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["claims", "snippets", "keyLimits"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "snippets.title");
 

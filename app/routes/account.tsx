@@ -20,20 +20,20 @@ export default function AccountLayout() {
           {t("common.nav.account")}
         </NavLink>
         <NavLink to="/account/evidence">{t("common.nav.evidence")}</NavLink>
-        <NavLink to="/account/claim">{t("claims.nav")}</NavLink>
-        <NavLink to="/account/credit">{t("credit.nav")}</NavLink>
-        <NavLink to="/account/usage">{t("usage.nav")}</NavLink>
-        <NavLink to="/account/billing">{t("billing.title")}</NavLink>
-        <NavLink to="/account/keys">{t("keys.nav")}</NavLink>
-        <NavLink to="/account/snippets">{t("snippets.title")}</NavLink>
+        <NavLink to="/account/claim">{t("common.accountNav.claim")}</NavLink>
+        <NavLink to="/account/credit">{t("common.accountNav.credit")}</NavLink>
+        <NavLink to="/account/usage">{t("common.accountNav.usage")}</NavLink>
+        <NavLink to="/account/billing">{t("common.accountNav.billing")}</NavLink>
+        <NavLink to="/account/keys">{t("common.accountNav.keys")}</NavLink>
+        <NavLink to="/account/snippets">{t("common.accountNav.snippets")}</NavLink>
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
-        <NavLink to="/account/security">{t("twoFactor.settings.nav")}</NavLink>
-        <NavLink to="/account/sessions">{t("sessions.nav")}</NavLink>
-        <NavLink to="/account/privacy">{t("help.data.navLink")}</NavLink>
-        <NavLink to="/account/notifications">{t("alerts.settings.nav")}</NavLink>
-        {canReview ? <NavLink to="/staff/claims">{t("review.queue.title")}</NavLink> : null}
-        {canReview ? <NavLink to="/staff/adjustments">{t("support.adjustments.queueTitle")}</NavLink> : null}
-        {canReview ? <NavLink to="/staff/deletions">{t("help.deletion.queueTitle")}</NavLink> : null}
+        <NavLink to="/account/security">{t("common.accountNav.security")}</NavLink>
+        <NavLink to="/account/sessions">{t("common.accountNav.sessions")}</NavLink>
+        <NavLink to="/account/notifications">{t("common.accountNav.notifications")}</NavLink>
+        <NavLink to="/account/privacy">{t("common.accountNav.privacy")}</NavLink>
+        {canReview ? <NavLink to="/staff/claims">{t("common.accountNav.reviewQueue")}</NavLink> : null}
+        {canReview ? <NavLink to="/staff/adjustments">{t("common.accountNav.adjustments")}</NavLink> : null}
+        {canReview ? <NavLink to="/staff/deletions">{t("common.accountNav.deletions")}</NavLink> : null}
       </nav>
       <div className="account-content">
         <Outlet />

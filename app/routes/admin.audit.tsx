@@ -13,6 +13,9 @@ import { fieldErrorsOf } from "~/lib/forms";
 import { formatDateTime } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["support", "audit", "alerts", "evidence", "claims", "account", "credit"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "admin.audit.title");
 

@@ -13,6 +13,9 @@ import { formFields } from "~/lib/forms";
 import { formatDateTime, formatInteger } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["claims"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "admin.policy.title");
 

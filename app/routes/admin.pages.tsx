@@ -13,6 +13,9 @@ import { formFields } from "~/lib/forms";
 import { formatDateTime, isLocale, LOCALE_NAMES, SUPPORTED_LOCALES } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["help"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "help.admin.title");
 

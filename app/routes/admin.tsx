@@ -3,6 +3,9 @@ import { NavLink, Outlet } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireRole } from "~/lib/auth.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["admin", "help"] };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "admin");

@@ -12,6 +12,9 @@ import { formatDate } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { ROLES } from "~/lib/roles";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["account", "support", "twoFactor"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "admin.users.title");
 

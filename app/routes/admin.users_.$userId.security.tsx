@@ -17,6 +17,9 @@ import { getDb } from "~/lib/db.server";
 import { fieldErrorsOf, formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["account", "sessions", "support", "twoFactor"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "twoFactor.admin.title");
 

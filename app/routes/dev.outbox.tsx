@@ -8,6 +8,9 @@ import { getEnv } from "~/lib/env.server";
 import { formatDateTime, isLocale } from "~/lib/i18n";
 import { listOutbox } from "~/lib/mail.server";
 import { pageTitle } from "~/lib/meta";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["outbox"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "outbox.title");
 

@@ -11,6 +11,9 @@ import { getEnv } from "~/lib/env.server";
 import { highlightCode } from "~/lib/highlight.server";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["claims", "gatewayDocs", "snippets", "keyLimits"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "gatewayDocs.title");
 

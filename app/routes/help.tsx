@@ -17,6 +17,9 @@ import { resolveLocale } from "~/lib/locale.server";
 import { pageTitle } from "~/lib/meta";
 import { tooManyRequests } from "~/lib/rate-limit.server";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["help"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "help.page.title");
 

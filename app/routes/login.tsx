@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { logInSchema } from "~/domain/account-schemas";
+import { logInSchema } from "~/domain/account-schemas.server";
 import { authenticate } from "~/domain/accounts.server";
 import { Field } from "~/components/field";
 import { FormAlert, Notice } from "~/components/form-alert";
@@ -16,6 +16,10 @@ import { pageTitle } from "~/lib/meta";
 import { homePathFor } from "~/lib/roles";
 import { safeRedirect } from "~/lib/safe-redirect";
 import { hitRateLimits, RATE_LIMITS, tooManyRequests } from "~/lib/rate-limit.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+// A form that works as plain HTML: the first page most visitors see loads no JavaScript at all.
+export const handle: RouteHandle = { i18n: ["auth"], hydrate: false };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "auth.logIn.title");
 
@@ -32,16 +36,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
+/** The page is plain HTML (no script keeps the form as typed): a refused attempt shows the address again. */
+function keepingEmail<T extends object>(failure: { data: T; init: ResponseInit | null }, email: string | undefined) {
+  return data({ ...failure.data, email: (email ?? "").slice(0, 320) }, failure.init ?? undefined);
+}
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = logInSchema.safeParse(formFields(await request.formData()));
-  if (!parsed.success) return invalidForm(parsed.error);
+  const fields = formFields(await request.formData());
+  const parsed = logInSchema.safeParse(fields);
+  if (!parsed.success) return keepingEmail(invalidForm(parsed.error), fields.email);
   const db = getDb();
   const origin = requestOrigin(request, context);
   const limit = await hitRateLimits(db, [[RATE_LIMITS.loginPerIp, origin.ip]]);
-  if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds);
+  if (!limit.allowed) return keepingEmail(tooManyRequests(limit.retryAfterSeconds), fields.email);
   const result = await authenticate(db, parsed.data, origin);
-  if (!result.ok && result.reason === "throttled") return tooManyRequests(result.retryAfterSeconds ?? 1);
-  if (!result.ok) return formFailure(`errors.${result.reason}`, result.reason === "account_disabled" ? 403 : 400);
+  if (!result.ok && result.reason === "throttled") return keepingEmail(tooManyRequests(result.retryAfterSeconds ?? 1), fields.email);
+  if (!result.ok) return keepingEmail(formFailure(`errors.${result.reason}`, result.reason === "account_disabled" ? 403 : 400), fields.email);
   // Any session the browser came with is ended; the new one gets a new id.
   const blank = await endSession(request);
   const secondFactor = await secondFactorAtLogIn(db, result.user);
@@ -67,7 +77,7 @@ export default function LogIn() {
       <FormAlert error={actionData?.formError} retryAfterSeconds={actionData?.retryAfterSeconds} />
       <Form method="post" noValidate>
         <input type="hidden" name="redirectTo" value={redirectTo} />
-        <Field name="email" type="email" label={t("auth.email")} autoComplete="email" required error={fieldErrors.email} />
+        <Field name="email" type="email" label={t("auth.email")} autoComplete="email" required error={fieldErrors.email} defaultValue={actionData?.email} />
         <Field name="password" type="password" label={t("auth.password")} autoComplete="current-password" required error={fieldErrors.password} />
         <button type="submit" className="button" disabled={busy}>
           {t("auth.logIn.submit")}

@@ -17,6 +17,9 @@ import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
 import { hitRateLimits, RATE_LIMITS, tooManyRequests } from "~/lib/rate-limit.server";
 import { totpIssuer } from "~/lib/two-factor-issuer.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["twoFactor"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "twoFactor.enrol.title");
 

@@ -18,6 +18,9 @@ import { formFailure, invalidForm } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
 import { hitRateLimits, RATE_LIMITS, tooManyRequests } from "~/lib/rate-limit.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["twoFactor"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "twoFactor.verify.title");
 

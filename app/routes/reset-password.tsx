@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { resetPasswordSchema } from "~/domain/account-schemas";
+import { resetPasswordSchema } from "~/domain/account-schemas.server";
 import { isResetTokenLive, resetPassword } from "~/domain/accounts.server";
 import { revokeAllApiKeys } from "~/domain/api-keys.server";
 import { Field } from "~/components/field";
@@ -14,6 +14,9 @@ import { formFailure, invalidForm } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
 import { hitRateLimits, RATE_LIMITS, tooManyRequests } from "~/lib/rate-limit.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["auth"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "auth.reset.title");
 

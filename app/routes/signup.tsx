@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { signUpSchema } from "~/domain/account-schemas";
+import { signUpSchema } from "~/domain/account-schemas.server";
 import { signUp } from "~/domain/accounts.server";
 import { FormAlert } from "~/components/form-alert";
 import { Field } from "~/components/field";
@@ -14,6 +14,9 @@ import { formFields } from "~/lib/forms";
 import { resolveLocale } from "~/lib/locale.server";
 import { pageTitle } from "~/lib/meta";
 import { hitRateLimits, RATE_LIMITS, tooManyRequests } from "~/lib/rate-limit.server";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["auth"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "auth.signUp.title");
 

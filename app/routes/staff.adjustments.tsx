@@ -15,6 +15,9 @@ import { fieldErrorsOf, formFields } from "~/lib/forms";
 import { formatDateTime, formatInteger } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["support"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "support.adjustments.queueTitle");
 

@@ -19,6 +19,9 @@ import { getDb } from "~/lib/db.server";
 import { formFailure, invalidForm } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["claims", "credit", "evidence", "review"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "review.claim.title", { id: args.params.id ?? "" });
 

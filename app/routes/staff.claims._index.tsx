@@ -3,12 +3,16 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ClaimStatusBadge, useFormats } from "~/components/claim-parts";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { QUEUE_FLAG_FILTERS, QUEUE_SORTS, QUEUE_VIEWS, queueQuerySchema } from "~/domain/claim-queue";
+import { QUEUE_FLAG_FILTERS, QUEUE_SORTS, QUEUE_VIEWS } from "~/domain/claim-queue";
+import { queueQuerySchema } from "~/domain/claim-queue-query.server";
 import { listClaimQueue } from "~/domain/claim-review.server";
 import { getGrantPolicy } from "~/domain/grant-policy.server";
 import { requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { pageTitle } from "~/lib/meta";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["claims", "evidence", "review", "support"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "review.queue.title");
 

@@ -12,6 +12,9 @@ import { formatDate } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { currentProvider } from "~/lib/provider.server";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["account", "support"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "support.search.title");
 

@@ -35,6 +35,9 @@ import { fieldErrorsOf, formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
 import { hasRole } from "~/lib/roles";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["account", "claims", "evidence", "review", "support", "help", "audit", "usage", "alerts", "credit"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "support.account.title");
 

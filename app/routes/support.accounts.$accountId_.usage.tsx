@@ -13,6 +13,9 @@ import { getEnv } from "~/lib/env.server";
 import { isLocale, type Locale } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["usage", "admin"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "usage.title");
 

@@ -14,6 +14,9 @@ import { fieldErrorsOf, formFields } from "~/lib/forms";
 import { LOCALE_NAMES, isLocale } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["help"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "help.tickets.ticket");
 

@@ -8,6 +8,9 @@ import { requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { pageTitle } from "~/lib/meta";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["help", "support"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "help.tickets.title");
 

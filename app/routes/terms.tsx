@@ -8,6 +8,9 @@ import { getDb } from "~/lib/db.server";
 import { resolveLocale } from "~/lib/locale.server";
 import { pageTitle } from "~/lib/meta";
 import { useRootData } from "~/root";
+import type { RouteHandle } from "~/locales/namespaces";
+
+export const handle: RouteHandle = { i18n: ["help"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "help.legal.termsTitle");
 

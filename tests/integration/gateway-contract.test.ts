@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-type Schema = { type?: string | string[]; minLength?: number; maxLength?: number; minimum?: number; maximum?: number; pattern?: string; properties?: Record<string, Schema>; required?: string[]; anyOf?: Array<{ required: string[] }>; additionalProperties?: boolean };
+type Schema = { type?: string | string[]; format?: string; minLength?: number; maxLength?: number; minimum?: number; maximum?: number; pattern?: string; properties?: Record<string, Schema>; required?: string[]; anyOf?: Array<{ required: string[] }>; additionalProperties?: boolean };
 
 let counter = 0;
 /** A string of `length` characters, different on every call (request ids must not collide). */
@@ -46,6 +46,7 @@ function text(length: number): string {
 /** Values the schema allows at its edges; where it sets no limit, extreme ones (what it promises). */
 function allowedValues(schema: Schema): unknown[] {
   if (schema.pattern) return [validKey];
+  if (schema.format === "ip") return ["203.0.113.9", "2001:db8::1"];
   if (schema.type === "string") {
     const min = schema.minLength ?? 0;
     const max = schema.maxLength ?? 1_000;
@@ -57,6 +58,7 @@ function allowedValues(schema: Schema): unknown[] {
 
 /** Values one step outside the schema. */
 function refusedValues(schema: Schema): unknown[] {
+  if (schema.format === "ip") return [42, "", "not-an-address", "203.0.113.999"];
   if (schema.type === "string") {
     return [42, ...(schema.minLength ? [text(schema.minLength - 1)] : []), ...(schema.maxLength !== undefined ? [text(schema.maxLength + 1)] : [])];
   }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { updateGrantPolicy } from "~/domain/grant-policy.server";
 import { describeProgramOffer } from "~/domain/program-offer";
-import { translator } from "~/lib/i18n";
+import { translator } from "~/lib/i18n.server";
 import { getDb } from "~/lib/db.server";
 import { glm } from "~/providers/glm";
 import { qwen } from "~/providers/qwen";

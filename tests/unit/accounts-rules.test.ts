@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { signUpSchema } from "~/domain/account-schemas";
+import { signUpSchema } from "~/domain/account-schemas.server";
 import { localeFromAcceptLanguage } from "~/lib/locale.server";
 import { commonPasswordCount, isCommonPassword, passwordWeakness } from "~/lib/password.server";
 import { hasRole } from "~/lib/roles";

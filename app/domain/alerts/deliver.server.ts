@@ -1,7 +1,8 @@
 // Sending one alert exactly once: the delivery row and the mail are written in one transaction,
 // and the row's primary key (kind, subject, period) lets only the first instance through.
 import type { DbExecutor } from "~/lib/db.server";
-import { isLocale, translator, type Locale } from "~/lib/i18n";
+import { isLocale, type Locale } from "~/lib/i18n";
+import { translator } from "~/lib/i18n.server";
 import { sendMail } from "~/lib/mail.server";
 import type { TFunction } from "i18next";
 

@@ -1,6 +1,4 @@
 export const admin = {
-  navLink: "Admin",
-  staffLink: "Staff",
   nav: { label: "Administration", overview: "Overview", users: "Users and roles", audit: "Audit log", grantPolicy: "Grant policy" },
   overview: {
     title: "Program overview",

@@ -1,5 +1,4 @@
 export const support = {
-  navLink: "Support",
   search: {
     title: "Support console",
     lead: "Find an account, see its whole story. Every search and every account you open is written to the audit log.",

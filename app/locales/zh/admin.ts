@@ -2,8 +2,6 @@ import type { admin as en } from "../en/admin";
 import type { Dictionary } from "../dictionary";
 
 export const admin: Dictionary<typeof en> = {
-  navLink: "管理",
-  staffLink: "审核人员",
   nav: { label: "管理后台", overview: "概览", users: "用户与角色", audit: "审计日志", grantPolicy: "发放策略" },
   overview: {
     title: "项目概览",
@@ -45,7 +43,7 @@ export const admin: Dictionary<typeof en> = {
       floorTokens: "有用量者的最低额度",
       capTokens: "最高额度，也是最高可批准额度",
       promoExpiryDays: "自发放之日起",
-      autoApproveLimitTokens: "无标记且不超过此值的额度立即发放",
+      autoApproveLimitTokens: "无标记且不超过此额度的额度立即发放",
       largeGrantLimitTokens: "更大的额度需要两名审核人员批准",
     },
     source: {

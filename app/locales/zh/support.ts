@@ -2,7 +2,6 @@ import type { support as en } from "../en/support";
 import type { Dictionary } from "../dictionary";
 
 export const support: Dictionary<typeof en> = {
-  navLink: "客服",
   search: {
     title: "客服控制台",
     lead: "查找账号并查看其完整记录。每次搜索和每次打开账号都会写入审计日志。",

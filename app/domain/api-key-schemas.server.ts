@@ -1,8 +1,7 @@
 // Form shapes for API keys. Messages are i18n keys.
 import { z } from "zod";
+import { EXPIRY_DAY_CHOICES, ROLL_GRACE_HOUR_CHOICES } from "./api-key-choices";
 
-export const EXPIRY_DAY_CHOICES = [7, 30, 90, 365] as const;
-export const ROLL_GRACE_HOUR_CHOICES = [0, 1, 24, 72, 168] as const;
 
 const formToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, "errors.invalidForm");
 const optionalPassword = z.string().max(1024, "errors.passwordTooLong").optional();

@@ -1,0 +1,260 @@
+// `npm run bench:pages`: the built server under autocannon on loopback — /login (anonymous),
+// /account and /staff/claims (signed in, a real session cookie), a static CSS file (as a browser
+// asks: brotli or gzip) and /healthz — next to a bare Node http server in the same run, and the
+// JavaScript each page makes a browser download (raw and brotli). Prints figures and writes
+// tests/bench/results/pages.json. A benchmark, not a test: it fails only if requests fail.
+// The machine is shared: every figure is the median of BENCH_ROUNDS rounds, and each round measures
+// every target back to back (also BENCH_BASELINE_DIR's, so a ratio compares like with like).
+//   BENCH_SKIP_BUILD=1  reuse build/ as it is       BENCH_DURATION=5   seconds per measurement
+//   BENCH_CONNECTIONS=10  concurrent connections     BENCH_ROUNDS=3     rounds
+//   BENCH_BASELINE_DIR=/path  another built Ferry checkout (say, main's) measured the same way
+//   BENCH_CPU_PROF=dir  run Ferry with --cpu-prof, the profile written to dir when it stops
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import autocannon from "autocannon";
+import { javascriptOf, type JsWeight } from "./page-weight";
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const WARMUP_SECONDS = 2;
+const BASELINE_DIR = process.env.BENCH_BASELINE_DIR ? resolve(process.env.BENCH_BASELINE_DIR) : null;
+const PAGES = { login: "/login", account: "/account", staff_claims: "/staff/claims" } as const;
+const STATIC_PATH = "/styles/app.css";
+
+interface Figures {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, log: () => string) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited:\n${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((wait) => setTimeout(wait, 150));
+  }
+  throw new Error(`server did not come up:\n${log()}`);
+}
+
+function startProcess(args: string[], env: Record<string, string>, cwd: string): { child: ChildProcess; log: () => string } {
+  let output = "";
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (chunk) => (output = (output + chunk).slice(-20_000)));
+  child.stderr?.on("data", (chunk) => (output = (output + chunk).slice(-20_000)));
+  return { child, log: () => output };
+}
+
+/** A migrated database with a developer and a staff member, each with a full session. */
+async function seed(databaseFile: string) {
+  process.env.DATABASE_URL = databaseFile;
+  const { getDb, closeDb } = await import("~/lib/db.server");
+  const { migrateToLatest } = await import("~/lib/migrate.server");
+  const { createAccount } = await import("~/domain/accounts.server");
+  const { startSession } = await import("~/lib/auth.server");
+  const db = getDb();
+  await migrateToLatest(db);
+  const origin = { ip: "127.0.0.1", userAgent: "bench" };
+  const developer = await createAccount(db, { email: "developer@bench.example", password: "bench password that is long", role: "developer", verified: true });
+  const staff = await createAccount(db, { email: "staff@bench.example", password: "bench password that is long", role: "staff", verified: true });
+  const cookieOf = (setCookie: string) => setCookie.split(";")[0]!;
+  const cookies = {
+    developer: cookieOf(await startSession(developer.id, origin, "none")),
+    staff: cookieOf(await startSession(staff.id, origin, "passed")),
+  };
+  await closeDb();
+  return cookies;
+}
+
+function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolveRun, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolveRun(result)));
+  });
+}
+
+async function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, warmUp: boolean): Promise<Figures> {
+  if (warmUp) await run({ ...options, duration: WARMUP_SECONDS, connections: CONNECTIONS });
+  const result = await run({ ...options, duration: DURATION, connections: CONNECTIONS });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) throw new Error(`${label}: ${failed} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
+  const figures = { rps: Math.round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99 };
+  console.log(`${label.padEnd(24)} ${String(figures.rps).padStart(7)} req/s   p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms`);
+  return figures;
+}
+
+const BARE_SERVER = `
+const http = require("node:http");
+const body = JSON.stringify({ ok: true });
+http.createServer((req, res) => {
+  res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}).listen(Number(process.env.PORT), "127.0.0.1");
+`;
+
+interface Instance {
+  name: string;
+  dir: string;
+  origin: string;
+  log: () => string;
+}
+
+async function startFerry(name: string, dir: string, databaseFile: string, children: ChildProcess[]): Promise<Instance> {
+  const port = await freePort();
+  const profile = process.env.BENCH_CPU_PROF && name === "current" ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const ferry = startProcess(
+    [...profile, "build/index.js"],
+    {
+      NODE_ENV: "production",
+      APP_SECRET: randomBytes(32).toString("hex"),
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      APP_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: databaseFile,
+      MAIL_TRANSPORT: "log-redacted",
+      DEMO: "",
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    },
+    dir,
+  );
+  children.push(ferry.child);
+  await waitFor(`http://127.0.0.1:${port}/readyz`, ferry.child, ferry.log);
+  return { name, dir, origin: `http://127.0.0.1:${port}`, log: ferry.log };
+}
+
+type Cookies = Awaited<ReturnType<typeof seed>>;
+
+function targetsOf(instance: Instance, cookies: Cookies) {
+  const browser = { "accept-language": "en", "accept-encoding": "br, gzip" };
+  return {
+    login: { url: `${instance.origin}${PAGES.login}`, headers: browser },
+    account: { url: `${instance.origin}${PAGES.account}`, headers: { ...browser, cookie: cookies.developer } },
+    staff_claims: { url: `${instance.origin}${PAGES.staff_claims}`, headers: { ...browser, cookie: cookies.staff } },
+    static: { url: `${instance.origin}${STATIC_PATH}`, headers: browser },
+    healthz: { url: `${instance.origin}/healthz`, headers: {} },
+  };
+}
+
+async function javascriptOfPages(instance: Instance, cookies: Cookies): Promise<Record<keyof typeof PAGES, JsWeight>> {
+  const cookieFor = { login: undefined, account: cookies.developer, staff_claims: cookies.staff };
+  const weights = {} as Record<keyof typeof PAGES, JsWeight>;
+  for (const [name, path] of Object.entries(PAGES) as Array<[keyof typeof PAGES, string]>) {
+    const response = await fetch(`${instance.origin}${path}`, { headers: cookieFor[name] ? { cookie: cookieFor[name]! } : {} }).catch((error: unknown) => {
+      throw new Error(`${instance.name} ${path}: ${String(error)}; the server's log ends:\n${instance.log().slice(-3000)}`);
+    });
+    if (response.status !== 200) throw new Error(`${instance.name} ${path}: ${response.status}`);
+    weights[name] = javascriptOf(await response.text(), join(instance.dir, "public"));
+  }
+  return weights;
+}
+
+async function main() {
+  if (process.env.BENCH_SKIP_BUILD !== "1") {
+    console.log("building (npm run build)…");
+    const build = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
+    if (build.status !== 0) throw new Error("build failed");
+  }
+  process.env.NODE_ENV = "test"; // the seeding below stays quiet
+  const workDir = mkdtempSync(join(tmpdir(), "ferry-bench-pages-"));
+  const children: ChildProcess[] = [];
+  try {
+    const databaseFile = join(workDir, "bench.sqlite");
+    const cookies = await seed(databaseFile);
+    const instances = [await startFerry("current", process.cwd(), databaseFile, children)];
+    if (BASELINE_DIR) instances.push(await startFerry("baseline", BASELINE_DIR, databaseFile, children));
+    const barePort = await freePort();
+    const bare = startProcess(["-e", BARE_SERVER], { PORT: String(barePort) }, process.cwd());
+    children.push(bare.child);
+    await waitFor(`http://127.0.0.1:${barePort}/`, bare.child, bare.log);
+
+    const javascript = Object.fromEntries(await Promise.all(instances.map(async (instance) => [instance.name, await javascriptOfPages(instance, cookies)] as const)));
+    for (const [name, pages] of Object.entries(javascript)) {
+      for (const [page, weight] of Object.entries(pages)) {
+        console.log(`${`${name} ${page} JS`.padEnd(24)} ${(weight.raw / 1024).toFixed(1).padStart(7)} KiB raw   ${(weight.brotli / 1024).toFixed(1)} KiB brotli   (${weight.files} files)`);
+      }
+    }
+
+    console.log(`\n${cpus().length} CPUs, load average ${loadavg().map((value) => value.toFixed(2)).join(" ")}; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s per target (after a ${WARMUP_SECONDS} s warm-up)\n`);
+    type Round = Record<string, Figures>;
+    const rounds: Round[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`round ${round}/${ROUNDS} (load average ${loadavg()[0]!.toFixed(2)})`);
+      const figures: Round = { bare: await measure("bare node http", { url: `http://127.0.0.1:${barePort}/` }, round === 1) };
+      for (const instance of instances) {
+        for (const [target, options] of Object.entries(targetsOf(instance, cookies))) {
+          figures[`${instance.name}.${target}`] = await measure(`${instance.name} ${target}`, options, round === 1);
+        }
+      }
+      rounds.push(figures);
+    }
+    const medianOf = (key: string): Figures => {
+      const sorted = rounds.map((round) => round[key]!).sort((a, b) => a.rps - b.rps);
+      return sorted[Math.floor(sorted.length / 2)]!;
+    };
+    const figuresOf = (name: string) => ({
+      login: medianOf(`${name}.login`),
+      account: medianOf(`${name}.account`),
+      staff_claims: medianOf(`${name}.staff_claims`),
+      static: medianOf(`${name}.static`),
+      healthz: medianOf(`${name}.healthz`),
+      js_bytes: javascript[name]!,
+    });
+    const current = figuresOf("current");
+    const baseline = BASELINE_DIR ? figuresOf("baseline") : null;
+    const bareFigures = medianOf("bare");
+    const load = loadavg();
+    const results = {
+      ...current,
+      bare: bareFigures,
+      ...(baseline ? { baseline: { dir: BASELINE_DIR, ...baseline } } : {}),
+      measured_at: new Date().toISOString(),
+      setup: { cpus: cpus().length, load_average_at_end: load, connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, figures: "median round by req/s", database: "sqlite", node: process.version },
+      rounds,
+    };
+    mkdirSync("tests/bench/results", { recursive: true });
+    writeFileSync("tests/bench/results/pages.json", `${JSON.stringify(results, null, 2)}\n`);
+
+    console.log(`\nmedians (load average ${load.map((value) => value.toFixed(2)).join(" ")}), bare node http ${bareFigures.rps} req/s:`);
+    for (const target of ["login", "account", "staff_claims", "static", "healthz"] as const) {
+      const now = current[target];
+      const before = baseline?.[target];
+      console.log(`  ${target.padEnd(13)} ${String(now.rps).padStart(6)} req/s p99 ${now.p99_ms} ms${before ? `   (baseline ${before.rps} req/s p99 ${before.p99_ms} ms, ×${(now.rps / before.rps).toFixed(2)})` : ""}`);
+    }
+    const goals = [
+      ["/login JS ≤ 250 KiB raw", current.js_bytes.login.raw <= 250 * 1024],
+      ["signed-in pages ≥ 400 req/s", current.account.rps >= 400 && current.staff_claims.rps >= 400],
+      ["signed-in pages p99 ≤ 100 ms", current.account.p99_ms <= 100 && current.staff_claims.p99_ms <= 100],
+      ["static ≥ 5,000 req/s", current.static.rps >= 5000],
+      ["/healthz ≥ 5,000 req/s", current.healthz.rps >= 5000],
+    ] as const;
+    for (const [goal, met] of goals) console.log(`${met ? "✔" : "✘"} ${goal}`);
+    console.log("\nwritten to tests/bench/results/pages.json");
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+    await new Promise((wait) => setTimeout(wait, 500));
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.cause ? `${error.message}: ${String(error.cause)}` : error.message) : error);
+  process.exit(1);
+});
