@@ -1,17 +1,13 @@
 // The staff queue's filters and sort orders: shared by the server query and the page's form.
 import { z } from "zod";
+import { optionalWholeNumberField } from "~/lib/number-input";
 
 export const QUEUE_VIEWS = ["pending", "second_approval", "needs_info", "decided", "all"] as const;
 export const QUEUE_SORTS = ["oldest", "newest", "largest", "smallest", "most_flags"] as const;
 export const QUEUE_FLAG_FILTERS = ["any", "flagged", "clean"] as const;
 export const QUEUE_PAGE_SIZE = 20;
 
-const optionalCount = z
-  .string()
-  .trim()
-  .optional()
-  .transform((value) => (value ? value.replace(/[,\s_]/g, "") : undefined))
-  .pipe(z.coerce.number({ invalid_type_error: "review.errors.number" }).int("review.errors.number").min(0, "review.errors.number").max(1e12, "review.errors.number").optional());
+const optionalCount = optionalWholeNumberField("review.errors.number").pipe(z.number().min(0, "review.errors.number").max(1e12, "review.errors.number").optional());
 
 /** The queue's URL search parameters; anything unknown falls back to the default. */
 export const queueQuerySchema = z.object({
