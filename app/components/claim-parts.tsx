@@ -13,7 +13,8 @@ export function useFormats() {
     int: (value: number) => formatInteger(value, locale),
     date: (iso: string) => formatDate(iso, locale),
     dateTime: (iso: string) => formatDateTime(iso, locale),
-    usd: (micros: number) => formatUsdMicros(micros, locale),
+    // No cost data is not a spend of zero.
+    usd: (micros: number) => (micros === 0 ? "—" : formatUsdMicros(micros, locale)),
   };
 }
 

@@ -147,8 +147,8 @@ export function ModelTable({ models }: { models: ModelRow[] }) {
   const locale = useLocale();
   if (models.length === 0) return null;
   return (
-    <div className="table-scroll">
-      <table className="table">
+    <div>
+      <table className="table stack-table">
         <caption className="visually-hidden">{t("evidence.combined.perModel")}</caption>
         <thead>
           <tr>
@@ -162,11 +162,11 @@ export function ModelTable({ models }: { models: ModelRow[] }) {
         <tbody>
           {models.map((row) => (
             <tr key={row.model}>
-              <td>{row.model.startsWith(INVOICE_MODEL_PREFIX) ? t("evidence.combined.invoiceModel", { number: row.model.slice(INVOICE_MODEL_PREFIX.length) }) : <code>{row.model}</code>}</td>
-              <td className="number">{formatInteger(row.inputTokens, locale)}</td>
-              <td className="number">{formatInteger(row.outputTokens, locale)}</td>
-              <td className="number">{formatInteger(row.requests, locale)}</td>
-              <td className="number">{formatUsd(row.costMicros, locale)}</td>
+              <td data-label={t("evidence.combined.model")}>{row.model.startsWith(INVOICE_MODEL_PREFIX) ? t("evidence.combined.invoiceModel", { number: row.model.slice(INVOICE_MODEL_PREFIX.length) }) : <code>{row.model}</code>}</td>
+              <td className="number" data-label={t("evidence.combined.inputTokens")}>{formatInteger(row.inputTokens, locale)}</td>
+              <td className="number" data-label={t("evidence.combined.outputTokens")}>{formatInteger(row.outputTokens, locale)}</td>
+              <td className="number" data-label={t("evidence.combined.requests")}>{formatInteger(row.requests, locale)}</td>
+              <td className="number" data-label={t("evidence.combined.cost")}>{formatUsd(row.costMicros, locale)}</td>
             </tr>
           ))}
         </tbody>

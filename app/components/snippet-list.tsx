@@ -2,8 +2,10 @@ import { useTranslation } from "react-i18next";
 import type { SnippetsView } from "~/lib/snippets-view.server";
 import { CopyButton } from "./copy-button";
 
-export function SnippetList({ view }: { view: SnippetsView }) {
+/** `headingLevel`: 2 where the list sits right under the page's h1, 3 under a section's h2. */
+export function SnippetList({ view, headingLevel = 3 }: { view: SnippetsView; headingLevel?: 2 | 3 }) {
   const { t } = useTranslation();
+  const Heading = headingLevel === 2 ? "h2" : "h3";
   const provider = view.providerName;
   const [first, ...rest] = view.snippets;
   const modelMapSnippets = rest.filter((snippet) => snippet.id.startsWith("modelMap"));
@@ -14,7 +16,7 @@ export function SnippetList({ view }: { view: SnippetsView }) {
       <section key={snippet.id} className="snippet" data-snippet={snippet.id} aria-labelledby={`snippet-title-${snippet.id}`}>
         <div className="snippet-head">
           <div>
-            <h3 id={`snippet-title-${snippet.id}`}>{t(`snippets.names.${snippet.id}`)}</h3>
+            <Heading id={`snippet-title-${snippet.id}`}>{t(`snippets.names.${snippet.id}`)}</Heading>
             <p className="muted snippet-note">{t(`snippets.notes.${snippet.id}`, { provider })}</p>
           </div>
           <CopyButton text={snippet.code} targetId={codeId} />
@@ -29,7 +31,7 @@ export function SnippetList({ view }: { view: SnippetsView }) {
     <div className="snippet-list">
       {usageSnippets.map(renderSnippet)}
       <section className="snippet" aria-labelledby="model-map-title">
-        <h3 id="model-map-title">{t("snippets.modelMap.title")}</h3>
+        <Heading id="model-map-title">{t("snippets.modelMap.title")}</Heading>
         <p className="muted snippet-note">{t("snippets.modelMap.lead", { provider })}</p>
         {view.modelMap.some((pair) => pair.mine) ? <p className="snippet-note">{t("snippets.modelMap.yours")}</p> : null}
         <table className="table model-map-table">

@@ -4,6 +4,7 @@
 import type { Transaction } from "kysely";
 import type Stripe from "stripe";
 import type { Database, Purchase, PurchaseState } from "~/lib/db-schema";
+import type { CheckoutPaymentMethod } from "~/lib/env.server";
 import type { DbExecutor } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
 import { errorFields, log } from "~/lib/logger.server";
@@ -36,7 +37,25 @@ export interface StartCheckoutInput {
   providerName: string;
   /** Public origin of this deployment, for the success and cancel URLs. */
   origin: string;
+  /** What Checkout offers (STRIPE_PAYMENT_METHODS); unset: whatever the Stripe dashboard enables. */
+  paymentMethods?: readonly CheckoutPaymentMethod[];
   now?: Date;
+}
+
+/**
+ * The Checkout Session fields that choose its payment methods. Stripe's API version of the
+ * client we use (2026-10-28) replaced `payment_method_types` with `allowed_payment_method_types`:
+ * a filter on the methods the account has activated, so a method the account lacks is simply not
+ * shown. WeChat Pay in Checkout needs its client named (`web`: a QR code for the WeChat app).
+ */
+export function checkoutPaymentMethodParams(
+  methods: readonly CheckoutPaymentMethod[] | undefined,
+): Pick<Stripe.Checkout.SessionCreateParams, "allowed_payment_method_types" | "payment_method_options"> {
+  if (!methods || methods.length === 0) return {};
+  return {
+    allowed_payment_method_types: [...methods],
+    ...(methods.includes("wechat_pay") ? { payment_method_options: { wechat_pay: { client: "web" } } } : {}),
+  };
 }
 
 export type StartCheckoutResult =
@@ -94,6 +113,7 @@ export async function startCheckout(db: DbExecutor, stripe: Stripe, input: Start
             },
           },
         ],
+        ...checkoutPaymentMethodParams(input.paymentMethods),
         metadata,
         // Charges carry the purchase too, so a refund finds it even before the session's event.
         payment_intent_data: { metadata },

@@ -1,13 +1,9 @@
 // The staff queue's URL search parameters, parsed on the server.
 import { z } from "zod";
+import { optionalWholeNumberField } from "~/lib/number-input";
 import { QUEUE_FLAG_FILTERS, QUEUE_SORTS, QUEUE_VIEWS } from "./claim-queue";
 
-const optionalCount = z
-  .string()
-  .trim()
-  .optional()
-  .transform((value) => (value ? value.replace(/[,\s_]/g, "") : undefined))
-  .pipe(z.coerce.number({ invalid_type_error: "review.errors.number" }).int("review.errors.number").min(0, "review.errors.number").max(1e12, "review.errors.number").optional());
+const optionalCount = optionalWholeNumberField("review.errors.number").pipe(z.number().min(0, "review.errors.number").max(1e12, "review.errors.number").optional());
 
 /** The queue's URL search parameters; anything unknown falls back to the default. */
 export const queueQuerySchema = z.object({

@@ -1,5 +1,6 @@
 // The admin side of the grant policy: turning the settings form into a patch, and the change history.
 import type { DbExecutor } from "~/lib/db.server";
+import { parseWholeNumber } from "~/lib/number-input";
 import { GRANT_POLICY_KEYS, type GrantPolicy } from "./grant-policy";
 import { listGrantPolicyChanges } from "./grant-policy.server";
 
@@ -11,9 +12,9 @@ import { listGrantPolicyChanges } from "./grant-policy.server";
 export function policyPatchFromForm(fields: Record<string, string>, current: GrantPolicy): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const key of GRANT_POLICY_KEYS) {
-    const raw = (fields[key] ?? "").trim().replace(/[,_\s]/g, "");
+    const raw = (fields[key] ?? "").trim();
     if (raw === "") continue;
-    const value: unknown = /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    const value: unknown = parseWholeNumber(raw, { signed: true }) ?? raw;
     if (value !== current[key]) patch[key] = value;
   }
   return patch;

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { Role } from "~/lib/db-schema";
 import type { Db } from "~/lib/db.server";
+import { wholeNumberField } from "~/lib/number-input";
 import { hasRole } from "~/lib/roles";
 import { requestPasswordReset, resendVerificationCode } from "./accounts.server";
 import { revokeApiKey } from "./api-keys.server";
@@ -120,12 +121,7 @@ export const MAX_ADJUSTMENT_TOKENS = 1_000_000_000;
 
 export const adjustmentSchema = z
   .object({
-    tokens: z
-      .string({ required_error: "support.errors.tokensInvalid" })
-      .trim()
-      .regex(/^[+-]?\d{1,10}$/, "support.errors.tokensInvalid")
-      .transform(Number)
-      .refine((value) => value !== 0 && Math.abs(value) <= MAX_ADJUSTMENT_TOKENS, "support.errors.tokensInvalid"),
+    tokens: wholeNumberField("support.errors.tokensInvalid", { signed: true }).refine((value) => value !== 0 && Math.abs(value) <= MAX_ADJUSTMENT_TOKENS, "support.errors.tokensInvalid"),
     bucket: z.enum(["promo", "paid"], { errorMap: () => ({ message: "support.errors.bucketInvalid" }) }),
     expiresOn: z
       .string()

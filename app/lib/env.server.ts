@@ -9,6 +9,10 @@ const booleanFlag = z
   .optional()
   .transform((value) => value === "1" || value === "true" || value === "yes");
 
+/** Payment methods Checkout may offer for top-ups (STRIPE_PAYMENT_METHODS). */
+export const CHECKOUT_PAYMENT_METHODS = ["card", "alipay", "wechat_pay"] as const;
+export type CheckoutPaymentMethod = (typeof CHECKOUT_PAYMENT_METHODS)[number];
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -105,6 +109,19 @@ const envSchema = z.object({
     .url()
     .regex(/^https?:\/\/[^/]+\/?$/, "must be an origin like https://api.stripe.com, without a path")
     .optional(),
+  // What Checkout offers. Unset: Stripe's dashboard decides. Alipay and WeChat Pay are one-time
+  // payments only (top-ups are), and only where the Stripe account has them activated.
+  STRIPE_PAYMENT_METHODS: z
+    .string()
+    .transform((value) => value.split(",").map((method) => method.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.enum(CHECKOUT_PAYMENT_METHODS, { errorMap: () => ({ message: `each must be one of ${CHECKOUT_PAYMENT_METHODS.join(", ")}` }) }))
+        .min(1, "list at least one payment method")
+        .refine((methods) => methods.includes("card"), "must include card (Alipay and WeChat Pay are offered next to cards)")
+        .refine((methods) => new Set(methods).size === methods.length, "lists a payment method twice"),
+    )
+    .optional(),
 });
 
 export type MailTransport = "smtp" | "outbox" | "log-redacted";
@@ -148,6 +165,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   const gatewayTokens = env.DEMO && !env.GATEWAY_TOKENS.includes(DEMO_GATEWAY_TOKEN) ? [...env.GATEWAY_TOKENS, DEMO_GATEWAY_TOKEN] : env.GATEWAY_TOKENS;
   return { ...env, GATEWAY_TOKENS: gatewayTokens, isProduction, mailTransport, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
+  if (env.STRIPE_PAYMENT_METHODS && !env.STRIPE_SECRET_KEY) {
+    throw new Error("Invalid environment variables:\n  STRIPE_PAYMENT_METHODS: needs STRIPE_SECRET_KEY (top-ups are off without it)");
+  }
+  return { ...env, isProduction, mailTransport, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
 }
 
 let cached: Env | undefined;

@@ -1,6 +1,6 @@
 // The one place that builds the stripe-node client; every other module asks for it here.
 import Stripe from "stripe";
-import { getEnv } from "./env.server";
+import { getEnv, type CheckoutPaymentMethod } from "./env.server";
 
 export type { Stripe };
 
@@ -13,6 +13,11 @@ export interface StripeSettings {
 
 /** The origin Stripe's hosted checkout pages live on; form posts may redirect there. */
 export const STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com";
+
+/** The payment methods Checkout offers, when the provider chose them (STRIPE_PAYMENT_METHODS). */
+export function checkoutPaymentMethods(): readonly CheckoutPaymentMethod[] | undefined {
+  return getEnv().STRIPE_PAYMENT_METHODS;
+}
 
 export function stripeSettings(): StripeSettings | null {
   const env = getEnv();

@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { CreditPackList } from "~/components/credit-pack-list";
 import { FormAlert } from "~/components/form-alert";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PurchaseTable } from "~/components/purchase-table";
@@ -16,10 +17,9 @@ import { formFields } from "~/lib/forms";
 import { formatInteger, isLocale, type Locale } from "~/lib/i18n";
 import { resolveLocale } from "~/lib/locale.server";
 import { pageTitle } from "~/lib/meta";
-import { formatCompactNumber, formatMoney } from "~/lib/money";
 import { currentProvider } from "~/lib/provider.server";
 import { hitRateLimits, tooManyRequests, type RateLimitRule } from "~/lib/rate-limit.server";
-import { getStripe } from "~/lib/stripe.server";
+import { checkoutPaymentMethods, getStripe } from "~/lib/stripe.server";
 import { useRootData } from "~/root";
 import type { RouteHandle } from "~/locales/namespaces";
 
@@ -38,6 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const [balance, owed, purchases] = await Promise.all([getBalance(db, user.id), getOwedTokens(db, user.id), listPurchases(db, user.id)]);
   return {
     enabled: getStripe() !== null,
+    paymentMethods: checkoutPaymentMethods() ?? null,
     emailVerified: user.emailVerified,
     provider: provider.name,
     packs: provider.creditPacks,
@@ -73,6 +74,7 @@ export async function action({ request }: ActionFunctionArgs) {
     pack,
     providerName: provider.name,
     origin: publicOrigin(request),
+    paymentMethods: checkoutPaymentMethods(),
   });
   if (!started.ok) return formFailure("billing.errors.stripeUnavailable", 502);
   // 303 to Stripe's hosted page; the CSP's form-action lists its origin so the browser follows.
@@ -80,7 +82,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Billing() {
-  const { enabled, emailVerified, provider, packs, balance, owed, purchases } = useLoaderData<typeof loader>();
+  const { enabled, emailVerified, paymentMethods, provider, packs, balance, owed, purchases } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const rootLocale = useRootData()?.locale;
@@ -116,40 +118,7 @@ export default function Billing() {
       </section>
 
       <h2>{t("billing.packs.title")}</h2>
-      {!enabled ? (
-        <div className="alert alert-info" role="status" data-testid="billing-disabled">
-          {t("billing.notEnabled")}
-        </div>
-      ) : (
-        <>
-          {!emailVerified ? (
-            <div className="alert alert-warning" role="status">
-              {t("billing.packs.unverified")}
-            </div>
-          ) : null}
-          <ul className="credit-packs">
-            {packs.map((pack) => {
-              const price = formatMoney(pack.priceMinor, pack.currency, locale);
-              const perMillion = formatMoney(Math.round((pack.priceMinor * 1_000_000) / pack.tokens), pack.currency, locale);
-              return (
-                <li key={pack.id} className="credit-pack" data-tokens={pack.tokens}>
-                  <h3 title={tokens(pack.tokens)}>{t("billing.packs.tokens", { tokens: formatCompactNumber(pack.tokens, locale) })}</h3>
-                  <p className="credit-pack-price">{price}</p>
-                  <p className="muted">{t("billing.packs.perMillion", { price: perMillion })}</p>
-                  {/* A document post: the answer is a redirect to Stripe's hosted page. */}
-                  <Form method="post" reloadDocument>
-                    <input type="hidden" name="packId" value={pack.id} />
-                    <button type="submit" className="button" disabled={!emailVerified} aria-label={t("billing.packs.buyLabel", { tokens: tokens(pack.tokens), price })}>
-                      {t("billing.packs.buy")}
-                    </button>
-                  </Form>
-                </li>
-              );
-            })}
-          </ul>
-          <p className="muted">{t("billing.packs.secure")}</p>
-        </>
-      )}
+      <CreditPackList packs={packs} locale={locale} enabled={enabled} emailVerified={emailVerified} paymentMethods={paymentMethods} />
 
       <h2>{t("billing.purchases.title")}</h2>
       {purchases.length === 0 ? <p className="muted">{t("billing.purchases.empty")}</p> : <PurchaseTable purchases={purchases} locale={locale} />}

@@ -103,8 +103,8 @@ export default function Credit() {
         {page.entries.length === 0 ? (
           <p>{t("credit.history.empty")}</p>
         ) : (
-          <div className="table-scroll">
-            <table className="table credit-history" data-testid="credit-history">
+          <div>
+            <table className="table credit-history stack-table" data-testid="credit-history">
               <thead>
                 <tr>
                   <th scope="col">{t("credit.history.when")}</th>
@@ -151,10 +151,10 @@ function HistoryRow({ entry, locale }: { entry: LedgerEntryView; locale: Locale 
   const referenceLabel = KNOWN_REFERENCES.has(entry.referenceType) ? t(`credit.references.${entry.referenceType}`) : entry.referenceType;
   return (
     <tr>
-      <td>
+      <td data-label={t("credit.history.when")}>
         <time dateTime={entry.createdAt}>{formatDateTime(entry.createdAt, locale)}</time>
       </td>
-      <td className="credit-what">
+      <td className="credit-what" data-label={t("credit.history.what")}>
         {t(`credit.kinds.${entry.kind}`)}
         {entry.note ? <div className="muted credit-note">{entry.note}</div> : null}
         {entry.expiresAt ? (
@@ -163,12 +163,12 @@ function HistoryRow({ entry, locale }: { entry: LedgerEntryView; locale: Locale 
           </div>
         ) : null}
       </td>
-      <td>{t(`credit.buckets.${entry.bucket}`)}</td>
-      <td className={`number ${entry.amount > 0 ? "credit-plus" : "credit-minus"}`}>
+      <td data-label={t("credit.history.bucket")}>{t(`credit.buckets.${entry.bucket}`)}</td>
+      <td className={`number ${entry.amount > 0 ? "credit-plus" : "credit-minus"}`} data-label={t("credit.history.amount")}>
         {sign}
         {formatInteger(Math.abs(entry.amount), locale)}
       </td>
-      <td>
+      <td data-label={t("credit.history.reference")}>
         {referenceLabel} <code className="credit-reference">{entry.referenceId}</code>
       </td>
     </tr>

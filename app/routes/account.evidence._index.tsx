@@ -115,8 +115,8 @@ export default function EvidencePage() {
       {pieces.length > 0 ? (
         <section className="panel" aria-labelledby="list-title">
           <h2 id="list-title">{t("evidence.list.title")}</h2>
-          <div className="table-scroll">
-            <table className="table evidence-list">
+          <div>
+            <table className="table evidence-list stack-table">
               <thead>
                 <tr>
                   <th scope="col">{t("evidence.list.when")}</th>
@@ -126,24 +126,22 @@ export default function EvidencePage() {
                   <th scope="col">{t("evidence.list.period")}</th>
                   <th scope="col" className="number">{t("evidence.list.tokens")}</th>
                   <th scope="col" className="number">{t("evidence.list.flags")}</th>
-                  <th scope="col"><span className="visually-hidden">{t("evidence.list.open")}</span></th>
                 </tr>
               </thead>
               <tbody>
                 {pieces.map((piece) => (
                   <tr key={piece.id}>
-                    <td>{formatDate(piece.createdAt, locale)}</td>
-                    <td>{t(`evidence.kinds.${piece.kind}`)}</td>
-                    <td className="file-name">{piece.fileName ?? t("evidence.list.noFile")}</td>
-                    <td>
+                    <td data-label={t("evidence.list.when")}>{formatDate(piece.createdAt, locale)}</td>
+                    <td data-label={t("evidence.list.kind")}>{t(`evidence.kinds.${piece.kind}`)}</td>
+                    <td className="file-name" data-label={t("evidence.list.file")}>
+                      <Link to={`/account/evidence/${piece.id}`}>{piece.fileName ?? t("evidence.list.noFile")}</Link>
+                    </td>
+                    <td data-label={t("evidence.list.status")}>
                       <span className={`status-badge status-${piece.status}`}>{t(`evidence.status.${piece.status}`)}</span>
                     </td>
-                    <td>{piece.periodStart && piece.periodEnd ? `${piece.periodStart} – ${piece.periodEnd}` : "—"}</td>
-                    <td className="number">{formatInteger(piece.tokens, locale)}</td>
-                    <td className="number">{formatInteger(piece.flagCount, locale)}</td>
-                    <td>
-                      <Link to={`/account/evidence/${piece.id}`}>{t("evidence.list.open")}</Link>
-                    </td>
+                    <td data-label={t("evidence.list.period")}>{piece.periodStart && piece.periodEnd ? `${piece.periodStart} – ${piece.periodEnd}` : "—"}</td>
+                    <td className="number" data-label={t("evidence.list.tokens")}>{formatInteger(piece.tokens, locale)}</td>
+                    <td className="number" data-label={t("evidence.list.flags")}>{formatInteger(piece.flagCount, locale)}</td>
                   </tr>
                 ))}
               </tbody>

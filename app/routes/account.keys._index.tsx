@@ -69,8 +69,8 @@ export default function ApiKeys() {
       {keys.length === 0 ? (
         <p className="muted">{t("keys.empty")}</p>
       ) : (
-        <div className="table-scroll">
-          <table className="table keys-table">
+        <div>
+          <table className="table keys-table stack-table">
             <thead>
               <tr>
                 <th scope="col">{t("keys.columns.name")}</th>
@@ -86,23 +86,23 @@ export default function ApiKeys() {
             <tbody>
               {keys.map((key) => (
                 <tr key={key.id} data-key-id={key.id}>
-                  <td>{key.name}</td>
-                  <td>
+                  <td data-label={t("keys.columns.name")}>{key.name}</td>
+                  <td data-label={t("keys.columns.key")}>
                     <code>
                       {key.visiblePrefix}…{key.lastFour}
                     </code>
                   </td>
-                  <td>{formDateTimeOrNull(key.createdAt, locale)}</td>
-                  <td>{formDateTimeOrNull(key.lastUsedAt, locale) ?? t("keys.never")}</td>
-                  <td>{formDateTimeOrNull(key.expiresAt, locale) ?? t("keys.noExpiry")}</td>
-                  <td>
+                  <td data-label={t("keys.columns.created")}>{formDateTimeOrNull(key.createdAt, locale)}</td>
+                  <td data-label={t("keys.columns.lastUsed")}>{formDateTimeOrNull(key.lastUsedAt, locale) ?? t("keys.never")}</td>
+                  <td data-label={t("keys.columns.expires")}>{formDateTimeOrNull(key.expiresAt, locale) ?? t("keys.noExpiry")}</td>
+                  <td data-label={t("keys.columns.status")}>
                     <span className={`key-status key-status-${key.status}`}>{t(`keys.status.${key.status}`)}</span>
                     {key.leak ? <p className="key-leak">{t("keyLimits.leakedAt", { where: key.leak.url ?? key.leak.source ?? "?" })}</p> : null}
                   </td>
                   <td>
                     <KeyLimitsSummary own={key.ownLimits} defaults={limitDefaults} />
                   </td>
-                  <td className="key-actions">
+                  <td className="key-actions" data-label={t("keys.columns.actions")}>
                     {key.status !== "revoked" ? <Link to={`/account/keys/${key.id}/limits`}>{t("keyLimits.link")}</Link> : null}
                     {key.status === "active" ? <Link to={`/account/keys/${key.id}/roll`}>{t("keys.roll")}</Link> : null}
                     {key.status !== "revoked" ? (

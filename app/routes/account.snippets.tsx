@@ -35,7 +35,7 @@ export default function Snippets() {
       <Notice>
         {t("snippets.placeholderNotice", { placeholder })} <Link to="/account/keys/new">{t("snippets.createKey")}</Link>
       </Notice>
-      <SnippetList view={snippets} />
+      <SnippetList view={snippets} headingLevel={2} />
     </>
   );
 }

@@ -73,8 +73,8 @@ export default function AdminAudit() {
               {t("admin.audit.export")}
             </a>
           </p>
-          <div className="wide-table">
-            <table className="table audit-table">
+          <div>
+            <table className="table audit-table stack-table">
               <thead>
                 <tr>
                   <th scope="col">{t("admin.audit.columns.time")}</th>
@@ -87,16 +87,16 @@ export default function AdminAudit() {
               <tbody>
                 {result.rows.map((row) => (
                   <tr key={row.id} data-testid="audit-row">
-                    <td className="small">{formatDateTime(row.createdAt, locale)}</td>
-                    <td>
+                    <td className="small" data-label={t("admin.audit.columns.time")}>{formatDateTime(row.createdAt, locale)}</td>
+                    <td data-label={t("admin.audit.columns.actor")}>
                       {row.actorEmail ?? row.actorId ?? "—"}
                       {row.ip ? <div className="muted small">{row.ip}</div> : null}
                     </td>
-                    <td>
+                    <td data-label={t("admin.audit.columns.action")}>
                       <AuditActionLabel action={row.action} />
                     </td>
-                    <td className="small">{row.targetType ? <code className="break">{row.targetId ? `${row.targetType}:${row.targetId}` : row.targetType}</code> : "—"}</td>
-                    <td className="small">
+                    <td className="small" data-label={t("admin.audit.columns.target")}>{row.targetType ? <code className="break">{row.targetId ? `${row.targetType}:${row.targetId}` : row.targetType}</code> : "—"}</td>
+                    <td className="small" data-label={t("admin.audit.columns.details")}>
                       <AuditDetails details={row.details} />
                     </td>
                   </tr>

@@ -22,6 +22,7 @@ import { pageTitle } from "~/lib/meta";
 import type { RouteHandle } from "~/locales/namespaces";
 
 export const handle: RouteHandle = { i18n: ["claims", "credit", "evidence", "review"] };
+import { wholeNumberField } from "~/lib/number-input";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "review.claim.title", { id: args.params.id ?? "" });
 
@@ -37,10 +38,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 const reason = z.string({ required_error: "review.errors.reasonRequired" }).trim().min(5, "review.errors.reasonRequired").max(2000, "review.errors.reasonTooLong");
-const tokens = z
-  .string({ required_error: "review.errors.tokensRequired" })
-  .transform((value) => value.replace(/[,\s_]/g, ""))
-  .pipe(z.coerce.number({ invalid_type_error: "review.errors.tokensRequired" }).int("review.errors.tokensRequired").min(1, "review.errors.amount_out_of_range"));
+const tokens = wholeNumberField("review.errors.tokensRequired").pipe(z.number().min(1, "review.errors.amount_out_of_range"));
 const version = z.coerce.number().int().min(1);
 
 const decisionSchema = z.discriminatedUnion("intent", [

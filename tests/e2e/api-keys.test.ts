@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot } from "./browser";
+import { DEMO, logInOn } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const gatewayToken = inject("gatewayToken");
@@ -18,16 +19,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function logIn(page: import("playwright-core").Page, locale: "en" | "zh" = "en") {
-  await page.goto(`${baseUrl}/login`);
-  await page.fill('input[name="email"]', "developer@demo.ferry");
-  await page.fill('input[name="password"]', "demo-developer-pass");
-  await Promise.all([page.waitForURL(`${baseUrl}/account`), page.click('form:has(input[name="password"]) button[type="submit"]')]);
-  // Other suites share the demo developer and may have left it in another language.
-  await page.locator(`form[action="/set-language"] button[value="${locale}"]`).click();
-  await page.waitForFunction((lang) => document.documentElement.lang === lang, locale === "zh" ? "zh-CN" : "en");
-}
-
 describe("API keys in the browser", () => {
   it("creates a key, copies the Python snippet, and authorizes with it over HTTP", async () => {
     const context = await browser.newContext({ locale: "en-US" });
@@ -37,7 +28,7 @@ describe("API keys in the browser", () => {
     page.on("console", (message) => {
       if (message.type() === "error" && /Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
     });
-    await logIn(page);
+    await logInOn(page, DEMO.developer.email, DEMO.developer.password, { locale: "en" });
 
     await page.goto(`${baseUrl}/account/keys`);
     await page.waitForFunction(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter !== undefined);
@@ -118,7 +109,7 @@ describe("API keys in the browser", () => {
   it("renders the keys, snippets and gateway docs pages in Chinese", async () => {
     const context = await browser.newContext({ locale: "zh-CN" });
     const page = await context.newPage();
-    await logIn(page, "zh");
+    await logInOn(page, DEMO.developer.email, DEMO.developer.password, { locale: "zh" });
     await page.goto(`${baseUrl}/account/keys`);
     await expect(page.locator("h1").textContent()).resolves.toBe("API 密钥");
     await screenshot(page, "keys-list-zh");
@@ -132,7 +123,7 @@ describe("API keys in the browser", () => {
     const pattern = (await page.getByTestId("key-pattern").textContent()) ?? "";
     expect(pattern).toBe("\\bglmsk_[0-9A-Za-z]{38}\\b");
     await screenshot(page, "gateway-docs-zh");
-    // Back to English for the other suites sharing the demo account.
+    // The same pages in English, through the language picker.
     await page.locator('form[action="/set-language"] button[value="en"]').click();
     await page.waitForFunction(() => document.documentElement.lang === "en");
     await page.goto(`${baseUrl}/docs/gateway`);

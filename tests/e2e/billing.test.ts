@@ -5,6 +5,7 @@ import Stripe from "stripe";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot } from "./browser";
+import { DEMO, logIn } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const stripeStandIn = inject("stripeStandIn");
@@ -19,25 +20,20 @@ afterAll(async () => {
 });
 
 const TEXT = {
-  en: { email: "E-mail", password: "Password", logIn: "Log in", paid: "Paid", credited: "tokens were added" },
-  zh: { email: "邮箱", password: "密码", logIn: "登录", paid: "已付款", credited: "已向您的余额添加" },
+  en: { paid: "Paid", credited: "tokens were added" },
+  zh: { paid: "已付款", credited: "已向您的余额添加" },
 } as const;
 
-async function logIn(locale: "en" | "zh"): Promise<{ page: Page; cspErrors: string[] }> {
-  const context = await browser.newContext({ locale: locale === "zh" ? "zh-CN" : "en-US", viewport: { width: 1200, height: 900 } });
-  // The language picker's cookie, so the demo account's saved language does not decide the page's.
-  const languageCookie = encodeURIComponent(Buffer.from(JSON.stringify(locale)).toString("base64"));
-  await context.addCookies([{ name: "ferry_lang", value: languageCookie, url: baseUrl }]);
-  const page = await context.newPage();
+async function logInDeveloper(locale: "en" | "zh"): Promise<{ page: Page; cspErrors: string[] }> {
   const cspErrors: string[] = [];
-  page.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
+  const page = await logIn(browser, DEMO.developer.email, DEMO.developer.password, {
+    locale,
+    width: 1200,
+    onPage: (page) =>
+      page.on("console", (message) => {
+        if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
+      }),
   });
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel(TEXT[locale].email).fill("developer@demo.ferry");
-  await page.getByLabel(TEXT[locale].password).fill("demo-developer-pass");
-  await page.getByRole("button", { name: TEXT[locale].logIn, exact: true }).click();
-  await page.waitForURL(/\/account$/);
   return { page, cspErrors };
 }
 
@@ -61,7 +57,7 @@ async function sendWebhook(type: string, object: unknown, secret = stripeStandIn
 for (const locale of ["en", "zh"] as const) {
   describe(`billing in ${locale}`, () => {
     it("buy → Stripe checkout → signed webhook → new balance", async () => {
-      const { page, cspErrors } = await logIn(locale);
+      const { page, cspErrors } = await logInDeveloper(locale);
       const response = await page.goto(`${baseUrl}/account/billing`);
       expect(response!.headers()["content-security-policy"]).toContain(`form-action 'self' https://checkout.stripe.com ${stripeStandIn.url}`);
       await screenshot(page, `billing-${locale}-01-page`);
@@ -99,7 +95,7 @@ for (const locale of ["en", "zh"] as const) {
     });
 
     it("buy → pay on the checkout page → the success page credits it, the late webhook does not", async () => {
-      const { page } = await logIn(locale);
+      const { page } = await logInDeveloper(locale);
       await page.goto(`${baseUrl}/account/billing`);
       const before = await paidBalance(page);
       const firstPack = page.locator(".credit-pack").first();
@@ -124,7 +120,7 @@ for (const locale of ["en", "zh"] as const) {
 
 describe("refund", () => {
   it("a partial refund takes back its share and shows on the receipt", async () => {
-    const { page } = await logIn("zh");
+    const { page } = await logInDeveloper("zh");
     await page.goto(`${baseUrl}/account/billing`);
     const firstPack = page.locator(".credit-pack").first();
     const packTokens = Number(await firstPack.getAttribute("data-tokens"));
@@ -150,7 +146,7 @@ describe("refund", () => {
 
 describe("checkout cancelled", () => {
   it("comes back to a page that says nothing was charged", async () => {
-    const { page } = await logIn("en");
+    const { page } = await logInDeveloper("en");
     await page.goto(`${baseUrl}/account/billing`);
     await page.locator(".credit-pack").first().getByRole("button").click();
     await page.waitForURL(`${stripeStandIn.url}/checkout/**`);

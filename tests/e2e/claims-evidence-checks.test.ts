@@ -1,7 +1,7 @@
 // The claim pages in Chromium for issue #10's checks: the partial cutoff month in the computation
 // (developer and staff), and a near-copy of another account's usage shown to staff with a link.
 import { randomBytes } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createAccount } from "~/domain/accounts.server";
 import { saveEvidence } from "~/domain/evidence/index.server";
@@ -9,13 +9,12 @@ import type { DayUsage, EvidenceOutcome } from "~/domain/evidence/types";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { forgedCopy, shapedUsage } from "../fixtures/usage-series";
 import { launchBrowser, screenshot } from "./browser";
-import { passSecondFactor } from "./second-factor";
+import { DEMO, logIn } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "correct horse battery staple 42";
 let db: Db;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 function outcomeOf(days: DayUsage[]): EvidenceOutcome {
   const sum = (pick: (day: DayUsage) => number) => days.reduce((total, day) => total + pick(day), 0);
@@ -47,19 +46,6 @@ async function developerWith(label: string, days: DayUsage[]) {
   return email;
 }
 
-async function logIn(email: string, password: string, width: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('input[name="email"]').fill(email);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('main button[type="submit"]').click();
-  await passSecondFactor(page, email);
-  await page.waitForURL(/\/account|\/staff|\/support|\/admin/);
-  return page;
-}
-
 async function setLanguage(page: Page, label: "English" | "简体中文") {
   await page.getByRole("button", { name: label }).click();
   await page.waitForSelector(`html[lang="${label === "English" ? "en" : "zh-CN"}"]`);
@@ -72,7 +58,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
   await browser?.close();
   await db?.destroy();
 });
@@ -85,7 +70,7 @@ describe("claim pages: partial month and near-copies", () => {
     ownerEmail = await developerWith("owner", original);
 
     for (const width of [1280, 390]) {
-      const dev = await logIn(ownerEmail, PASSWORD, width);
+      const dev = await logIn(browser, ownerEmail, PASSWORD, { width });
       await dev.goto(`${baseUrl}/account/claim`);
       await expect(dev.getByTestId("partial-month").textContent()).resolves.toContain("9 of 31 days");
       await expect(dev.getByTestId("counted-months").textContent()).resolves.toBe("2.29");
@@ -99,13 +84,13 @@ describe("claim pages: partial month and near-copies", () => {
 
   it("shows staff a near-copy with the other account and the similarity", async () => {
     const copierEmail = await developerWith("copier", forgedCopy(original, { seed: 502, scale: 1.25, shiftDays: 3 }));
-    const copier = await logIn(copierEmail, PASSWORD, 1280);
+    const copier = await logIn(browser, copierEmail, PASSWORD, { width: 1280 });
     await copier.goto(`${baseUrl}/account/claim`);
     await copier.getByTestId("claim-submit").click();
     await copier.getByTestId("claim-status").waitFor();
 
     for (const width of [1280, 390]) {
-      const staff = await logIn("staff@demo.ferry", "demo-staff-pass-1", width);
+      const staff = await logIn(browser, DEMO.staff.email, DEMO.staff.password, { width });
       await staff.goto(`${baseUrl}/staff/claims?view=all&sort=newest`);
       await staff.getByTestId("queue-row").filter({ hasText: copierEmail }).getByRole("link").first().click();
       await staff.waitForURL(/\/staff\/claims\/clm_/);

@@ -2,14 +2,14 @@
 // over the large-grant limit waits for a second approver; a rejected claim shows its reason.
 // Evidence is seeded through the evidence domain functions (the upload page is another issue's).
 import { randomBytes } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createAccount } from "~/domain/accounts.server";
 import { saveEvidence } from "~/domain/evidence/index.server";
 import type { DayUsage } from "~/domain/evidence/types";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { launchBrowser, screenshot } from "./browser";
-import { passSecondFactor } from "./second-factor";
+import { DEMO, logIn } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const M = 1_000_000;
@@ -17,7 +17,6 @@ const PASSWORD = "correct horse battery staple 42";
 
 let db: Db;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 async function developerWithUsage(label: string, monthly: number): Promise<string> {
   const email = `${label}-${randomBytes(4).toString("hex")}@example.com`;
@@ -55,19 +54,6 @@ async function developerWithUsage(label: string, monthly: number): Promise<strin
   return email;
 }
 
-async function logIn(email: string, password = PASSWORD): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('input[name="email"]').fill(email);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('main button[type="submit"]').click();
-  await passSecondFactor(page, email);
-  await page.waitForURL(/\/(account|support|staff|admin)/);
-  return page;
-}
-
 async function claim(page: Page, expectedOffer: string) {
   await page.goto(`${baseUrl}/account/claim`);
   await expect(page.getByTestId("offer-tokens").textContent()).resolves.toBe(expectedOffer);
@@ -93,11 +79,10 @@ let staff: Page;
 beforeAll(async () => {
   db = createDatabase(inject("databaseUrl"));
   browser = await launchBrowser();
-  staff = await logIn("staff@demo.ferry", "demo-staff-pass-1");
+  staff = await logIn(browser, DEMO.staff.email, DEMO.staff.password, { width: 1200 });
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
   await browser?.close();
   await db?.destroy();
 });
@@ -105,7 +90,7 @@ afterAll(async () => {
 describe("claims in the browser", () => {
   it("a developer claims, staff approve, the developer sees the balance", async () => {
     const email = await developerWithUsage("claimer", 30 * M);
-    const dev = await logIn(email);
+    const dev = await logIn(browser, email, PASSWORD, { width: 1200 });
     await claim(dev, "30,000,000");
     await expect(dev.getByTestId("claim-status").textContent()).resolves.toContain("In review");
     await screenshot(dev, "claims-developer-pending-en");
@@ -122,7 +107,7 @@ describe("claims in the browser", () => {
 
   it("a claim over the large-grant limit waits for a second approver", async () => {
     const email = await developerWithUsage("large", 60 * M);
-    const dev = await logIn(email);
+    const dev = await logIn(browser, email, PASSWORD, { width: 1200 });
     await claim(dev, "60,000,000");
 
     await openClaimOf(staff, email);
@@ -138,7 +123,7 @@ describe("claims in the browser", () => {
     await expect(dev.getByTestId("claim-status").textContent()).resolves.toContain("In review");
     expect(await dev.getByTestId("claim-balance").count()).toBe(0);
 
-    const admin = await logIn("admin@demo.ferry", "demo-admin-pass-1");
+    const admin = await logIn(browser, DEMO.admin.email, DEMO.admin.password, { width: 1200 });
     await openClaimOf(admin, email);
     await admin.getByTestId("approve").click();
     await admin.getByText("Granted 60,000,000 tokens.").waitFor();
@@ -148,7 +133,7 @@ describe("claims in the browser", () => {
 
   it("a rejected claim shows its reason to the developer", async () => {
     const email = await developerWithUsage("rejected", 20 * M);
-    const dev = await logIn(email);
+    const dev = await logIn(browser, email, PASSWORD, { width: 1200 });
     await claim(dev, "20,000,000");
 
     await staff.goto(`${baseUrl}/staff/claims`);

@@ -2,19 +2,18 @@
 // auto-approve limit on a developer's account, an admin (a second, different staff member)
 // approves it in the queue, and the developer sees it on their credit page. English and Chinese.
 import { randomBytes } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createAccount } from "~/domain/accounts.server";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { launchBrowser, screenshot } from "./browser";
-import { passSecondFactor } from "./second-factor";
+import { DEMO, logIn } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "correct horse battery staple 42";
 
 let db: Db;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 const TEXT = {
   en: { tokens: "Tokens", reason: "Reason", record: "Record adjustment", waits: "waits for a second staff member", approve: "Approve and credit", approved: "Approved", kind: "Adjustment by staff" },
@@ -27,33 +26,12 @@ async function account(role: "developer" | "staff" | "admin", locale: "en" | "zh
   return { id: user.id, email, password: PASSWORD };
 }
 
-async function logIn(email: string, password: string, locale: "en" | "zh", width = 1280): Promise<Page> {
-  const context = await browser.newContext({ locale: locale === "zh" ? "zh-CN" : "en-US", viewport: { width, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('input[name="email"]').fill(email);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('main button[type="submit"]').click();
-  await passSecondFactor(page, email);
-  await page.waitForURL(/\/(account|support|staff|admin)/);
-  await page.goto(`${baseUrl}/account`);
-  const wanted = locale === "zh" ? "zh-CN" : "en";
-  if ((await page.locator("html").getAttribute("lang")) !== wanted) {
-    await page.getByRole("button", { name: locale === "zh" ? "简体中文" : "English" }).click();
-    await page.waitForSelector(`html[lang="${wanted}"]`);
-    await page.goto(`${baseUrl}/account`);
-  }
-  return page;
-}
-
 beforeAll(async () => {
   db = createDatabase(inject("databaseUrl"));
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
   await browser?.close();
   await db?.destroy();
 });
@@ -68,8 +46,8 @@ for (const locale of ["en", "zh"] as const) {
       developer = await account("developer", locale);
       // English uses the demo staff account (README); Chinese its own, so no suite changes the
       // demo accounts' language for another.
-      const proposer = locale === "en" ? { email: "staff@demo.ferry", password: "demo-staff-pass-1" } : await account("staff", locale);
-      const staff = await logIn(proposer.email, proposer.password, locale);
+      const proposer = locale === "en" ? DEMO.staff : await account("staff", locale);
+      const staff = await logIn(browser, proposer.email, proposer.password, { locale });
       await staff.goto(`${baseUrl}/support/accounts/${developer.id}#ledger`);
       const form = staff.locator(".adjust-credit");
       await form.getByLabel(text.tokens, { exact: true }).fill("25000000");
@@ -82,8 +60,8 @@ for (const locale of ["en", "zh"] as const) {
     });
 
     it("an admin, a second staff member, approves it in the queue: one ledger entry", async () => {
-      const approver = locale === "en" ? { email: "admin@demo.ferry", password: "demo-admin-pass-1" } : await account("admin", locale);
-      const admin = await logIn(approver.email, approver.password, locale);
+      const approver = locale === "en" ? DEMO.admin : await account("admin", locale);
+      const admin = await logIn(browser, approver.email, approver.password, { locale });
       await admin.goto(`${baseUrl}/staff/adjustments`);
       const row = admin.getByTestId("pending-adjustment").filter({ hasText: developer.email });
       await row.waitFor();
@@ -101,7 +79,7 @@ for (const locale of ["en", "zh"] as const) {
     });
 
     it("the developer sees the adjustment on their credit page", async () => {
-      const owner = await logIn(developer.email, developer.password, locale, 390);
+      const owner = await logIn(browser, developer.email, developer.password, { locale, width: 390 });
       await owner.goto(`${baseUrl}/account/credit`);
       await owner.getByText(text.kind).first().waitFor();
       await screenshot(owner, `adjustments-${locale}-04-developer-credit-390`);

@@ -4,13 +4,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createAccount } from "~/domain/accounts.server";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { encryptedInvoicePdf, invoicePdf } from "../fixtures/invoice-pdf";
 import { launchBrowser, screenshot } from "./browser";
-import { passSecondFactor } from "./second-factor";
+import { DEMO, logIn } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "correct horse battery staple 42";
@@ -18,20 +18,6 @@ const dir = mkdtempSync(join(tmpdir(), "ferry-e2e-invoice-"));
 
 let db: Db;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function logIn(email: string, password = PASSWORD, width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('input[name="email"]').fill(email);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('main button[type="submit"]').click();
-  await passSecondFactor(page, email);
-  await page.waitForURL(/\/account|\/staff|\/support/);
-  return page;
-}
 
 async function setLanguage(page: Page, label: "English" | "简体中文") {
   await page.getByRole("button", { name: label }).click();
@@ -51,7 +37,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
   await browser?.close();
   await db?.destroy();
 });
@@ -61,7 +46,7 @@ const email = `invoice-${randomBytes(4).toString("hex")}@example.com`;
 describe("OpenAI invoice evidence in the browser", () => {
   it("a developer uploads a generated invoice PDF and claims; the claim waits for staff", async () => {
     await createAccount(db, { email, password: PASSWORD, role: "developer", verified: true });
-    const developer = await logIn(email);
+    const developer = await logIn(browser, email, PASSWORD);
 
     const invoice = join(dir, "Invoice-7F3A9C21-0002.pdf");
     writeFileSync(
@@ -120,7 +105,7 @@ describe("OpenAI invoice evidence in the browser", () => {
   });
 
   it("staff see the invoice and its flag on the claim; support sees it in the account story", async () => {
-    const staff = await logIn("staff@demo.ferry", "demo-staff-pass-1");
+    const staff = await logIn(browser, DEMO.staff.email, DEMO.staff.password);
     await staff.goto(`${baseUrl}/staff/claims?view=all&sort=newest`);
     await staff.getByTestId("queue-row").filter({ hasText: email }).getByRole("link").click();
     await staff.waitForURL(/\/staff\/claims\/clm_/);
@@ -137,7 +122,7 @@ describe("OpenAI invoice evidence in the browser", () => {
     await staff.setViewportSize({ width: 1280, height: 900 });
     await setLanguage(staff, "English");
 
-    const support = await logIn("support@demo.ferry", "demo-support-pass");
+    const support = await logIn(browser, DEMO.support.email, DEMO.support.password);
     await support.goto(`${baseUrl}/support?${new URLSearchParams({ q: email })}`);
     await support.locator(`a[href^="/support/accounts/"]`).first().click();
     await support.waitForURL(/\/support\/accounts\//);

@@ -2,7 +2,7 @@
 // prefix and revokes the key with a reason; an admin promotes a user to staff. Screenshots of
 // every console page in English and Chinese.
 import { randomBytes } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createAccount } from "~/domain/accounts.server";
 import { createApiKey } from "~/domain/api-keys.server";
@@ -10,7 +10,7 @@ import { saveEvidence } from "~/domain/evidence/index.server";
 import { creditAccount, debitUsage } from "~/domain/ledger.server";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { launchBrowser, screenshot } from "./browser";
-import { passSecondFactor } from "./second-factor";
+import { DEMO, logIn } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "correct horse battery staple 42";
@@ -18,7 +18,6 @@ const KEY_PREFIX = "glmsk";
 
 let db: Db;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 const TEXT = {
   en: { search: "Search", revoke: "Revoke key", reason: "Reason", revoked: "The key is revoked", save: "Save", staff: "Provider staff", changed: "Role changed" },
@@ -65,36 +64,12 @@ async function staffAccount(role: "support" | "admin"): Promise<{ email: string;
   return { email, password: PASSWORD };
 }
 
-async function logIn(email: string, password: string, locale: "en" | "zh"): Promise<Page> {
-  const context = await browser.newContext({ locale: locale === "zh" ? "zh-CN" : "en-US", viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('input[name="email"]').fill(email);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('main button[type="submit"]').click();
-  await passSecondFactor(page, email);
-  await page.waitForURL(/\/(account|support|staff|admin)/);
-  // The demo accounts are shared by several suites: set the language explicitly, after a full
-  // page load (a client-side navigation can leave the previous page's <html lang> for a moment).
-  await page.goto(`${baseUrl}/account`);
-  const wanted = locale === "zh" ? "zh-CN" : "en";
-  if ((await page.locator("html").getAttribute("lang")) !== wanted) {
-    await page.getByRole("button", { name: locale === "zh" ? "简体中文" : "English" }).click();
-    await page.waitForSelector(`html[lang="${wanted}"]`);
-    await page.goto(`${baseUrl}/account`);
-  }
-  expect(await page.locator("html").getAttribute("lang")).toBe(wanted);
-  return page;
-}
-
 beforeAll(async () => {
   db = createDatabase(inject("databaseUrl"));
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
   await browser?.close();
   await db?.destroy();
 });
@@ -106,8 +81,8 @@ for (const locale of ["en", "zh"] as const) {
       const developer = await developerWithKey(`support-${locale}`);
       // The demo accounts are shared with other suites that expect English: the Chinese run
       // uses a support agent of its own, so no suite changes another's language.
-      const credentials = locale === "en" ? { email: "support@demo.ferry", password: "demo-support-pass" } : await staffAccount("support");
-      const agent = await logIn(credentials.email, credentials.password, locale);
+      const credentials = locale === "en" ? DEMO.support : await staffAccount("support");
+      const agent = await logIn(browser, credentials.email, credentials.password, { locale });
 
       await screenshot(agent, `support-${locale}-00-signed-in`);
       const supportLink = agent.locator('header a[href="/support"]');
@@ -145,7 +120,7 @@ for (const locale of ["en", "zh"] as const) {
 describe("administration", () => {
   it("an admin promotes a user to staff", async () => {
     const candidate = await createAccount(db, { email: `promote-${randomBytes(4).toString("hex")}@example.com`, password: PASSWORD, role: "developer", verified: true });
-    const admin = await logIn("admin@demo.ferry", "demo-admin-pass-1", "en");
+    const admin = await logIn(browser, DEMO.admin.email, DEMO.admin.password, { locale: "en" });
     await admin.goto(`${baseUrl}/admin/users?q=${encodeURIComponent(candidate.email)}`);
     const row = admin.getByTestId("user-row").filter({ hasText: candidate.email });
     await row.getByRole("combobox").selectOption({ label: TEXT.en.staff });
@@ -158,8 +133,8 @@ describe("administration", () => {
 
   for (const locale of ["en", "zh"] as const) {
     it(`shows the overview charts, users, grant policy and audit log in ${locale}`, async () => {
-      const credentials = locale === "en" ? { email: "admin@demo.ferry", password: "demo-admin-pass-1" } : await staffAccount("admin");
-      const admin = await logIn(credentials.email, credentials.password, locale);
+      const credentials = locale === "en" ? DEMO.admin : await staffAccount("admin");
+      const admin = await logIn(browser, credentials.email, credentials.password, { locale });
       await admin.goto(`${baseUrl}/admin`);
       expect(await admin.locator("svg.wk-svg").count()).toBe(3);
       await screenshot(admin, `admin-${locale}-01-overview`);

@@ -18,6 +18,13 @@ export const billing = {
     buyLabel: "Buy {{tokens}} tokens for {{price}}",
     secure: "Payment is handled by Stripe. You return here when it is done.",
     unverified: "Confirm your e-mail before buying credit.",
+    notYet: "Not on sale yet",
+    methods: "You can pay by {{methods}}.",
+  },
+  methods: {
+    card: "card",
+    alipay: "Alipay",
+    wechat_pay: "WeChat Pay",
   },
   purchases: {
     title: "Purchases",

@@ -42,5 +42,9 @@ export const common = {
     forbidden: "You do not have access to this page.",
     generic: "An unexpected error occurred. Please try again; if it keeps happening, contact support.",
     backHome: "Back to the home page",
+    notFoundTitle: "Page not found",
+    notFoundDetail: "There is no page at {{path}} on Ferry for {{provider}}. The address may be mistyped, or the page has moved.",
+    forbiddenTitle: "No access",
+    dashboard: "Go to your dashboard",
   },
 };

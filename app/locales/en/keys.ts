@@ -48,6 +48,7 @@ export const keys = {
     grace: "Keep the old key working for",
     graceNone: "No time: revoke it now",
     graceHours: "{{count}} hours",
+    graceHours_one: "{{count}} hour",
     graceDays: "{{count}} days",
     submit: "Roll key",
   },

@@ -21,6 +21,13 @@ export const billing: Dictionary<typeof en> = {
     buyLabel: "以 {{price}} 购买 {{tokens}} Tokens",
     secure: "付款由 Stripe 处理，完成后会返回本页面。",
     unverified: "请先确认邮箱，再购买额度。",
+    notYet: "暂未开售",
+    methods: "支持{{methods}}付款。",
+  },
+  methods: {
+    card: "银行卡",
+    alipay: "支付宝",
+    wechat_pay: "微信支付",
   },
   purchases: {
     title: "购买记录",

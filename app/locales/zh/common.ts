@@ -44,5 +44,9 @@ export const common: Dictionary<typeof en> = {
     forbidden: "您无权访问此页面。",
     generic: "发生了意外错误。请重试；如果问题持续，请联系客服。",
     backHome: "返回首页",
+    notFoundTitle: "页面不存在",
+    notFoundDetail: "{{provider}} 的 Ferry 上没有 {{path}} 这个页面。可能是地址输错了，或页面已移动。",
+    forbiddenTitle: "无权访问",
+    dashboard: "前往控制台",
   },
 };

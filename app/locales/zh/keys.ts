@@ -51,6 +51,7 @@ export const keys: Dictionary<typeof en> = {
     grace: "旧密钥继续有效",
     graceNone: "不保留：立即吊销",
     graceHours: "{{count}} 小时",
+    graceHours_one: "{{count}} 小时",
     graceDays: "{{count}} 天",
     submit: "轮换密钥",
   },
