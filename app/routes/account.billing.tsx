@@ -23,7 +23,7 @@ import { checkoutPaymentMethods, getStripe } from "~/lib/stripe.server";
 import { useRootData } from "~/root";
 import type { RouteHandle } from "~/locales/namespaces";
 
-export const handle: RouteHandle = { i18n: ["billing"] };
+export const handle: RouteHandle = { i18n: ["billing", "keyLimits", "claims"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "billing.title");
 

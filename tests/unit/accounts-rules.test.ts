@@ -24,7 +24,7 @@ describe("password rules", () => {
   it("accepts the README's demo passwords and the test fixtures' passwords", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     const demo = [...readme.matchAll(/\| `([a-z]+@demo\.ferry)` \| `([^`]+)` \|/g)];
-    expect(demo).toHaveLength(4);
+    expect(demo.length).toBeGreaterThanOrEqual(4);
     for (const [, email, password] of demo) expect(passwordWeakness(password!, [email!]), password).toBeNull();
     for (const password of ["correct horse battery staple 42", "a sturdy passphrase for ferry 1", "an even sturdier passphrase 2", "a long enough passphrase"]) {
       expect(passwordWeakness(password, ["e2e-en-1733000000000@example.com"]), password).toBeNull();
