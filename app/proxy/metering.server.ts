@@ -45,12 +45,10 @@ function retryAfterOf(context: Record<string, unknown> | undefined): number | un
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
-// At merge: the limits work adds the client address to authorizeApiKey's input, and the usage-records
-// work adds the requested model and cached tokens to recordUsage's; both are in hand here.
 export function inProcessMetering(db: DbExecutor, provider: ProviderProfile): Metering {
   return {
-    async authorize(apiKey, model) {
-      const outcome = await authorizeApiKey(db, provider, { apiKey, model: model ?? undefined });
+    async authorize(apiKey, model, clientIp) {
+      const outcome = await authorizeApiKey(db, provider, { apiKey, model: model ?? undefined, clientIp: clientIp || undefined });
       if (!outcome.ok) return { ok: false, code: outcome.code, retryAfterMs: retryAfterOf(outcome.context) };
       return { ok: true, accountId: outcome.account_id, keyId: outcome.key_id, providerModel: outcome.provider_model, remainingTokens: outcome.remaining_tokens };
     },
@@ -59,8 +57,10 @@ export function inProcessMetering(db: DbExecutor, provider: ProviderProfile): Me
         const outcome = await recordUsage(db, provider, {
           requestId: usage.requestId,
           keyId: usage.keyId,
-          model: usage.providerModel,
+          model: usage.requestedModel,
+          providerModel: usage.providerModel,
           inputTokens: usage.inputTokens,
+          cachedInputTokens: Math.min(usage.cachedInputTokens, usage.inputTokens),
           outputTokens: usage.outputTokens,
         });
         if (!outcome.ok) return { ok: false, retryable: false, code: outcome.code };
@@ -102,10 +102,10 @@ export function httpMetering(options: HttpMeteringOptions): Metering {
   }
 
   return {
-    async authorize(apiKey, model) {
+    async authorize(apiKey, model, clientIp) {
       let answer: { status: number; json: any };
       try {
-        answer = await post("/authorize", model === null ? { api_key: apiKey } : { api_key: apiKey, model });
+        answer = await post("/authorize", { api_key: apiKey, ...(model === null ? {} : { model }), ...(clientIp ? { client_ip: clientIp } : {}) });
       } catch {
         return { ok: false, code: "metering_unavailable" };
       }
@@ -122,8 +122,10 @@ export function httpMetering(options: HttpMeteringOptions): Metering {
         answer = await post("/usage", {
           request_id: usage.requestId,
           key_id: usage.keyId,
-          model: usage.providerModel,
+          model: usage.requestedModel,
+          provider_model: usage.providerModel,
           input_tokens: usage.inputTokens,
+          cached_input_tokens: Math.min(usage.cachedInputTokens, usage.inputTokens),
           output_tokens: usage.outputTokens,
         });
       } catch (error) {

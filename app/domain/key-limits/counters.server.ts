@@ -65,9 +65,45 @@ export function preparedOn(raw: SQLite.Database, query: CompiledQuery): SQLite.S
 export async function takeRequestSlot(db: DbExecutor, keyId: string, limit: number, windows: Windows, now: string): Promise<boolean> {
   const query = requestSlotQuery(db, keyId, limit, windows, now);
   const raw = sqliteHandleOf(db);
-  // On SQLite, synchronously unless a Kysely transaction holds the shared connection (then queue behind it).
-  if (raw && !raw.inTransaction && !db.isTransaction) return preparedOn(raw, query).get(...query.parameters) !== undefined;
+  if (raw && !db.isTransaction) return queueSlot(db, raw, query);
   return (await db.executeQuery(query)).rows.length > 0;
+}
+
+interface PendingSlot {
+  query: CompiledQuery;
+  resolve: (taken: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
+const pendingSlots = new WeakMap<SQLite.Database, PendingSlot[]>();
+
+// Group commit on SQLite: the slots asked for in one turn of the event loop are taken in one
+// transaction (one WAL commit instead of one each), in arrival order, each with its own answer.
+function queueSlot(db: DbExecutor, raw: SQLite.Database, query: CompiledQuery): Promise<boolean> {
+  let queue = pendingSlots.get(raw);
+  if (!queue) {
+    queue = [];
+    pendingSlots.set(raw, queue);
+    setImmediate(() => flushSlots(db, raw));
+  }
+  const pending = queue;
+  return new Promise((resolve, reject) => pending.push({ query, resolve, reject }));
+}
+
+function flushSlots(db: DbExecutor, raw: SQLite.Database): void {
+  const queue = pendingSlots.get(raw) ?? [];
+  pendingSlots.delete(raw);
+  if (raw.inTransaction) {
+    // A Kysely transaction holds the shared connection: queue behind it, one statement each.
+    for (const item of queue) db.executeQuery(item.query).then((result) => item.resolve(result.rows.length > 0), item.reject);
+    return;
+  }
+  try {
+    const taken = raw.transaction(() => queue.map((item) => preparedOn(raw, item.query).get(...item.query.parameters) !== undefined))();
+    queue.forEach((item, index) => item.resolve(taken[index]!));
+  } catch (error) {
+    for (const item of queue) item.reject(error);
+  }
 }
 
 export interface KeyCounters {
