@@ -14,6 +14,7 @@ import * as m0012 from "./0012_auth_hardening";
 import * as m0013 from "./0013_two_factor";
 import * as m0014 from "./0014_job_leases";
 import * as m0015 from "./0015_passkeys";
+import * as m0019 from "./0019_ledger_debit_batch";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   "0013_two_factor": m0013,
   "0014_job_leases": m0014,
   "0015_passkeys": m0015,
+  "0019_ledger_debit_batch": m0019,
 };

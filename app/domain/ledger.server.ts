@@ -5,10 +5,12 @@
 import type { Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, LedgerBucket, LedgerEntryKind } from "~/lib/db-schema";
-import type { DbExecutor } from "~/lib/db.server";
+import { dialectOf, type Db, type DbExecutor } from "~/lib/db.server";
 import { newLedgerEntryId } from "./ledger/entry-id.server";
 import { debitEntries, planDebit, type DebitOperation, type DebitPlan, type PromoSource, type StoredDebit } from "./ledger/plan";
-import { sqliteFastPathFor } from "./ledger/sqlite-fast-path.server";
+import { debitHookStatements } from "./ledger/debit-hooks.server";
+import { postgresBatcherFor, runDebitBatch } from "./ledger/postgres-batch.server";
+import { ledgerFastPath, sqliteFastPathFor } from "./ledger/sqlite-fast-path.server";
 
 /** The same idempotency key was used again for a different operation (other account, amount…). */
 export class LedgerConflictError extends Error {
@@ -173,6 +175,11 @@ export interface DebitUsageInput {
   tokens: number;
   referenceType?: string;
   now?: Date;
+  /**
+   * What the debit hooks (ledger/debit-hooks.server.ts) need to write with it in the same
+   * transaction — the key, the model, the token split. The ledger passes it on unread.
+   */
+  detail?: Readonly<Record<string, unknown>>;
 }
 
 export interface DebitUsageResult {
@@ -217,7 +224,15 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
     note: null,
     actorId: null,
     at,
+    detail: input.detail,
   };
+
+  if (ledgerFastPath.enabled && dialectOf(db) === "postgres") {
+    const outcome = db.isTransaction ? (await runDebitBatch(db, [operation]))[0]! : await postgresBatcherFor(db as Db).debit(operation);
+    if (outcome.kind === "unknown_account") throw new LedgerInputError(`accountId: no account ${accountId}`);
+    if (outcome.kind === "replay") return replayedUsage(operation, outcome.existing);
+    return { debited: outcome.debited, shortfall: outcome.shortfall, balanceAfter: outcome.balanceAfter, duplicate: false };
+  }
 
   const fastPath = sqliteFastPathFor(db);
   if (fastPath) {
@@ -234,6 +249,8 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
     const plan = planDebit(sources, balance.paid, tokens);
     const balanceAfter = sumRemaining(sources) + balance.paid - plan.debited;
     await writeDebit(trx, operation, plan, balanceAfter);
+    const written = { accountId, requestId, tokens, debited: plan.debited, shortfall: plan.shortfall, balanceAfter, at, detail: input.detail };
+    for (const statement of debitHookStatements(trx, [written])) await trx.executeQuery(statement);
     return { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false };
   });
 }

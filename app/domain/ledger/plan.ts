@@ -50,6 +50,8 @@ export interface DebitOperation {
   note: string | null;
   actorId: string | null;
   at: string;
+  /** Passed through to the debit hooks (debit-hooks.server.ts); the ledger does not read it. */
+  detail?: Readonly<Record<string, unknown>>;
 }
 
 export interface StoredDebit {

@@ -7,6 +7,7 @@
 import type SQLite from "better-sqlite3";
 import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
 import type { DebitUsageResult } from "../ledger.server";
+import { debitHookStatements, hasDebitHooks, type WrittenDebit } from "./debit-hooks.server";
 import { newLedgerEntryId } from "./entry-id.server";
 import { debitEntries, planDebit, type DebitOperation, type PromoSource, type StoredDebit } from "./plan";
 
@@ -34,13 +35,13 @@ export function sqliteFastPathFor(db: DbExecutor): SqliteFastPath | null {
   if (!raw || !raw.open) return null;
   let path = paths.get(raw);
   if (!path) {
-    path = createFastPath(raw);
+    path = createFastPath(raw, db);
     paths.set(raw, path);
   }
   return path;
 }
 
-function createFastPath(raw: SQLite.Database): SqliteFastPath {
+function createFastPath(raw: SQLite.Database, db: DbExecutor): SqliteFastPath {
   const selectBalance = raw.prepare<[string], { promo: number; paid: number }>(
     "select promo, paid from account_balances where account_id = ?",
   );
@@ -101,16 +102,70 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
     return { kind: "done", result: { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false } };
   });
 
+  // Debit hooks' statements, prepared once per distinct SQL text (a multi-row insert has one text
+  // per row count, at most MAX_GROUP of them).
+  const hookStatements = new Map<string, SQLite.Statement>();
+  function runHooks(operations: DebitOperation[], settled: Settled[]) {
+    if (!hasDebitHooks()) return;
+    const written: WrittenDebit[] = [];
+    settled.forEach((result, index) => {
+      if (!result.ok || result.outcome.kind !== "done") return;
+      const operation = operations[index]!;
+      const debit = result.outcome.result;
+      written.push({
+        accountId: operation.accountId,
+        requestId: operation.referenceId,
+        tokens: operation.requested,
+        debited: debit.debited,
+        shortfall: debit.shortfall,
+        balanceAfter: debit.balanceAfter,
+        at: operation.at,
+        detail: operation.detail,
+      });
+    });
+    for (const query of debitHookStatements(db, written)) {
+      let statement = hookStatements.get(query.sql);
+      if (!statement) {
+        statement = raw.prepare(query.sql);
+        hookStatements.set(query.sql, statement);
+      }
+      statement.run(...(query.parameters as unknown[]));
+    }
+  }
+
   type Settled = { ok: true; outcome: FastDebitOutcome } | { ok: false; error: unknown };
-  const commitGroup = raw.transaction((operations: DebitOperation[]): Settled[] =>
-    operations.map((operation) => {
+  const commitGroup = raw.transaction((operations: DebitOperation[]): Settled[] => {
+    const settled = operations.map((operation): Settled => {
       try {
         return { ok: true, outcome: debitOne(operation) };
       } catch (error) {
         return { ok: false, error };
       }
-    }),
-  );
+    });
+    runHooks(operations, settled);
+    return settled;
+  });
+
+  /** The group in one transaction; if that fails as a whole, each debit in one of its own. */
+  function commitOrSplit(group: Waiting[]) {
+    let settled: Settled[];
+    try {
+      settled = commitGroup.immediate(group.map((item) => item.operation));
+    } catch (error) {
+      // BEGIN, a hook or COMMIT failed: nothing of the group was written.
+      if (group.length === 1) {
+        group[0]!.reject(error);
+        return;
+      }
+      for (const item of group) commitOrSplit([item]);
+      return;
+    }
+    group.forEach((item, index) => {
+      const result = settled[index]!;
+      if (result.ok) item.resolve(result.outcome);
+      else item.reject(result.error);
+    });
+  }
 
   interface Waiting {
     operation: DebitOperation;
@@ -128,19 +183,7 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
         for (const item of group) item.resolve({ kind: "fallback" });
         continue;
       }
-      let settled: Settled[];
-      try {
-        settled = commitGroup.immediate(group.map((item) => item.operation));
-      } catch (error) {
-        // BEGIN or COMMIT failed: nothing of the group was written.
-        for (const item of group) item.reject(error);
-        continue;
-      }
-      group.forEach((item, index) => {
-        const result = settled[index]!;
-        if (result.ok) item.resolve(result.outcome);
-        else item.reject(result.error);
-      });
+      commitOrSplit(group);
     }
   }
 
