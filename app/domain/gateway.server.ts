@@ -273,7 +273,8 @@ export async function recordUsage(
   const tokens = report.inputTokens + report.outputTokens;
   const found = key;
   try {
-    const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now });
+    const detail = { keyId: found.id, model: report.model, inputTokens: report.inputTokens, outputTokens: report.outputTokens };
+    const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now, detail });
     if (!debit.duplicate && isStale(found.last_used_at, now)) await statements.touch(found.id, now.toISOString());
     return {
       ok: true,
