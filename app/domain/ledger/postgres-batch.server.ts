@@ -36,6 +36,8 @@ export interface BatchStats {
 
 const RETRYABLE = new Set(["23505", "40001", "40P01"]);
 const ATTEMPTS = 3;
+/** SQLSTATE classes one debit's data can cause (data exception, constraint, rollback, raise). */
+const SPLIT_CLASSES = new Set(["22", "23", "40", "P0"]);
 
 interface BatchRow {
   r_ord: number;
@@ -202,6 +204,13 @@ function createBatcher(db: Db): PostgresDebitBatcher {
         const item = ordered[0]!;
         if (RETRYABLE.has(errorCode(error) ?? "")) await runAlone(db, item.operation).then(item.resolve, item.reject);
         else item.reject(error);
+        return;
+      }
+      // A lock or statement timeout, a lost connection: the database's trouble, not a debit's.
+      // Every debit gets the error at once (the gateway answers 503 and retries), rather than
+      // each waiting out the same timeout alone.
+      if (!SPLIT_CLASSES.has((errorCode(error) ?? "").slice(0, 2))) {
+        for (const item of ordered) item.reject(error);
         return;
       }
       // Nothing of the batch was written: each debit on its own, so only a failing one fails.

@@ -24,6 +24,8 @@ export interface SqliteFastPath {
 /** Most debits one commit carries: bounds how long the write lock is held (~25 µs each). */
 const MAX_GROUP = 256;
 
+const DATABASE_TROUBLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|CORRUPT|NOMEM|INTERRUPT)/;
+
 /** Switch for tests and the benchmark, to run the portable path on SQLite too. */
 export const ledgerFastPath = { enabled: true };
 
@@ -152,9 +154,10 @@ function createFastPath(raw: SQLite.Database, db: DbExecutor): SqliteFastPath {
     try {
       settled = commitGroup.immediate(group.map((item) => item.operation));
     } catch (error) {
-      // BEGIN, a hook or COMMIT failed: nothing of the group was written.
-      if (group.length === 1) {
-        group[0]!.reject(error);
+      // BEGIN, a hook or COMMIT failed: nothing of the group was written. A busy or broken
+      // database fails the whole group at once; anything else is retried one debit at a time.
+      if (group.length === 1 || DATABASE_TROUBLE.test(String((error as { code?: unknown }).code ?? ""))) {
+        for (const item of group) item.reject(error);
         return;
       }
       for (const item of group) commitOrSplit([item]);
