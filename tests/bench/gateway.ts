@@ -43,7 +43,8 @@ function freePort(): Promise<number> {
 }
 
 async function waitFor(url: string, child: ChildProcess, log: () => string) {
-  const deadline = Date.now() + 30_000;
+  // Generous: on a loaded machine a server migrating a fresh PostgreSQL database takes a while.
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited:\n${log()}`);
     try {
@@ -235,12 +236,13 @@ async function measurePostgres(adminUrl: string, children: ChildProcess[]) {
   try {
     const { keyId } = await seed(url.toString());
     const ports = [await freePort(), await freePort()];
-    const instances = ports.map((port) => startFerry(port, url.toString()));
-    for (const instance of instances) {
+    // One after the other: the first migrates the database, the second finds it done.
+    for (const port of ports) {
+      const instance = startFerry(port, url.toString());
       children.push(instance.child);
       started.push(instance.child);
+      await waitFor(`http://127.0.0.1:${port}/readyz`, instance.child, instance.log);
     }
-    for (const [index, instance] of instances.entries()) await waitFor(`http://127.0.0.1:${ports[index]}/readyz`, instance.child, instance.log);
     const headers = { "content-type": "application/json", authorization: `Bearer ${GATEWAY_TOKEN}` };
     const usage = (port: number, tag: string) => ({
       url: `http://127.0.0.1:${port}/api/gateway/usage`,
