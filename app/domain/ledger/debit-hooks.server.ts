@@ -1,5 +1,6 @@
-// Writes that must commit with a usage debit — usage records, daily roll-ups, per-key counters —
-// registered by the modules that own them. A hook is called once per group commit with the debits
+// Writes that must commit with a usage debit, registered by the modules that own them. (The
+// gateway's own — usage record, daily roll-up, key counters — come with the debit as `usage` and
+// `alongside`; a PostgreSQL batch runs them through `batchWriteStatements` below.) A hook is called once per group commit with the debits
 // written in it (never replays) and returns the statements to run in the same transaction, as
 // compiled Kysely queries: one definition runs on PostgreSQL (after the batch's debit statement)
 // and on SQLite (prepared statements inside the group's BEGIN IMMEDIATE). A multi-row insert per
