@@ -17,6 +17,7 @@ import * as m0015 from "./0015_passkeys";
 import * as m0016 from "./0016_help";
 import * as m0017 from "./0017_usage_records";
 import * as m0018 from "./0018_key_limits_alerts";
+import * as m0019 from "./0019_ledger_debit_batch";
 import * as m0021 from "./0021_proxy_usage_outbox";
 
 export const migrations: Record<string, Migration> = {
@@ -37,5 +38,6 @@ export const migrations: Record<string, Migration> = {
   "0016_help": m0016,
   "0017_usage_records": m0017,
   "0018_key_limits_alerts": m0018,
+  "0019_ledger_debit_batch": m0019,
   "0021_proxy_usage_outbox": m0021,
 };

@@ -5,10 +5,12 @@
 import type { CompiledQuery, Transaction } from "kysely";
 import { z } from "zod";
 import type { Database, LedgerBucket, LedgerEntryKind } from "~/lib/db-schema";
-import type { DbExecutor } from "~/lib/db.server";
+import { dialectOf, type Db, type DbExecutor } from "~/lib/db.server";
 import { newLedgerEntryId } from "./ledger/entry-id.server";
 import { debitEntries, planDebit, type DebitOperation, type DebitPlan, type PromoSource, type StoredDebit } from "./ledger/plan";
-import { sqliteFastPathFor } from "./ledger/sqlite-fast-path.server";
+import { debitHookStatements } from "./ledger/debit-hooks.server";
+import { postgresBatcherFor, runDebitBatch } from "./ledger/postgres-batch.server";
+import { ledgerFastPath, sqliteFastPathFor } from "./ledger/sqlite-fast-path.server";
 import { writeUsageDetail, type UsageDetail } from "./usage/record.server";
 
 /** The same idempotency key was used again for a different operation (other account, amount…). */
@@ -178,6 +180,11 @@ export interface DebitUsageInput {
   usage?: UsageDetail;
   /** One statement of the caller's, run in the debit's transaction when the debit is new (key counters). */
   alongside?: CompiledQuery;
+  /**
+   * What the debit hooks (ledger/debit-hooks.server.ts) need to write with it in the same
+   * transaction. The ledger passes it on unread.
+   */
+  detail?: Readonly<Record<string, unknown>>;
 }
 
 export interface DebitUsageResult {
@@ -223,11 +230,20 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
     actorId: null,
     at,
     usage: input.usage,
+    alongside: input.alongside,
+    detail: input.detail,
   };
+
+  if (ledgerFastPath.enabled && dialectOf(db) === "postgres") {
+    const outcome = db.isTransaction ? (await runDebitBatch(db, [operation]))[0]! : await postgresBatcherFor(db as Db).debit(operation);
+    if (outcome.kind === "unknown_account") throw new LedgerInputError(`accountId: no account ${accountId}`);
+    if (outcome.kind === "replay") return replayedUsage(operation, outcome.existing);
+    return { debited: outcome.debited, shortfall: outcome.shortfall, balanceAfter: outcome.balanceAfter, duplicate: false };
+  }
 
   const fastPath = sqliteFastPathFor(db);
   if (fastPath) {
-    const outcome = await fastPath.debit(operation, input.alongside);
+    const outcome = await fastPath.debit(operation);
     if (outcome.kind === "done") return outcome.result;
     if (outcome.kind === "replay") return replayedUsage(operation, outcome.existing);
   }
@@ -242,6 +258,8 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
     await writeDebit(trx, operation, plan, balanceAfter);
     if (operation.usage) await writeUsageDetail(trx, operation.usage, { requestId, accountId, at, debited: plan.debited, shortfall: plan.shortfall });
     if (input.alongside) await trx.executeQuery(input.alongside);
+    const written = { accountId, requestId, tokens, debited: plan.debited, shortfall: plan.shortfall, balanceAfter, at, detail: input.detail, usage: input.usage };
+    for (const statement of debitHookStatements(trx, [written])) await trx.executeQuery(statement);
     return { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false };
   });
 }

@@ -5,6 +5,8 @@
 // bare, authorize and usage back to back (their ratio compares like with like).
 //   BENCH_SKIP_BUILD=1  reuse build/ as it is     BENCH_DURATION=5  seconds per measurement
 //   BENCH_CONNECTIONS=10  concurrent connections    BENCH_ROUNDS=3    rounds
+//   BENCH_DATABASE_URL=postgres://…  also the usage endpoint on PostgreSQL: one instance, then two
+//                                    instances on one database at once (their sum against one)
 import { execSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -42,6 +44,7 @@ function freePort(): Promise<number> {
 }
 
 async function waitFor(url: string, child: ChildProcess, log: () => string) {
+  // Generous: on a loaded machine a server migrating a fresh PostgreSQL database takes a while.
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited:\n${log()}`);
@@ -63,8 +66,8 @@ function startProcess(args: string[], env: Record<string, string>): { child: Chi
   return { child, log: () => output };
 }
 
-async function seed(databaseFile: string) {
-  const db = createDatabase(databaseFile);
+async function seed(databaseUrl: string) {
+  const db = createDatabase(databaseUrl);
   await migrateToLatest(db);
   const user = await createAccount(db, { email: "bench@example.com", password: "bench password that is long", role: "developer", verified: true });
   const created = await createApiKey(db, { accountId: user.id, name: "bench", prefix: "glmsk" });
@@ -205,8 +208,10 @@ async function main() {
       setup: { cpus: cpus().length, load_average_at_end: loadavg(), connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, figures: "median round by req/s", database: "sqlite", node: process.version },
       rounds,
     };
+    const postgresUrl = process.env.BENCH_DATABASE_URL;
+    const postgres = postgresUrl ? await measurePostgres(postgresUrl, children) : null;
     mkdirSync("tests/bench/results", { recursive: true });
-    writeFileSync("tests/bench/results/gateway.json", `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync("tests/bench/results/gateway.json", `${JSON.stringify({ ...results, postgres }, null, 2)}\n`);
     const goals = [
       ["authorize ≥ 5,000 req/s", authorize.rps >= 5000],
       ["authorize p99 ≤ 10 ms", authorize.p99_ms <= 10],
@@ -223,10 +228,85 @@ async function main() {
     console.log(`authorize/bare = ${results.authorize_to_bare}`);
     console.log(`uptime: ${results.uptime_at_end}`);
     for (const [goal, met] of goals) console.log(`${met ? "✔" : "✘"} ${goal}`);
+    if (postgres) {
+      console.log(`\nPostgreSQL usage: one instance ${postgres.one_instance.rps} req/s (p99 ${postgres.one_instance.p99_ms} ms); two instances ${postgres.two_instances.a.rps} + ${postgres.two_instances.b.rps} = ${postgres.two_instances_sum_rps} req/s (${postgres.two_to_one}× one)`);
+      for (const [goal, met] of [
+        ["PostgreSQL usage ≥ 3,000 req/s", postgres.one_instance.rps >= 3000],
+        ["PostgreSQL usage p99 ≤ 20 ms", postgres.one_instance.p99_ms <= 20],
+        ["two instances ≥ 1.6× one", postgres.two_to_one >= 1.6],
+      ] as const) console.log(`${met ? "✔" : "✘"} ${goal}`);
+    } else {
+      console.log("\n(PostgreSQL not measured: set BENCH_DATABASE_URL=postgres://… for the usage endpoint on one and two instances)");
+    }
     console.log("\nwritten to tests/bench/results/gateway.json");
   } finally {
     for (const child of children) child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function startFerry(port: number, databaseUrl: string) {
+  return startProcess(["build/index.js"], {
+    NODE_ENV: "production",
+    APP_SECRET: randomBytes(32).toString("hex"),
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    APP_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: databaseUrl,
+    GATEWAY_TOKENS: GATEWAY_TOKEN,
+    MAIL_TRANSPORT: "log-redacted",
+    DEMO: "",
+  });
+}
+
+/**
+ * The usage endpoint on PostgreSQL: one instance alone, then two instances on the same database
+ * measured at the same time (each with CONNECTIONS connections), their sum against the one.
+ */
+async function measurePostgres(adminUrl: string, children: ChildProcess[]) {
+  const pg = (await import("pg")).default;
+  const name = `ferry_bench_gw_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const started: ChildProcess[] = [];
+  try {
+    const { keyId } = await seed(url.toString());
+    const ports = [await freePort(), await freePort()];
+    // One after the other: the first migrates the database, the second finds it done.
+    for (const port of ports) {
+      const instance = startFerry(port, url.toString());
+      children.push(instance.child);
+      started.push(instance.child);
+      await waitFor(`http://127.0.0.1:${port}/readyz`, instance.child, instance.log);
+    }
+    const headers = { "content-type": "application/json", authorization: `Bearer ${GATEWAY_TOKEN}` };
+    const usage = (port: number, tag: string) => ({
+      url: `http://127.0.0.1:${port}/api/gateway/usage`,
+      method: "POST" as const,
+      headers,
+      idReplacement: true,
+      body: JSON.stringify({ request_id: `bench-${tag}-[<id>]`, key_id: keyId, model: "glm-4-air", input_tokens: 20, output_tokens: 10 }),
+    });
+    console.log(`\nPostgreSQL (${adminUrl.replace(/\/\/[^@]*@/, "//…@")}), usage endpoint; load average ${loadavg()[0]!.toFixed(2)}`);
+    await measure("pg warm-a", usage(ports[0]!, "wa"), true);
+    await measure("pg warm-b", usage(ports[1]!, "wb"), false);
+    const one = await measure("pg one", usage(ports[0]!, "one"), false);
+    const [a, b] = await Promise.all([measure("pg two: a", usage(ports[0]!, "a"), false), measure("pg two: b", usage(ports[1]!, "b"), false)]);
+    const sum = a.rps + b.rps;
+    return { one_instance: one, two_instances: { a, b }, two_instances_sum_rps: sum, two_to_one: Math.round((sum / one.rps) * 100) / 100, load_average_at_end: loadavg() };
+  } finally {
+    for (const child of started) child.kill("SIGTERM");
+    await Promise.all(started.map((child) => (child.exitCode !== null ? null : new Promise((resolve) => child.once("exit", resolve)))));
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+      if (rows[0].n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
   }
 }
 

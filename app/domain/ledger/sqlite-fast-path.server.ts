@@ -9,6 +9,7 @@ import type { CompiledQuery } from "kysely";
 import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
 import type { DebitUsageResult } from "../ledger.server";
 import { sqliteUsageWriter } from "../usage/record.server";
+import { debitHookStatements, hasDebitHooks, type WrittenDebit } from "./debit-hooks.server";
 import { newLedgerEntryId } from "./entry-id.server";
 import { debitEntries, planDebit, type DebitOperation, type PromoSource, type StoredDebit } from "./plan";
 
@@ -19,11 +20,13 @@ export type FastDebitOutcome =
   | { kind: "fallback" };
 
 export interface SqliteFastPath {
-  debit(operation: DebitOperation, alongside?: CompiledQuery): Promise<FastDebitOutcome>;
+  debit(operation: DebitOperation): Promise<FastDebitOutcome>;
 }
 
 /** Most debits one commit carries: bounds how long the write lock is held (~25 µs each). */
 const MAX_GROUP = 256;
+
+const DATABASE_TROUBLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|CORRUPT|NOMEM|INTERRUPT)/;
 
 /** Switch for tests and the benchmark, to run the portable path on SQLite too. */
 export const ledgerFastPath = { enabled: true };
@@ -36,13 +39,13 @@ export function sqliteFastPathFor(db: DbExecutor): SqliteFastPath | null {
   if (!raw || !raw.open) return null;
   let path = paths.get(raw);
   if (!path) {
-    path = createFastPath(raw);
+    path = createFastPath(raw, db);
     paths.set(raw, path);
   }
   return path;
 }
 
-function createFastPath(raw: SQLite.Database): SqliteFastPath {
+function createFastPath(raw: SQLite.Database, db: DbExecutor): SqliteFastPath {
   const selectBalance = raw.prepare<[string], { promo: number; paid: number }>(
     "select promo, paid from account_balances where account_id = ?",
   );
@@ -74,18 +77,21 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
   );
 
   const writeUsage = sqliteUsageWriter(raw);
-  const alongsideStatements = new Map<string, SQLite.Statement>();
-  function runAlongside(query: CompiledQuery) {
-    let statement = alongsideStatements.get(query.sql);
+  // Callers' statements (alongside, debit hooks), prepared once per distinct SQL text (a hook's
+  // multi-row insert has one text per row count, at most MAX_GROUP of them).
+  const compiledStatements = new Map<string, SQLite.Statement>();
+  function runCompiled(query: CompiledQuery) {
+    let statement = compiledStatements.get(query.sql);
     if (!statement) {
       statement = raw.prepare(query.sql);
-      alongsideStatements.set(query.sql, statement);
+      compiledStatements.set(query.sql, statement);
     }
-    statement.run(...query.parameters);
+    statement.run(...(query.parameters as unknown[]));
   }
 
-  // Called inside the group's transaction, better-sqlite3 wraps each call in a SAVEPOINT.
-  const debitOne = raw.transaction((operation: DebitOperation, alongside: CompiledQuery | undefined): FastDebitOutcome => {
+  // Called inside the group's transaction, better-sqlite3 wraps each call in a SAVEPOINT: a debit's
+  // usage record and alongside statement commit or roll back with it.
+  const debitOne = raw.transaction((operation: DebitOperation): FastDebitOutcome => {
     const existing = selectDebit.get(operation.key);
     if (existing) return { kind: "replay", existing };
     const balance = selectBalance.get(operation.accountId) ?? { promo: 0, paid: 0 };
@@ -114,24 +120,69 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
     if (operation.usage) {
       writeUsage(operation.usage, { requestId: operation.referenceId, accountId: operation.accountId, at: operation.at, debited: plan.debited, shortfall: plan.shortfall });
     }
-    if (alongside) runAlongside(alongside);
+    if (operation.alongside) runCompiled(operation.alongside);
     return { kind: "done", result: { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false } };
   });
 
+  function runHooks(operations: DebitOperation[], settled: Settled[]) {
+    if (!hasDebitHooks()) return;
+    const written: WrittenDebit[] = [];
+    settled.forEach((result, index) => {
+      if (!result.ok || result.outcome.kind !== "done") return;
+      const operation = operations[index]!;
+      const debit = result.outcome.result;
+      written.push({
+        accountId: operation.accountId,
+        requestId: operation.referenceId,
+        tokens: operation.requested,
+        debited: debit.debited,
+        shortfall: debit.shortfall,
+        balanceAfter: debit.balanceAfter,
+        at: operation.at,
+        detail: operation.detail,
+        usage: operation.usage,
+      });
+    });
+    for (const query of debitHookStatements(db, written)) runCompiled(query);
+  }
+
   type Settled = { ok: true; outcome: FastDebitOutcome } | { ok: false; error: unknown };
-  const commitGroup = raw.transaction((operations: Waiting[]): Settled[] =>
-    operations.map(({ operation, alongside }) => {
+  const commitGroup = raw.transaction((operations: DebitOperation[]): Settled[] => {
+    const settled = operations.map((operation): Settled => {
       try {
-        return { ok: true, outcome: debitOne(operation, alongside) };
+        return { ok: true, outcome: debitOne(operation) };
       } catch (error) {
         return { ok: false, error };
       }
-    }),
-  );
+    });
+    runHooks(operations, settled);
+    return settled;
+  });
+
+  /** The group in one transaction; if that fails as a whole, each debit in one of its own. */
+  function commitOrSplit(group: Waiting[]) {
+    let settled: Settled[];
+    try {
+      settled = commitGroup.immediate(group.map((item) => item.operation));
+    } catch (error) {
+      // BEGIN, a hook or COMMIT failed: nothing of the group was written. A busy or broken
+      // database fails the whole group at once; anything else is retried one debit at a time.
+      if (group.length === 1 || DATABASE_TROUBLE.test(String((error as { code?: unknown }).code ?? ""))) {
+        for (const item of group) item.reject(error);
+        return;
+      }
+      for (const item of group) commitOrSplit([item]);
+      return;
+    }
+    group.forEach((item, index) => {
+      const result = settled[index]!;
+      if (result.ok) item.resolve(result.outcome);
+      else item.reject(result.error);
+    });
+  }
 
   interface Waiting {
     operation: DebitOperation;
-    alongside?: CompiledQuery;
     resolve: (outcome: FastDebitOutcome) => void;
     reject: (error: unknown) => void;
   }
@@ -146,27 +197,15 @@ function createFastPath(raw: SQLite.Database): SqliteFastPath {
         for (const item of group) item.resolve({ kind: "fallback" });
         continue;
       }
-      let settled: Settled[];
-      try {
-        settled = commitGroup.immediate(group);
-      } catch (error) {
-        // BEGIN or COMMIT failed: nothing of the group was written.
-        for (const item of group) item.reject(error);
-        continue;
-      }
-      group.forEach((item, index) => {
-        const result = settled[index]!;
-        if (result.ok) item.resolve(result.outcome);
-        else item.reject(result.error);
-      });
+      commitOrSplit(group);
     }
   }
 
   return {
-    debit(operation, alongside) {
+    debit(operation) {
       return new Promise<FastDebitOutcome>((resolve, reject) => {
         if (waiting.length === 0) setImmediate(flush);
-        waiting.push({ operation, alongside, resolve, reject });
+        waiting.push({ operation, resolve, reject });
       });
     },
   };

@@ -1,8 +1,9 @@
 // Writes one gateway request's usage record and adds it to the day's roll-up, inside the debit's
-// own transaction (so a debit and its usage are committed together or not at all). Two executors
-// of the same SQL: Kysely for the portable path, a prepared statement for the SQLite fast path.
+// own transaction (so a debit and its usage are committed together or not at all). Three executors
+// of the same SQL: Kysely for the portable path, a prepared statement for the SQLite fast path,
+// and multi-row statements for a PostgreSQL batch of debits.
 import type SQLite from "better-sqlite3";
-import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type InsertQueryBuilder, type InsertResult } from "kysely";
+import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type CompiledQuery, type InsertQueryBuilder, type InsertResult } from "kysely";
 import type { Database, UsageDailyTable, UsageRecordsTable } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 
@@ -62,11 +63,11 @@ export function usageDailyRow(detail: UsageDetail, facts: DebitFacts): UsageDail
 
 const ADDED_UP = ["requests", "input_tokens", "cached_input_tokens", "output_tokens", "debited_tokens", "shortfall_tokens"] as const;
 
-function insertRecord(db: Kysely<Database>, row: UsageRecordsTable): InsertQueryBuilder<Database, "usage_records", InsertResult> {
+function insertRecord(db: Kysely<Database>, row: UsageRecordsTable | UsageRecordsTable[]): InsertQueryBuilder<Database, "usage_records", InsertResult> {
   return db.insertInto("usage_records").values(row);
 }
 
-function upsertDaily(db: Kysely<Database>, row: UsageDailyTable): InsertQueryBuilder<Database, "usage_daily", InsertResult> {
+function upsertDaily(db: Kysely<Database>, row: UsageDailyTable | UsageDailyTable[]): InsertQueryBuilder<Database, "usage_daily", InsertResult> {
   return db
     .insertInto("usage_daily")
     .values(row)
@@ -82,6 +83,31 @@ function upsertDaily(db: Kysely<Database>, row: UsageDailyTable): InsertQueryBui
 export async function writeUsageDetail(trx: DbExecutor, detail: UsageDetail, facts: DebitFacts): Promise<void> {
   await insertRecord(trx, usageRecordRow(detail, facts)).execute();
   await upsertDaily(trx, usageDailyRow(detail, facts)).execute();
+}
+
+/**
+ * A batch of debits' usage in two statements, compiled with `db` for the caller to run in the
+ * batch's transaction: the records in one insert, the roll-up in one upsert with one row per
+ * (account, day, key, model) — one statement may not update a row twice — sorted, so that
+ * concurrent batches lock roll-up rows in the same order.
+ */
+export function usageBatchStatements(db: DbExecutor, usages: ReadonlyArray<{ detail: UsageDetail; facts: DebitFacts }>): CompiledQuery[] {
+  if (usages.length === 0) return [];
+  const daily = new Map<string, UsageDailyTable>();
+  for (const { detail, facts } of usages) {
+    const row = usageDailyRow(detail, facts);
+    const key = JSON.stringify([row.account_id, row.day, row.key_id, row.model]);
+    const same = daily.get(key);
+    if (!same) {
+      daily.set(key, row);
+      continue;
+    }
+    for (const column of ADDED_UP) same[column] += row[column];
+    if (row.created_at < same.created_at) same.created_at = row.created_at;
+    if (row.updated_at > same.updated_at) same.updated_at = row.updated_at;
+  }
+  const rows = [...daily.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  return [insertRecord(db, usages.map(({ detail, facts }) => usageRecordRow(detail, facts))).compile(), upsertDaily(db, rows).compile()];
 }
 
 // Compiles the same queries to SQLite's SQL without a connection, for prepared statements.

@@ -1,0 +1,85 @@
+// Writes that must commit with a usage debit, registered by the modules that own them. (The
+// gateway's own — usage record, daily roll-up, key counters — come with the debit as `usage` and
+// `alongside`; a PostgreSQL batch runs them through `batchWriteStatements` below.) A hook is called once per group commit with the debits
+// written in it (never replays) and returns the statements to run in the same transaction, as
+// compiled Kysely queries: one definition runs on PostgreSQL (after the batch's debit statement)
+// and on SQLite (prepared statements inside the group's BEGIN IMMEDIATE). A multi-row insert per
+// batch costs one statement however many debits the batch holds.
+import type { CompiledQuery } from "kysely";
+import type { DbExecutor } from "~/lib/db.server";
+import { usageBatchStatements, type UsageDetail } from "../usage/record.server";
+
+export interface WrittenDebit {
+  accountId: string;
+  requestId: string;
+  /** What the request used (asked for). */
+  tokens: number;
+  debited: number;
+  shortfall: number;
+  balanceAfter: number;
+  /** The debit's instant (ISO-8601 UTC). */
+  at: string;
+  /** What the caller passed as `detail` to debitUsage (key, model, token split…), untouched. */
+  detail: Readonly<Record<string, unknown>> | undefined;
+  /** The usage record the caller passed with the debit (debitUsage's `usage`). */
+  usage?: UsageDetail;
+  /** The caller's own statement for this debit (debitUsage's `alongside`: key counters). */
+  alongside?: CompiledQuery;
+}
+
+export interface DebitHook {
+  /** One hook per name: registering the same name again replaces it. */
+  name: string;
+  /**
+   * The statements to run for these debits, compiled with `db` (use it to build queries only;
+   * the ledger executes them in the debit's transaction). If one fails, the batch is rolled back
+   * and its debits are retried one by one, so only the debit whose writes fail is refused.
+   */
+  statements(db: DbExecutor, debits: readonly WrittenDebit[]): CompiledQuery[];
+}
+
+const hooks = new Map<string, DebitHook>();
+
+/** Adds a hook; returns its removal (for tests). */
+export function registerDebitHook(hook: DebitHook): () => void {
+  hooks.set(hook.name, hook);
+  return () => {
+    if (hooks.get(hook.name) === hook) hooks.delete(hook.name);
+  };
+}
+
+export function hasDebitHooks(): boolean {
+  return hooks.size > 0;
+}
+
+export function debitHookStatements(db: DbExecutor, debits: readonly WrittenDebit[]): CompiledQuery[] {
+  if (debits.length === 0 || hooks.size === 0) return [];
+  return [...hooks.values()].flatMap((hook) => hook.statements(db, debits));
+}
+
+/**
+ * The writes each debit brought along (usage record and roll-up, its `alongside` statement), as one
+ * built-in hook for the batch paths: the SQLite fast path and the portable path write them per
+ * debit instead, inside the debit's own savepoint or transaction.
+ */
+const broughtAlong: DebitHook = {
+  name: "brought-along",
+  statements: (db, debits) => [
+    ...usageBatchStatements(
+      db,
+      debits.flatMap((debit) => (debit.usage ? [{ detail: debit.usage, facts: debit }] : [])),
+    ),
+    ...debits.flatMap((debit) => (debit.alongside ? [debit.alongside] : [])),
+  ],
+};
+
+/** Whether a batch of these debits writes anything beyond the ledger (then it needs a transaction). */
+export function hasBatchWrites(debits: ReadonlyArray<{ usage?: unknown; alongside?: unknown }>): boolean {
+  return hasDebitHooks() || debits.some((debit) => debit.usage !== undefined || debit.alongside !== undefined);
+}
+
+/** Every statement a batch of new debits runs besides the ledger's: what they brought, then the hooks'. */
+export function batchWriteStatements(db: DbExecutor, debits: readonly WrittenDebit[]): CompiledQuery[] {
+  if (debits.length === 0) return [];
+  return [...broughtAlong.statements(db, debits), ...debitHookStatements(db, debits)];
+}

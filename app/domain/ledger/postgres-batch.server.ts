@@ -1,0 +1,237 @@
+// The usage debit on PostgreSQL: group commit. Debits that arrive while earlier batches are being
+// committed wait in a queue and go together in the next batch: one call of the SQL function
+// `ledger_debit_usage_batch` (migration 0019), which locks, plans and writes every debit of the
+// batch in order, in one round trip and one commit. Each debit keeps its own idempotency key and
+// its own result. If the batch fails as a whole (an error no debit was expected to raise, a usage
+// record, key counter or debit hook's statement, a deadlock), nothing of it was written, and its debits are retried one by one,
+// so a failing debit fails alone.
+// A batch sorts its debits by account: every batch locks balance rows in the same order, so two
+// batches (on this instance or another) wait for each other but never deadlock.
+import { sql } from "kysely";
+import type { Db, DbExecutor } from "~/lib/db.server";
+import { newLedgerEntryId } from "./entry-id.server";
+import { batchWriteStatements, hasBatchWrites, type WrittenDebit } from "./debit-hooks.server";
+import type { DebitOperation, StoredDebit } from "./plan";
+
+export type BatchDebitOutcome =
+  | { kind: "done"; debited: number; shortfall: number; balanceAfter: number }
+  | { kind: "replay"; existing: StoredDebit }
+  | { kind: "unknown_account" };
+
+/**
+ * Limits of the group commit, per instance. `maxBatch` bounds how long a batch holds its locks;
+ * `maxInFlight` how many batches (connections) commit at once; `maxWaitMs` how long a debit may
+ * wait for a free batch slot before one more batch is opened beyond `maxInFlight` (up to twice it).
+ */
+export const postgresBatching = { maxBatch: 128, maxInFlight: 3, maxWaitMs: 2 };
+
+/** Counters for tests and the benchmark. */
+export interface BatchStats {
+  batches: number;
+  debits: number;
+  largestBatch: number;
+  /** Batches that failed as a whole and were retried one debit at a time. */
+  split: number;
+}
+
+const RETRYABLE = new Set(["23505", "40001", "40P01"]);
+const ATTEMPTS = 3;
+/** SQLSTATE classes one debit's data can cause (data exception, constraint, rollback, raise). */
+const SPLIT_CLASSES = new Set(["22", "23", "40", "P0"]);
+
+interface BatchRow {
+  r_ord: number;
+  r_outcome: "done" | "replay" | "unknown_account";
+  r_debited: number | null;
+  r_shortfall: number | null;
+  r_balance_after: number | null;
+  r_account_id: string | null;
+  r_kind: "usage" | "reversal" | null;
+  r_requested: number | null;
+}
+
+/**
+ * Runs `operations` in one statement on `executor` (the pool, or a transaction the caller holds),
+ * with the new debits' usage records, `alongside` statements and debit hooks' statements in the
+ * same transaction (never for a replay). Outcomes in the order given.
+ */
+export async function runDebitBatch(executor: DbExecutor, operations: readonly DebitOperation[]): Promise<BatchDebitOutcome[]> {
+  const withHooks = hasBatchWrites(operations);
+  if (withHooks && !executor.isTransaction) return executor.transaction().execute((trx) => runDebitBatch(trx, operations));
+  const { rows } = await sql<BatchRow>`select * from ledger_debit_usage_batch(
+      ${operations.map((op) => op.key)}::text[], ${operations.map((op) => op.accountId)}::text[],
+      ${operations.map((op) => op.requested)}::bigint[], ${operations.map((op) => op.referenceType)}::text[],
+      ${operations.map((op) => op.referenceId)}::text[], ${operations.map((op) => op.at)}::text[],
+      ${operations.map(() => newLedgerEntryId())}::text[])`.execute(executor);
+  const outcomes = operations.map((_, index): BatchDebitOutcome => {
+    const row = rows[index];
+    if (!row || Number(row.r_ord) !== index + 1) throw new Error("ledger_debit_usage_batch answered out of order");
+    if (row.r_outcome === "unknown_account") return { kind: "unknown_account" };
+    if (row.r_outcome === "replay") {
+      return {
+        kind: "replay",
+        existing: {
+          account_id: row.r_account_id!,
+          kind: row.r_kind!,
+          bucket: null,
+          requested: Number(row.r_requested),
+          debited: Number(row.r_debited),
+          shortfall: Number(row.r_shortfall),
+          balance_after: Number(row.r_balance_after),
+          reference_type: "",
+          reference_id: "",
+        },
+      };
+    }
+    return { kind: "done", debited: Number(row.r_debited), shortfall: Number(row.r_shortfall), balanceAfter: Number(row.r_balance_after) };
+  });
+  if (withHooks) {
+    const written: WrittenDebit[] = [];
+    outcomes.forEach((outcome, index) => {
+      if (outcome.kind !== "done") return;
+      const operation = operations[index]!;
+      written.push({
+        accountId: operation.accountId,
+        requestId: operation.referenceId,
+        tokens: operation.requested,
+        debited: outcome.debited,
+        shortfall: outcome.shortfall,
+        balanceAfter: outcome.balanceAfter,
+        at: operation.at,
+        detail: operation.detail,
+        usage: operation.usage,
+        alongside: operation.alongside,
+      });
+    });
+    for (const statement of batchWriteStatements(executor, written)) await executor.executeQuery(statement);
+  }
+  return outcomes;
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** One debit alone, retried on a lost race (the retry answers as a replay) or a deadlock. */
+async function runAlone(db: Db, operation: DebitOperation): Promise<BatchDebitOutcome> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return (await runDebitBatch(db, [operation]))[0]!;
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !RETRYABLE.has(errorCode(error) ?? "")) throw error;
+    }
+  }
+}
+
+interface Waiting {
+  operation: DebitOperation;
+  since: number;
+  resolve: (outcome: BatchDebitOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface PostgresDebitBatcher {
+  debit(operation: DebitOperation): Promise<BatchDebitOutcome>;
+  stats(): BatchStats;
+  resetStats(): void;
+}
+
+const batchers = new WeakMap<Db, PostgresDebitBatcher>();
+
+export function postgresBatcherFor(db: Db): PostgresDebitBatcher {
+  let batcher = batchers.get(db);
+  if (!batcher) {
+    batcher = createBatcher(db);
+    batchers.set(db, batcher);
+  }
+  return batcher;
+}
+
+function createBatcher(db: Db): PostgresDebitBatcher {
+  let queue: Waiting[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stats: BatchStats = { batches: 0, debits: 0, largestBatch: 0, split: 0 };
+
+  function schedule() {
+    if (queue.length === 0) return;
+    if (inFlight < postgresBatching.maxInFlight) {
+      // One turn of the event loop: the debits arriving together go in one batch.
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    } else if (!timer && inFlight < postgresBatching.maxInFlight * 2) {
+      // Every slot is committing: the queue grows into the next batch, but no debit waits longer
+      // than maxWaitMs for a slot while the pool has room for one more batch.
+      const waited = Date.now() - queue[0]!.since;
+      timer = setTimeout(overdue, Math.max(0, postgresBatching.maxWaitMs - waited));
+    }
+  }
+
+  function overdue() {
+    timer = undefined;
+    if (queue.length > 0 && inFlight < postgresBatching.maxInFlight * 2) start();
+    schedule();
+  }
+
+  function flush() {
+    scheduled = false;
+    while (queue.length > 0 && inFlight < postgresBatching.maxInFlight) start();
+    schedule();
+  }
+
+  function start() {
+    const batch = queue.slice(0, postgresBatching.maxBatch);
+    queue = queue.slice(batch.length);
+    inFlight += 1;
+    stats.batches += 1;
+    stats.debits += batch.length;
+    stats.largestBatch = Math.max(stats.largestBatch, batch.length);
+    void commit(batch).finally(() => {
+      inFlight -= 1;
+      schedule();
+    });
+  }
+
+  async function commit(batch: Waiting[]) {
+    // Stable sort: one account's debits keep their order of arrival (a replay after its first).
+    const ordered = [...batch].sort((a, b) => (a.operation.accountId < b.operation.accountId ? -1 : a.operation.accountId > b.operation.accountId ? 1 : 0));
+    try {
+      const outcomes = await runDebitBatch(db, ordered.map((item) => item.operation));
+      ordered.forEach((item, index) => item.resolve(outcomes[index]!));
+    } catch (error) {
+      if (ordered.length === 1) {
+        const item = ordered[0]!;
+        if (RETRYABLE.has(errorCode(error) ?? "")) await runAlone(db, item.operation).then(item.resolve, item.reject);
+        else item.reject(error);
+        return;
+      }
+      // A lock or statement timeout, a lost connection: the database's trouble, not a debit's.
+      // Every debit gets the error at once (the gateway answers 503 and retries), rather than
+      // each waiting out the same timeout alone.
+      if (!SPLIT_CLASSES.has((errorCode(error) ?? "").slice(0, 2))) {
+        for (const item of ordered) item.reject(error);
+        return;
+      }
+      // Nothing of the batch was written: each debit on its own, so only a failing one fails.
+      stats.split += 1;
+      await Promise.all(ordered.map((item) => runAlone(db, item.operation).then(item.resolve, item.reject)));
+    }
+  }
+
+  return {
+    debit(operation) {
+      return new Promise<BatchDebitOutcome>((resolve, reject) => {
+        queue.push({ operation, since: Date.now(), resolve, reject });
+        schedule();
+      });
+    },
+    stats: () => ({ ...stats }),
+    resetStats: () => {
+      stats = { batches: 0, debits: 0, largestBatch: 0, split: 0 };
+    },
+  };
+}
