@@ -163,12 +163,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
     throw new Error("Invalid environment variables:\n  STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set");
   }
-  const gatewayTokens = env.DEMO && !env.GATEWAY_TOKENS.includes(DEMO_GATEWAY_TOKEN) ? [...env.GATEWAY_TOKENS, DEMO_GATEWAY_TOKEN] : env.GATEWAY_TOKENS;
-  return { ...env, GATEWAY_TOKENS: gatewayTokens, isProduction, mailTransport, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
   if (env.STRIPE_PAYMENT_METHODS && !env.STRIPE_SECRET_KEY) {
     throw new Error("Invalid environment variables:\n  STRIPE_PAYMENT_METHODS: needs STRIPE_SECRET_KEY (top-ups are off without it)");
   }
-  return { ...env, isProduction, mailTransport, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
+  const gatewayTokens = env.DEMO && !env.GATEWAY_TOKENS.includes(DEMO_GATEWAY_TOKEN) ? [...env.GATEWAY_TOKENS, DEMO_GATEWAY_TOKEN] : env.GATEWAY_TOKENS;
+  return { ...env, GATEWAY_TOKENS: gatewayTokens, isProduction, mailTransport, appSecret: env.APP_SECRET ?? DEVELOPMENT_SECRET };
 }
 
 let cached: Env | undefined;

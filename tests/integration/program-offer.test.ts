@@ -18,7 +18,8 @@ describe("the program offer", () => {
     const { offer } = (await call(landingLoader, "/")).data;
     expect(offer).toMatchObject({ multiplierPercent: 100, averageMonths: 3, floorTokens: 1_000_000, capTokens: 150_000_000, promoExpiryDays: 90, autoApproveLimitTokens: 10_000_000, window: WINDOW });
     expect(offer.models.map((model: { provider: string }) => model.provider)).toEqual(["glm-4-plus", "glm-4-air", "glm-4-flash", "glm-4v-plus", "embedding-3", "embedding-2"]);
-    expect(offer.models[0].replaces).toEqual(["gpt-4o", "gpt-4-turbo", "gpt-4"]);
+    expect(offer.models[0].replaces).toEqual(glm.modelMap.filter((pair) => pair.provider === "glm-4-plus").map((pair) => pair.openai));
+    expect(offer.models[0].replaces).toEqual(expect.arrayContaining(["gpt-4o", "gpt-4-turbo", "gpt-4"]));
     // The last whole month of the window is June 2024 (the window ends on 9 July).
     expect(offer.example.months).toEqual([
       { month: "2024-04", totalTokens: 2_000_000 },

@@ -53,6 +53,7 @@ const anonymousOnly = (granted: Expectation = "ok"): PersonaExpectations => ({
 
 export const ROUTE_RULES: Record<string, AccessRule> = {
   "_index.tsx": { loader: all("ok") },
+  "$.tsx": { loader: all("notFound"), action: { expect: all("notFound") } },
   "dev.outbox.tsx": { loader: all("ok") }, // development only: 404 in production (env test covers it)
   "login.tsx": { loader: anonymousOnly(), action: { expect: all("allowed") } },
   "signup.tsx": { loader: anonymousOnly(), action: { expect: anonymousOnly("allowed") } },
