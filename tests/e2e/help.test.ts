@@ -36,7 +36,7 @@ async function logIn(email: string, locale: "en" | "zh"): Promise<Page> {
   await page.locator('input[name="password"]').fill(PASSWORD);
   await page.locator('main button[type="submit"]').click();
   await passSecondFactor(page, email);
-  await page.waitForURL(/\/account/);
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
   return page;
 }
 

@@ -53,7 +53,7 @@ async function logIn(page: Page, email: string, password: string, locale: Locale
 
 const TEXT = {
   en: { formula: "Free credit = 100% of your average monthly OpenAI API tokens", bounds: "At least 1,000,000 Tokens, at most 150,000,000 Tokens.", example: "Credit: 3,000,000 Tokens, usable for 90 days." },
-  zh: { formula: "月均 Token 用量的 100%", bounds: "最少 1,000,000 Tokens，最多 150,000,000 Tokens。", example: "额度：3,000,000 Tokens，90 天内有效。" },
+  zh: { formula: "月均 Tokens 用量的 100%", bounds: "最少 1,000,000 Tokens，最多 150,000,000 Tokens。", example: "额度：3,000,000 Tokens，90 天内有效。" },
 } as const;
 
 describe("the landing page says what the program gives", () => {

@@ -61,12 +61,12 @@ describe("what a page downloads", () => {
       const html = await (await fetch(`${baseUrl}/account`, { headers: { Cookie: await developerCookies(locale) } })).text();
       const payload = payloadOf(html);
       expect(payload.locale).toBe(locale);
-      expect(Object.keys(payload.strings).sort()).toEqual(["account", "common", "errors"]);
+      expect(Object.keys(payload.strings).sort()).toEqual(["account", "claims", "common", "dashboard", "errors", "evidence", "offer", "review"]);
       const mine = locale === "zh" ? zh : en;
       const other = locale === "zh" ? en : zh;
       expect(payload.strings.common).toEqual(mine.common);
       expect(html).not.toContain(other.common.footer.slice(0, 20));
-      expect(html).not.toContain(mine.review.queue.lead.slice(0, 20));
+      expect(html).not.toContain(mine.admin.policy.lead.slice(0, 20));
       const scripts = await scriptsOf(html);
       expect(scripts.length).toBeGreaterThan(0);
       for (const script of scripts) {
