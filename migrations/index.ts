@@ -18,6 +18,7 @@ import * as m0016 from "./0016_help";
 import * as m0017 from "./0017_usage_records";
 import * as m0018 from "./0018_key_limits_alerts";
 import * as m0019 from "./0019_ledger_debit_batch";
+import * as m0020 from "./0020_redemption_codes";
 import * as m0021 from "./0021_proxy_usage_outbox";
 
 export const migrations: Record<string, Migration> = {
@@ -39,5 +40,6 @@ export const migrations: Record<string, Migration> = {
   "0017_usage_records": m0017,
   "0018_key_limits_alerts": m0018,
   "0019_ledger_debit_batch": m0019,
+  "0020_redemption_codes": m0020,
   "0021_proxy_usage_outbox": m0021,
 };

@@ -9,6 +9,7 @@ import { sendMail } from "~/lib/mail.server";
 import { clearAccountLoginFailures, clearLoginFailures, loginWaitSeconds, recordLoginFailure } from "~/lib/login-throttle.server";
 import { decoyPasswordHash, hashPassword, passwordWeakness, verifyPassword } from "~/lib/password.server";
 import { consumeUserCode, countFailedAttempt, findLiveToken, issueEmailCode, markConsumed, newestLiveCode } from "./email-codes.server";
+import { recordReferral } from "./referrals.server";
 
 export type AccountFailure =
   | "invalid_code"
@@ -87,7 +88,7 @@ export async function createAccount(
  */
 export async function signUp(
   db: Db,
-  input: { email: string; password: string; locale: string },
+  input: { email: string; password: string; locale: string; referralCode?: string | null },
   now: Date = new Date(),
 ): Promise<AccountResult> {
   const weak = weakPassword(input.password, input.email);
@@ -126,6 +127,7 @@ export async function signUp(
           updated_at: iso,
         })
         .execute();
+      await recordReferral(trx, userId, input.referralCode, now);
     }
     await sendVerificationCode(trx, { userId, email: input.email, locale: input.locale, passwordHash }, now);
   });

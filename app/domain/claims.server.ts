@@ -22,6 +22,7 @@ import {
 } from "./grant-policy";
 import { getGrantPolicy } from "./grant-policy.server";
 import { creditAccount } from "./ledger.server";
+import { settleReferral } from "./referrals.server";
 import { appointedEachOther } from "./user-roles.server";
 
 export type ClaimFlagCode =
@@ -517,6 +518,8 @@ async function grant(
   });
   if (credit.duplicate) throw new Error(`claim ${input.claimId} was already credited`);
   await trx.updateTable("claims").set({ ledger_entry_id: credit.entryId }).where("id", "=", input.claimId).execute();
+  // The claim that makes an invited account real is what earns the referral bonus, in this transaction.
+  await settleReferral(trx, { inviteeId: input.accountId, claimId: input.claimId, policy: input.policy, actorId: input.actorId, now: input.now });
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

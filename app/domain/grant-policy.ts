@@ -16,6 +16,8 @@ export interface GrantPolicy {
   autoApproveLimitTokens: number;
   /** Grants strictly above this amount need a second approval by another staff member. */
   largeGrantLimitTokens: number;
+  /** When an invited account's claim is granted, it and the account that invited it each get this (0 = off). */
+  referralBonusTokens: number;
 }
 
 /**
@@ -44,6 +46,7 @@ const policyFields = {
     .max(POLICY_MAXIMA.promoExpiryDays, "claims.errors.policyExpiry"),
   autoApproveLimitTokens: tokens(POLICY_MAXIMA.autoApproveLimitTokens),
   largeGrantLimitTokens: tokens(POLICY_MAXIMA.largeGrantLimitTokens),
+  referralBonusTokens: tokens(POLICY_MAXIMA.autoApproveLimitTokens),
 };
 
 /** A complete policy, with the rules that tie its limits together. */
@@ -57,6 +60,10 @@ export const grantPolicySchema = z
     if (policy.autoApproveLimitTokens > policy.largeGrantLimitTokens) {
       // An automatic grant must never skip the second approval a large grant needs.
       ctx.addIssue({ code: "custom", path: ["autoApproveLimitTokens"], message: "claims.errors.policyAutoAboveLarge" });
+    }
+    if (policy.referralBonusTokens > policy.autoApproveLimitTokens) {
+      // Nobody reviews a referral bonus, so it stays within what may be granted without a human.
+      ctx.addIssue({ code: "custom", path: ["referralBonusTokens"], message: "claims.errors.policyReferralAboveAuto" });
     }
     if (policy.largeGrantLimitTokens > policy.capTokens) {
       // Otherwise no grant would ever need the second approver.

@@ -406,6 +406,78 @@ export interface BillingDebtsTable {
 
 export type CreditAdjustmentStatus = "pending" | "applied" | "rejected";
 
+export type CodeBatchStatus = "pending_approval" | "active" | "disabled";
+
+/** A batch of redemption codes (see app/domain/redemption-codes.server.ts). */
+export interface CodeBatchesTable {
+  id: string;
+  campaign: string | null;
+  campaign_key: string;
+  tokens: number;
+  bucket: LedgerBucket;
+  code_count: number;
+  uses_per_code: number;
+  /** Promo credit from a code lasts this many days after redemption… */
+  credit_days: number | null;
+  /** …or until this instant. */
+  credit_expires_at: string | null;
+  /** After this instant the codes can no longer be redeemed. */
+  code_expires_at: string | null;
+  /** 0 or 1. */
+  requires_evidence: number;
+  /** 0 or 1: only accounts created after the batch. */
+  new_accounts_only: number;
+  status: CodeBatchStatus;
+  created_by: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  disabled_by: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One code: SHA-256 of its normalized text, never the text. */
+export interface RedemptionCodesTable {
+  id: string;
+  batch_id: string;
+  code_hash: string;
+  uses_left: number;
+  created_at: string;
+}
+
+export interface CodeRedemptionsTable {
+  id: string;
+  code_id: string;
+  batch_id: string;
+  campaign_key: string;
+  account_id: string;
+  tokens: number;
+  ledger_entry_id: string | null;
+  created_at: string;
+}
+
+export interface ReferralLinksTable {
+  account_id: string;
+  code: string;
+  created_at: string;
+}
+
+export type ReferralStatus = "pending" | "granted" | "refused";
+
+export interface ReferralsTable {
+  invitee_id: string;
+  id: string;
+  referrer_id: string;
+  status: ReferralStatus;
+  /** Why no bonus: self, shared_org, shared_fingerprint, off. */
+  refusal: string | null;
+  bonus_tokens: number | null;
+  claim_id: string | null;
+  decided_at: string | null;
+  created_at: string;
+}
+
 /** A credit adjustment that adds tokens (see app/domain/credit-adjustments.server.ts). */
 export interface CreditAdjustmentsTable {
   /** The one-time id the form carried: the same form sent twice is one adjustment. */
@@ -628,6 +700,11 @@ export interface Database {
   stripe_events: StripeEventsTable;
   billing_debts: BillingDebtsTable;
   credit_adjustments: CreditAdjustmentsTable;
+  code_batches: CodeBatchesTable;
+  redemption_codes: RedemptionCodesTable;
+  code_redemptions: CodeRedemptionsTable;
+  referral_links: ReferralLinksTable;
+  referrals: ReferralsTable;
   job_leases: JobLeasesTable;
   two_factor_totp: TwoFactorTotpTable;
   two_factor_recovery_codes: TwoFactorRecoveryCodesTable;

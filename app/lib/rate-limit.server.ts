@@ -19,6 +19,11 @@ export const RATE_LIMITS = {
   passwordChangePerAccount: { name: "password-change", limit: 10, windowSeconds: 15 * 60 },
   evidenceUploadPerAccount: { name: "evidence-upload", limit: 30, windowSeconds: 60 * 60 },
   evidenceApiReadPerAccount: { name: "evidence-api-read", limit: 10, windowSeconds: 60 * 60 },
+  // Every redemption attempt, right or wrong. Codes carry 100 random bits and a checksum, so this
+  // is against noise, not guessing; the per-address ceiling leaves room for a room full of people
+  // at one event behind one NAT.
+  codeRedeemPerAccount: { name: "code-redeem", limit: 10, windowSeconds: 15 * 60 },
+  codeRedeemPerIp: { name: "code-redeem-ip", limit: 200, windowSeconds: 15 * 60 },
 } satisfies Record<string, RateLimitRule>;
 
 export interface RateLimitOutcome {

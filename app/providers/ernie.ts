@@ -18,6 +18,7 @@ export const ernie: ProviderProfile = {
     promoExpiryDays: 30,
     autoApproveLimitTokens: 5_000_000,
     largeGrantLimitTokens: 30_000_000,
+    referralBonusTokens: 0,
   },
   // OpenAI invoices: gpt-3.5-turbo-1106 at $1.00 input / $2.00 output per million tokens,
   // blended 3 input : 1 output = $1.25 per million → 800,000 tokens per dollar.

@@ -18,6 +18,7 @@ export const glm: ProviderProfile = {
     promoExpiryDays: 90,
     autoApproveLimitTokens: 10_000_000,
     largeGrantLimitTokens: 50_000_000,
+    referralBonusTokens: 0,
   },
   // OpenAI invoices: gpt-3.5-turbo-0125 at $0.50 input / $1.50 output per million tokens,
   // blended 3 input : 1 output = $0.75 per million → 1,333,333 tokens per dollar.

@@ -18,6 +18,7 @@ export const qwen: ProviderProfile = {
     promoExpiryDays: 90,
     autoApproveLimitTokens: 5_000_000,
     largeGrantLimitTokens: 15_000_000,
+    referralBonusTokens: 0,
   },
   // OpenAI invoices: gpt-4o-mini at $0.15 input / $0.60 output per million tokens, blended
   // 3 input : 1 output = $0.2625 per million → 3,809,523 tokens per dollar.

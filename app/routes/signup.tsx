@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { signUpSchema } from "~/domain/account-schemas.server";
 import { signUp } from "~/domain/accounts.server";
+import { parseReferralCode } from "~/domain/referrals.server";
 import { FormAlert } from "~/components/form-alert";
 import { Field } from "~/components/field";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -22,12 +23,14 @@ export const meta: MetaFunction = (args) => pageTitle(args, "auth.signUp.title")
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request);
-  return null;
+  // An invitation link (/signup?ref=…) is carried through the form; anything else is dropped.
+  return { referralCode: parseReferralCode(new URL(request.url).searchParams.get("ref")) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous(request);
-  const parsed = signUpSchema.safeParse(formFields(await request.formData()));
+  const fields = formFields(await request.formData());
+  const parsed = signUpSchema.safeParse(fields);
   if (!parsed.success) return invalidForm(parsed.error);
   const db = getDb();
   const limit = await hitRateLimits(db, [
@@ -36,13 +39,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   ]);
   if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds);
   const locale = await resolveLocale(request);
-  const result = await signUp(db, { ...parsed.data, locale });
+  const result = await signUp(db, { ...parsed.data, locale, referralCode: parseReferralCode(fields.ref) });
   if (!result.ok) return formFailure("errors.invalidForm", 400, { password: result.passwordIssue ?? `errors.${result.reason}` });
   return redirect(`/verify?${new URLSearchParams({ email: parsed.data.email })}`);
 }
 
 export default function SignUp() {
   const actionData = useActionData<typeof action>();
+  const { referralCode } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const busy = useNavigation().state === "submitting";
   const fieldErrors = actionData && !actionData.ok ? actionData.fieldErrors : {};
@@ -51,7 +55,9 @@ export default function SignUp() {
       <h1 id="signup-title">{t("auth.signUp.title")}</h1>
       <p>{t("auth.signUp.lead")}</p>
       <FormAlert error={actionData?.formError} retryAfterSeconds={actionData?.retryAfterSeconds} />
+      {referralCode ? <p className="muted">{t("auth.signUp.invited")}</p> : null}
       <Form method="post" noValidate>
+        {referralCode ? <input type="hidden" name="ref" value={referralCode} /> : null}
         <Field name="email" type="email" label={t("auth.email")} autoComplete="email" required error={fieldErrors.email} />
         <Field
           name="password"

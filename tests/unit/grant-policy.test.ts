@@ -19,6 +19,7 @@ const policy: GrantPolicy = {
   promoExpiryDays: 90,
   autoApproveLimitTokens: 10_000,
   largeGrantLimitTokens: 50_000,
+  referralBonusTokens: 0,
 };
 
 /** Three full months whose average is exactly `average`. */

@@ -33,6 +33,7 @@ export const admin = {
       promoExpiryDays: "Promotional credit lasts (days)",
       autoApproveLimitTokens: "Auto-approve up to (tokens)",
       largeGrantLimitTokens: "Second approval above (tokens)",
+      referralBonusTokens: "Referral bonus (tokens, 0 = off)",
     },
     hints: {
       multiplierPercent: "Offer = this % × average monthly tokens",
@@ -42,6 +43,7 @@ export const admin = {
       promoExpiryDays: "after the grant",
       autoApproveLimitTokens: "offers without flags up to this are granted at once",
       largeGrantLimitTokens: "larger grants need two staff members",
+      referralBonusTokens: "when an invited developer's claim is granted, they and the inviter each get this",
     },
     source: {
       profile: "provider default ({{value}})",

@@ -10,6 +10,7 @@ export const auth = {
     lead: "Sign up with your e-mail. We will send you a code to confirm it.",
     submit: "Create account",
     haveAccount: "Already have an account?",
+    invited: "You were invited: once your free credit claim is granted, you and the person who invited you each get a bonus, if the program offers one.",
   },
   verify: {
     title: "Check your e-mail",

@@ -90,6 +90,7 @@ export const claims = {
     policyFloorAboveCap: "The floor cannot be above the cap.",
     policyAutoAboveLarge: "The auto-approve limit cannot be above the large-grant limit.",
     policyLargeAboveCap: "The large-grant limit cannot be above the cap.",
+    policyReferralAboveAuto: "The referral bonus cannot be above the auto-approve limit.",
     policyUnknownField: "Unknown setting.",
   },
   mail: {

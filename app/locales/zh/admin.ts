@@ -36,6 +36,7 @@ export const admin: Dictionary<typeof en> = {
       promoExpiryDays: "赠送额度有效期（天）",
       autoApproveLimitTokens: "自动批准上限（Tokens）",
       largeGrantLimitTokens: "超过此额度需第二人批准（Tokens）",
+      referralBonusTokens: "邀请奖励（Tokens，0 表示关闭）",
     },
     hints: {
       multiplierPercent: "额度 = 此百分比 × 月均 Tokens 用量",
@@ -45,6 +46,7 @@ export const admin: Dictionary<typeof en> = {
       promoExpiryDays: "自发放之日起",
       autoApproveLimitTokens: "无标记且不超过此额度的额度立即发放",
       largeGrantLimitTokens: "更大的额度需要两名审核人员批准",
+      referralBonusTokens: "受邀开发者的申请获批后，受邀人与邀请人各得此额度",
     },
     source: {
       profile: "服务商默认值（{{value}}）",

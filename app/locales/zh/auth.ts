@@ -13,6 +13,7 @@ export const auth: Dictionary<typeof en> = {
     lead: "使用邮箱注册，我们会发送验证码确认您的邮箱。",
     submit: "创建账号",
     haveAccount: "已有账号？",
+    invited: "您是受邀注册的：如果本计划提供邀请奖励，您的免费额度申请获批后，您和邀请人将各得一份奖励。",
   },
   verify: {
     title: "查收邮件",

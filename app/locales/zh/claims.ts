@@ -93,6 +93,7 @@ export const claims: Dictionary<typeof en> = {
     policyFloorAboveCap: "下限不能高于上限。",
     policyAutoAboveLarge: "自动批准上限不能高于大额发放上限。",
     policyLargeAboveCap: "大额发放上限不能高于发放上限。",
+    policyReferralAboveAuto: "邀请奖励不能高于自动批准上限。",
     policyUnknownField: "未知的设置项。",
   },
   mail: {
