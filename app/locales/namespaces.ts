@@ -66,4 +66,5 @@ export const BROWSER_LOADERS: Record<Namespace, Record<Locale, Loader>> = {
   offer: { en: () => import("./en/offer").then(pick("offer")), zh: () => import("./zh/offer").then(pick("offer")) },
   usage: { en: () => import("./en/usage").then(pick("usage")), zh: () => import("./zh/usage").then(pick("usage")) },
   twoFactor: { en: () => import("./en/twoFactor").then(pick("twoFactor")), zh: () => import("./zh/twoFactor").then(pick("twoFactor")) },
+  codes: { en: () => import("./en/codes").then(pick("codes")), zh: () => import("./zh/codes").then(pick("codes")) },
 };

@@ -1,19 +1,25 @@
 // The developer's credit: balance by bucket, free credit by expiry, and the ledger's history.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { RedeemCodePanel, ReferralPanel, type RedeemOutcome } from "~/components/redeem-code-panel";
+import { appUrl } from "~/domain/accounts.server";
+import { getGrantPolicy } from "~/domain/grant-policy.server";
 import { getBalance, listEntries, type LedgerEntryView } from "~/domain/ledger.server";
+import { redeemCode } from "~/domain/redemption-codes.server";
+import { getReferralSummary } from "~/domain/referrals.server";
+import { retryAfterHeader } from "~/lib/rate-limit.server";
 import { useRootData } from "~/root";
-import { requireUser } from "~/lib/auth.server";
+import { requestOrigin, requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formatDate, formatDateTime, formatInteger, isLocale, type Locale } from "~/lib/i18n";
 import { pageTitle } from "~/lib/meta";
 import type { RouteHandle } from "~/locales/namespaces";
 
-export const handle: RouteHandle = { i18n: ["credit"] };
+export const handle: RouteHandle = { i18n: ["credit", "codes"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "credit.title");
 
@@ -26,15 +32,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const query = querySchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
   if (!query.success) throw redirect("/account/credit");
   const db = getDb();
-  const [balance, page] = await Promise.all([
+  const [balance, page, policy] = await Promise.all([
     getBalance(db, user.id),
     listEntries(db, user.id, { limit: PAGE_SIZE, before: query.data.before }),
+    getGrantPolicy(db),
   ]);
-  return { balance, page, isFirstPage: !query.data.before };
+  const referral = await getReferralSummary(db, user.id, policy);
+  return { balance, page, isFirstPage: !query.data.before, referral: { ...referral, link: appUrl(`/signup?ref=${referral.code}`) } };
+}
+
+const redeemSchema = z.object({ intent: z.literal("redeem"), code: z.string().trim().min(1).max(64) });
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const parsed = redeemSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data<RedeemOutcome>({ ok: false, formError: "codes.errors.malformed" }, { status: 400 });
+  const result = await redeemCode(getDb(), { accountId: user.id, code: parsed.data.code, ip: requestOrigin(request, context).ip });
+  if (result.ok) return data<RedeemOutcome>({ ok: true, tokens: result.tokens });
+  if (result.reason === "rate_limited") {
+    const retryAfterSeconds = result.retryAfterSeconds ?? 60;
+    return data<RedeemOutcome>({ ok: false, formError: "codes.errors.rate_limited", retryAfterSeconds }, { status: 429, headers: retryAfterHeader(retryAfterSeconds) });
+  }
+  return data<RedeemOutcome>({ ok: false, formError: `codes.errors.${result.reason}` }, { status: result.reason === "malformed" || result.reason === "unknown" ? 400 : 409 });
 }
 
 export default function Credit() {
-  const { balance, page, isFirstPage } = useLoaderData<typeof loader>();
+  const { balance, page, isFirstPage, referral } = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
   const { t } = useTranslation();
   const rootLocale = useRootData()?.locale;
   const locale: Locale = isLocale(rootLocale) ? rootLocale : "en";
@@ -66,6 +90,8 @@ export default function Credit() {
           </p>
         ) : null}
       </section>
+
+      <RedeemCodePanel outcome={outcome} />
 
       <section className="credit-section" aria-labelledby="grants-title">
         <h2 id="grants-title">{t("credit.grants.title")}</h2>
@@ -139,11 +165,13 @@ export default function Credit() {
           </nav>
         ) : null}
       </section>
+
+      <ReferralPanel link={referral.link} invited={referral.invited} rewarded={referral.rewarded} bonusTokens={referral.bonusTokens} />
     </>
   );
 }
 
-const KNOWN_REFERENCES = new Set(["claim", "purchase", "gateway_request", "promo_grant", "support_adjustment"]);
+const KNOWN_REFERENCES = new Set(["claim", "purchase", "gateway_request", "promo_grant", "support_adjustment", "redemption_code", "referral"]);
 
 function HistoryRow({ entry, locale }: { entry: LedgerEntryView; locale: Locale }) {
   const { t } = useTranslation();

@@ -33,6 +33,7 @@ export default function AccountLayout() {
         <NavLink to="/account/privacy">{t("common.accountNav.privacy")}</NavLink>
         {canReview ? <NavLink to="/staff/claims">{t("common.accountNav.reviewQueue")}</NavLink> : null}
         {canReview ? <NavLink to="/staff/adjustments">{t("common.accountNav.adjustments")}</NavLink> : null}
+        {canReview ? <NavLink to="/staff/codes">{t("common.accountNav.codes")}</NavLink> : null}
         {canReview ? <NavLink to="/staff/deletions">{t("common.accountNav.deletions")}</NavLink> : null}
       </nav>
       <div className="account-content">

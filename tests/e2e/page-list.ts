@@ -70,6 +70,7 @@ export function pagesOf(audience: Audience, seed: Seeded): PageToCheck[] {
         { path: "/staff/claims?view=all&sort=newest" },
         { path: `/staff/claims/${seed.claimId}` },
         { path: "/staff/adjustments" },
+        { path: "/staff/codes" },
       ];
     case "admin":
       return [

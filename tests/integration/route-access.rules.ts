@@ -87,7 +87,7 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
   "docs.gateway.tsx": { loader: all("ok") },
 
   // Credit ledger (issue 4): the page reads only the signed-in account's ledger.
-  "account.credit.tsx": { loader: atLeast("developer") },
+  "account.credit.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", 400) } },
   "account.usage.tsx": { loader: atLeast("developer") },
   "account.usage[.]csv.ts": { path: () => "/account/usage.csv", loader: atLeast("developer") },
 
@@ -111,6 +111,7 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
   },
   // Credit adjustments waiting for a second staff member (issue 11); an empty form reaches validation.
   "staff.adjustments.tsx": { loader: atLeast("staff"), action: { expect: atLeast("staff", 400) } },
+  "staff.codes.tsx": { loader: atLeast("staff"), action: { expect: atLeast("staff", 400) } },
 
   // Paid top-ups (issue 7); the webhook is authenticated by Stripe's signature, not a session.
   "account.billing.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },

@@ -32,6 +32,7 @@ export const common = {
     sessions: "Sessions",
     reviewQueue: "Claims to review",
     adjustments: "Pending credit adjustments",
+    codes: "Redemption codes",
   },
   gatewayDocs: "Gateway API for providers",
   footer: "Ferry helps developers move from the OpenAI API to {{provider}} by {{company}}.",

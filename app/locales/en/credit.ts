@@ -43,5 +43,7 @@ export const credit = {
     gateway_request: "Request",
     promo_grant: "Grant",
     support_adjustment: "Adjustment",
+    redemption_code: "Redemption code",
+    referral: "Referral bonus",
   },
 };

@@ -34,6 +34,7 @@ export const common: Dictionary<typeof en> = {
     sessions: "会话",
     reviewQueue: "待审核申请",
     adjustments: "待批准的额度调整",
+    codes: "兑换码",
   },
   gatewayDocs: "服务商网关 API",
   footer: "Ferry 帮助开发者从 OpenAI API 迁移到 {{company}} 的 {{provider}}。",

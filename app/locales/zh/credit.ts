@@ -46,5 +46,7 @@ export const credit: Dictionary<typeof en> = {
     gateway_request: "请求",
     promo_grant: "赠送额度",
     support_adjustment: "调整",
+    redemption_code: "兑换码",
+    referral: "邀请奖励",
   },
 };
