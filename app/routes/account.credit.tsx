@@ -19,7 +19,7 @@ import { formatDate, formatDateTime, formatInteger, isLocale, type Locale } from
 import { pageTitle } from "~/lib/meta";
 import type { RouteHandle } from "~/locales/namespaces";
 
-export const handle: RouteHandle = { i18n: ["credit", "codes"] };
+export const handle: RouteHandle = { i18n: ["credit", "codes", "snippets"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "credit.title");
 
