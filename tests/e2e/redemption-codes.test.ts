@@ -1,0 +1,83 @@
+// Redemption codes in Chromium (issue 17): a staff member creates a batch at /staff/codes and
+// copies the codes shown once, a developer redeems one on the credit page, and the credit shows in
+// their balance and history. English and Chinese, at 1280 and 390 pixels.
+import { randomBytes } from "node:crypto";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createAccount } from "~/domain/accounts.server";
+import { createDatabase, type Db } from "~/lib/db.server";
+import { launchBrowser, screenshot } from "./browser";
+import { logIn } from "./log-in";
+
+const baseUrl = inject("baseUrl");
+const PASSWORD = "correct horse battery staple 42";
+
+let db: Db;
+let browser: Browser;
+
+const TEXT = {
+  en: { count: "Number of codes", tokens: "Tokens per redemption", campaign: "Campaign name", create: "Create codes", created: "cannot be shown again", code: "Code", redeem: "Redeem", redeemed: "Code redeemed", reference: "Redemption code", total: "1,234,567" },
+  zh: { count: "兑换码数量", tokens: "每次兑换的 Tokens", campaign: "活动名称", create: "创建兑换码", created: "之后无法再次显示", code: "兑换码", redeem: "兑换", redeemed: "兑换成功", reference: "兑换码", total: "1,234,567" },
+} as const;
+
+async function account(role: "developer" | "staff", locale: "en" | "zh") {
+  const email = `codes-${role}-${randomBytes(4).toString("hex")}@example.com`;
+  await createAccount(db, { email, password: PASSWORD, role, verified: true, locale });
+  return { email, password: PASSWORD };
+}
+
+beforeAll(async () => {
+  db = createDatabase(inject("databaseUrl"));
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await db?.destroy();
+});
+
+for (const locale of ["en", "zh"] as const) {
+  describe(`staff create codes, a developer redeems one (${locale})`, () => {
+    const text = TEXT[locale];
+    let codes: string[] = [];
+
+    it("a staff member creates a batch and sees its codes once", async () => {
+      const staffAccount = await account("staff", locale);
+      const staff = await logIn(browser, staffAccount.email, staffAccount.password, { locale });
+      await staff.goto(`${baseUrl}/staff/codes`);
+      await staff.getByLabel(text.count).fill("3");
+      await staff.getByLabel(text.tokens).fill("1234567");
+      await staff.getByLabel(text.campaign).fill(`Browser ${locale} ${randomBytes(3).toString("hex")}`);
+      await staff.getByRole("button", { name: text.create }).click();
+      await staff.getByRole("status").filter({ hasText: text.created }).waitFor();
+      codes = (await staff.locator("#created-codes-list").inputValue()).split("\n");
+      expect(codes).toHaveLength(3);
+      expect(codes[0]).toMatch(/^FERRY(-[0-9A-Z]{4}){6}$/);
+      await screenshot(staff, `codes-${locale}-01-created`);
+      // After a reload the batch is listed with its progress, the codes are gone for good.
+      await staff.goto(`${baseUrl}/staff/codes`);
+      await staff.getByTestId("code-batch").first().waitFor();
+      expect(await staff.content()).not.toContain(codes[0]);
+      await screenshot(staff, `codes-${locale}-02-batches`);
+      await staff.setViewportSize({ width: 390, height: 844 });
+      await screenshot(staff, `codes-${locale}-02-batches-390`);
+      await staff.context().close();
+    });
+
+    it("a developer redeems a code and sees the credit in the balance and the history", async () => {
+      const developerAccount = await account("developer", locale);
+      const developer = await logIn(browser, developerAccount.email, developerAccount.password, { locale });
+      await developer.goto(`${baseUrl}/account/credit`);
+      // Typed loosely: lower case, spaces instead of dashes.
+      await developer.getByLabel(text.code, { exact: true }).fill(codes[1]!.toLowerCase().replace(/-/g, " "));
+      await developer.getByRole("button", { name: text.redeem, exact: true }).click();
+      await developer.getByRole("status").filter({ hasText: text.redeemed }).waitFor();
+      await expect.poll(async () => developer.getByTestId("credit-total").textContent()).toBe(text.total);
+      await developer.getByTestId("credit-history").getByText(text.reference).first().waitFor();
+      await screenshot(developer, `codes-${locale}-03-credit`);
+      await developer.setViewportSize({ width: 390, height: 844 });
+      await screenshot(developer, `codes-${locale}-03-credit-390`);
+      await developer.context().close();
+    });
+  });
+}
