@@ -43,7 +43,7 @@ export function CodeBatchForm({
           <Field name="creditDays" label={t("codes.staff.creditDays")} inputMode="numeric" defaultValue={String(promoExpiryDays)} error={errors.creditDays} />
           <Field name="creditUntil" type="date" label={t("codes.staff.creditUntil")} error={errors.creditUntil} />
         </div>
-        <p className="field-hint">{t("codes.staff.creditHint")}</p>
+        <p className="field-hint codes-credit-hint">{t("codes.staff.creditHint")}</p>
         <Field name="codeExpiresOn" type="date" label={t("codes.staff.codeExpiresOn")} hint={t("codes.staff.codeExpiresHint")} error={errors.codeExpiresOn} />
         <Field name="campaign" label={t("codes.staff.campaign")} maxLength={80} hint={t("codes.staff.campaignHint")} error={errors.campaign} />
         <fieldset className="alert-choices">

@@ -11,13 +11,13 @@ export function CodeBatchTable({ batches, viewerId }: { batches: CodeBatchView[]
   const n = (value: number) => formatInteger(value, locale);
   const navigation = useNavigation();
   return (
-    <section aria-labelledby="batches-title">
+    <section className="code-batches-section" aria-labelledby="batches-title">
       <h2 id="batches-title">{t("codes.staff.batchesTitle")}</h2>
       {batches.length === 0 ? (
         <p className="muted">{t("codes.staff.none")}</p>
       ) : (
         <div className="table-scroll">
-          <table className="table stack-table" data-testid="code-batches">
+          <table className="table stack-table code-batches" data-testid="code-batches">
             <thead>
               <tr>
                 <th scope="col">{t("codes.staff.campaignColumn")}</th>
@@ -44,37 +44,49 @@ export function CodeBatchTable({ batches, viewerId }: { batches: CodeBatchView[]
                 return (
                   <tr key={batch.id} data-testid="code-batch" data-batch-id={batch.id}>
                     <td data-label={t("codes.staff.campaignColumn")}>
-                      {batch.campaign ?? <span className="muted">{t("codes.staff.noCampaign")}</span>}
-                      <div className="muted small">
-                        {formatDate(batch.createdAt, locale)} · {t("codes.staff.createdBy", { email: batch.creatorEmail ?? "—" })}
+                      <div>
+                        {batch.campaign ?? <span className="muted">{t("codes.staff.noCampaign")}</span>}
+                        <div className="muted small">
+                          {formatDate(batch.createdAt, locale)} · {t("codes.staff.createdBy", { email: batch.creatorEmail ?? "—" })}
+                        </div>
                       </div>
                     </td>
                     <td data-label={t("codes.staff.valueColumn")}>
-                      {t("codes.staff.perUse", { tokens: n(batch.tokens), uses: n(batch.usesPerCode), count: n(batch.codeCount) })}
-                      <div className="muted small">
-                        {t(`credit.buckets.${batch.bucket}`)} · {t("codes.staff.total", { total: n(batch.totalTokens) })}
+                      <div>
+                        {t("codes.staff.perUse", { tokens: n(batch.tokens), uses: n(batch.usesPerCode), count: n(batch.codeCount) })}
+                        <div className="muted small">
+                          {t(`credit.buckets.${batch.bucket}`)} · {t("codes.staff.total", { total: n(batch.totalTokens) })}
+                        </div>
                       </div>
                     </td>
                     <td data-label={t("codes.staff.progressColumn")}>
-                      <span data-testid="batch-progress">{t("codes.staff.progress", { used: n(batch.usesRedeemed), uses: n(batch.usesPerCode * batch.codeCount) })}</span>
-                      <div className="muted small">{t("codes.staff.progressTokens", { tokens: n(batch.tokensRedeemed) })}</div>
+                      <div>
+                        <span data-testid="batch-progress">{t("codes.staff.progress", { used: n(batch.usesRedeemed), uses: n(batch.usesPerCode * batch.codeCount) })}</span>
+                        <div className="muted small">{t("codes.staff.progressTokens", { tokens: n(batch.tokensRedeemed) })}</div>
+                      </div>
                     </td>
                     <td className="small" data-label={t("codes.staff.rulesColumn")}>
-                      {rules.join(" · ")}
+                      <div>
+                        {rules.join(" · ")}
+                      </div>
                     </td>
                     <td data-label={t("codes.staff.statusColumn")}>
-                      <span data-testid="batch-status">{t(`codes.status.${batch.status}`)}</span>
-                      {batch.approverEmail ? <div className="muted small">{t("codes.staff.approvedBy", { email: batch.approverEmail })}</div> : null}
+                      <div>
+                        <span data-testid="batch-status">{t(`codes.status.${batch.status}`)}</span>
+                        {batch.approverEmail ? <div className="muted small">{t("codes.staff.approvedBy", { email: batch.approverEmail })}</div> : null}
+                      </div>
                     </td>
                     <td data-label={t("codes.staff.actionsColumn")}>
-                      {batch.status === "pending_approval" ? (
-                        batch.createdBy === viewerId ? (
-                          <p className="muted small">{t("codes.staff.yourBatch")}</p>
-                        ) : (
-                          <BatchButton intent="approve" batchId={batch.id} label={t("codes.staff.approve")} busy={busy} />
-                        )
-                      ) : null}
-                      {batch.status !== "disabled" ? <BatchButton intent="disable" batchId={batch.id} label={t("codes.staff.disable")} busy={busy} danger /> : null}
+                      <div>
+                        {batch.status === "pending_approval" ? (
+                          batch.createdBy === viewerId ? (
+                            <p className="muted small">{t("codes.staff.yourBatch")}</p>
+                          ) : (
+                            <BatchButton intent="approve" batchId={batch.id} label={t("codes.staff.approve")} busy={busy} />
+                          )
+                        ) : null}
+                        {batch.status !== "disabled" ? <BatchButton intent="disable" batchId={batch.id} label={t("codes.staff.disable")} busy={busy} danger /> : null}
+                      </div>
                     </td>
                   </tr>
                 );

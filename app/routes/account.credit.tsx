@@ -171,6 +171,8 @@ export default function Credit() {
   );
 }
 
+// Credit from a code may be paid credit: its entry is named for where it came from, not "free credit granted".
+const KIND_BY_REFERENCE = new Set(["redemption_code", "referral"]);
 const KNOWN_REFERENCES = new Set(["claim", "purchase", "gateway_request", "promo_grant", "support_adjustment", "redemption_code", "referral"]);
 
 function HistoryRow({ entry, locale }: { entry: LedgerEntryView; locale: Locale }) {
@@ -183,7 +185,7 @@ function HistoryRow({ entry, locale }: { entry: LedgerEntryView; locale: Locale 
         <time dateTime={entry.createdAt}>{formatDateTime(entry.createdAt, locale)}</time>
       </td>
       <td className="credit-what" data-label={t("credit.history.what")}>
-        {t(`credit.kinds.${entry.kind}`)}
+        {KIND_BY_REFERENCE.has(entry.referenceType) ? t(`credit.kindsByReference.${entry.referenceType}`) : t(`credit.kinds.${entry.kind}`)}
         {entry.note ? <div className="muted credit-note">{entry.note}</div> : null}
         {entry.expiresAt ? (
           <div className="muted credit-note">

@@ -36,6 +36,7 @@ export const credit = {
     expiry: "Free credit expired",
     adjustment: "Adjustment by staff",
   },
+  kindsByReference: { redemption_code: "Credit from a code", referral: "Referral bonus" },
   buckets: { promo: "Free", paid: "Paid" },
   references: {
     claim: "Claim",

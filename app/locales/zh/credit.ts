@@ -39,6 +39,7 @@ export const credit: Dictionary<typeof en> = {
     expiry: "免费额度到期",
     adjustment: "审核人员调整",
   },
+  kindsByReference: { redemption_code: "兑换码额度", referral: "邀请奖励" },
   buckets: { promo: "免费", paid: "付费" },
   references: {
     claim: "申请",
