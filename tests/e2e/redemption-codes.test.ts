@@ -2,6 +2,7 @@
 // copies the codes shown once, a developer redeems one on the credit page, and the credit shows in
 // their balance and history. English and Chinese, at 1280 and 390 pixels.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createAccount } from "~/domain/accounts.server";
@@ -16,8 +17,8 @@ let db: Db;
 let browser: Browser;
 
 const TEXT = {
-  en: { count: "Number of codes", tokens: "Tokens per redemption", campaign: "Campaign name", create: "Create codes", created: "cannot be shown again", code: "Code", redeem: "Redeem", redeemed: "Code redeemed", reference: "Redemption code", total: "1,234,567" },
-  zh: { count: "兑换码数量", tokens: "每次兑换的 Tokens", campaign: "活动名称", create: "创建兑换码", created: "之后无法再次显示", code: "兑换码", redeem: "兑换", redeemed: "兑换成功", reference: "兑换码", total: "1,234,567" },
+  en: { count: "Number of codes", tokens: "Tokens per redemption", campaign: "Campaign name", create: "Create codes", download: "Download codes (CSV)", created: "cannot be shown again", code: "Code", redeem: "Redeem", redeemed: "Code redeemed", reference: "Redemption code", total: "1,234,567" },
+  zh: { count: "兑换码数量", tokens: "每次兑换的 Tokens", campaign: "活动名称", create: "创建兑换码", download: "下载兑换码（CSV）", created: "之后无法再次显示", code: "兑换码", redeem: "兑换", redeemed: "兑换成功", reference: "兑换码", total: "1,234,567" },
 } as const;
 
 async function account(role: "developer" | "staff", locale: "en" | "zh") {
@@ -54,6 +55,11 @@ for (const locale of ["en", "zh"] as const) {
       expect(codes).toHaveLength(3);
       expect(codes[0]).toMatch(/^FERRY(-[0-9A-Z]{4}){6}$/);
       await screenshot(staff, `codes-${locale}-01-created`);
+      // The one download: a CSV with every code.
+      const [download] = await Promise.all([staff.waitForEvent("download"), staff.getByRole("link", { name: text.download }).click()]);
+      const csv = readFileSync((await download.path())!, "utf8");
+      expect(csv.split("\r\n")[0]).toBe("code,tokens,bucket,uses,campaign,code_expires");
+      for (const code of codes) expect(csv).toContain(`${code},1234567,promo,1,`);
       // After a reload the batch is listed with its progress, the codes are gone for good.
       await staff.goto(`${baseUrl}/staff/codes`);
       await staff.getByTestId("code-batch").first().waitFor();
