@@ -321,6 +321,25 @@ describe("pages", () => {
     expect(view.page.entries[0]).toMatchObject({ referenceType: "redemption_code", amount: 2500 });
     expect(view.referral.link).toMatch(/\/signup\?ref=[0-9A-Z]{10}$/);
   });
+
+  it("a large batch is approved on the page by another staff member, never by its creator", async () => {
+    const creatorCookie = await fullSessionCookie(staff.id);
+    const created = await call(codesAction, "/staff/codes", {
+      cookie: creatorCookie,
+      form: { intent: "create", count: "2", tokens: String(30 * M), bucket: "paid", usesPerCode: "1", campaign: "Page approval" },
+    });
+    const body = created.data as { ok: true; status: string; batchId: string };
+    expect(body).toMatchObject({ ok: true, status: "pending_approval" });
+    const own = await call(codesAction, "/staff/codes", { cookie: creatorCookie, form: { intent: "approve", batchId: body.batchId } });
+    expect(own.status).toBe(409);
+    expect(own.data).toMatchObject({ ok: false, formError: "codes.errors.same_approver" });
+    const other = await call(codesAction, "/staff/codes", { cookie: await fullSessionCookie(staff2.id), form: { intent: "approve", batchId: body.batchId } });
+    expect(other.data).toEqual({ ok: true, intent: "approve", target: body.batchId });
+    const disabled = await call(codesAction, "/staff/codes", { cookie: creatorCookie, form: { intent: "disable", batchId: body.batchId } });
+    expect(disabled.data).toEqual({ ok: true, intent: "disable", target: body.batchId });
+    const [row] = (await listCodeBatches(getDb())).filter((b) => b.id === body.batchId);
+    expect(row).toMatchObject({ status: "disabled", totalTokens: 60 * M, bucket: "paid", creditDays: null });
+  });
 });
 
 describe("referral", () => {
