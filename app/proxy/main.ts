@@ -6,6 +6,7 @@ import pino from "pino";
 import { closeDb, getDb } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
 import { getProviderProfile } from "~/providers";
+import { cachedMetering } from "./authorize-cache.server";
 import { httpMetering, inProcessMetering, type Metering } from "./metering.server";
 import { createProxyHandler } from "./proxy-handler.server";
 import { parseProxyEnv } from "./proxy-env.server";
@@ -41,7 +42,9 @@ async function main() {
     store = fileOutboxStore(env.PROXY_OUTBOX_FILE);
   }
 
-  const settler = createUsageSettler(metering, store, log);
+  // A short authorize memory (staleness bound in authorize-cache.server.ts); debits sent in groups.
+  metering = cachedMetering(metering, env.PROXY_AUTH_CACHE_MS);
+  const settler = createUsageSettler(metering, store, log, { groupMs: env.PROXY_DEBIT_GROUP_MS });
   const stopRetries = settler.start(env.PROXY_OUTBOX_RETRY_MS);
   const upstream = createUpstream({
     baseUrl: env.UPSTREAM_BASE_URL,
