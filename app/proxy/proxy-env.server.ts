@@ -29,6 +29,8 @@ const proxyEnvSchema = z
     PROXY_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(250),
     // How long finished requests' debits wait to be written together (0: each on its own).
     PROXY_DEBIT_GROUP_MS: z.coerce.number().int().min(0).max(1_000).default(10),
+    // In process on SQLite: WAL checkpoints in a worker thread this often (0: SQLite's own, in the commit).
+    PROXY_SQLITE_CHECKPOINT_MS: z.coerce.number().int().min(0).max(60_000).default(200),
     SHUTDOWN_TIMEOUT_MS: milliseconds(10_000, 600_000),
     LOG_LEVEL: logLevelSchema,
     TRUST_PROXY: trustProxySchema,
