@@ -6,6 +6,7 @@
 //   BENCH_SECONDS=5   seconds per measurement   BENCH_ROUNDS=3   rounds   BENCH_RATE=1000   req/s (latency)
 //   BENCH_STREAM_RATE=200   streamed req/s (time to first byte)   BENCH_CONNECTIONS=32   (throughput)
 //   BENCH_PROXY_CPU_PROF=dir   writes the proxy's CPU profile (node --cpu-prof) into dir
+//   BENCH_PROXY_ENTRY=build/proxy-old/index.js   another bundle of the proxy (an older commit's, for before/after)
 import { execSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -167,7 +168,7 @@ async function main() {
     children.push(upstream.child);
     const proxyPort = await freePort();
     const profile = process.env.BENCH_PROXY_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROXY_CPU_PROF}`] : [];
-    const proxy = startProcess([...profile, "build/proxy/index.js"], {
+    const proxy = startProcess([...profile, process.env.BENCH_PROXY_ENTRY ?? "build/proxy/index.js"], {
       NODE_ENV: "production",
       APP_SECRET: randomBytes(32).toString("hex"),
       MAIL_TRANSPORT: "log-redacted",
