@@ -112,7 +112,9 @@ export function httpMetering(options: HttpMeteringOptions): Metering {
       }
       if (answer.status === 200 && answer.json) {
         const body = answer.json;
-        return { ok: true, accountId: body.account_id, keyId: body.key_id, providerModel: body.provider_model ?? null, remainingTokens: Number(body.remaining_tokens ?? 0) };
+        // counts_requests: absent from an older portal, and then the answer is never reused.
+        const countsRequests = typeof body.counts_requests === "boolean" ? body.counts_requests : undefined;
+        return { ok: true, accountId: body.account_id, keyId: body.key_id, providerModel: body.provider_model ?? null, remainingTokens: Number(body.remaining_tokens ?? 0), countsRequests };
       }
       const code = typeof answer.json?.error?.code === "string" ? answer.json.error.code : "metering_unavailable";
       return { ok: false, code: answer.status >= 500 ? "metering_unavailable" : code, retryAfterMs: retryAfterOf(answer.json ?? undefined) };
