@@ -245,7 +245,8 @@ async function main() {
       measured_at: new Date().toISOString(),
       uptime_before: before,
       uptime_after: after,
-      setup: { cpus: cpus().length, rounds: ROUNDS, seconds: SECONDS, rate: RATE, stream_rate: STREAM_RATE, connections: CONNECTIONS, figures: "median of rounds; added = proxy − direct in the same round", metering: "in-process, SQLite, every request debited", node: process.version },
+      setup: { cpus: cpus().length, rounds: ROUNDS, seconds: SECONDS, rate: RATE, stream_rate: STREAM_RATE, connections: CONNECTIONS, figures: "median of rounds; added = proxy − direct in the same round", metering: "in-process, SQLite, every request debited", node: process.version,
+        proxy: { entry: process.env.BENCH_PROXY_ENTRY ?? "build/proxy/index.js", auth_cache_ms: Number(process.env.PROXY_AUTH_CACHE_MS ?? 250), debit_group_ms: Number(process.env.PROXY_DEBIT_GROUP_MS ?? 10), sqlite_checkpoint_ms: Number(process.env.PROXY_SQLITE_CHECKPOINT_MS ?? 200) } },
       rounds,
     };
     mkdirSync("tests/bench/results", { recursive: true });
