@@ -69,11 +69,13 @@ for (const stage of stages) {
 
 // --- compose.yaml -------------------------------------------------------------------------
 const composeText = readFileSync(join(deployDir, "compose.yaml"), "utf8");
-const compose = parse(composeText);
+const compose = parse(composeText, { merge: true });
 const services = compose?.services ?? {};
 check(services.postgres?.image?.startsWith("postgres:"), "compose: a postgres service is needed");
 check(services.postgres?.healthcheck, "compose: postgres needs a healthcheck (the portals wait for it)");
-const portals = Object.entries(services).filter(([, service]) => service.build?.target === "runtime");
+const runsProxy = (service) => JSON.stringify(service.command ?? "").includes("build/proxy/index.js");
+const portals = Object.entries(services).filter(([, service]) => service.build?.target === "runtime" && !runsProxy(service));
+const meteringProxies = Object.entries(services).filter(([, service]) => runsProxy(service));
 check(portals.length === 2, `compose: expected two portal instances, found ${portals.length}`);
 for (const [name, service] of Object.entries(services)) {
   if (service.build) {
@@ -95,6 +97,16 @@ for (const [name, service] of portals) {
   check(!service.ports, `compose: ${name} must not publish ports (only the proxy does)`);
   check(service.depends_on?.postgres?.condition === "service_healthy", `compose: ${name} should wait for a healthy postgres`);
 }
+check(meteringProxies.length === 1, `compose: expected one metering proxy service (build/proxy/index.js), found ${meteringProxies.length}`);
+for (const [name, service] of meteringProxies) {
+  const env = service.environment ?? {};
+  check(service.build?.target === "runtime", `compose: ${name} should run the runtime image`);
+  check(/^postgres:\/\/[^@]+@postgres:5432\//.test(env.DATABASE_URL ?? ""), `compose: ${name} must meter on the portals' database`);
+  check(env.NODE_ENV === "production" && env.APP_SECRET && env.UPSTREAM_BASE_URL !== undefined && env.UPSTREAM_API_KEY !== undefined, `compose: ${name} needs NODE_ENV=production, APP_SECRET, UPSTREAM_BASE_URL and UPSTREAM_API_KEY`);
+  check(String(env.PORT) === String(env.PROXY_PORT), `compose: ${name}'s PORT (the HEALTHCHECK's) must be its PROXY_PORT`);
+  check(!service.ports, `compose: ${name} must not publish ports (Caddy sends /v1/* to it)`);
+  check(portals.some(([portal]) => service.depends_on?.[portal]?.condition === "service_healthy"), `compose: ${name} should wait for a healthy portal (it migrates the database)`);
+}
 const proxy = Object.entries(services).find(([, service]) => (service.ports ?? []).length > 0);
 check(proxy, "compose: a reverse proxy publishing ports is needed");
 const variables = new Set([...composeText.matchAll(/\$\{(\w+)/g)].map((match) => match[1]));
@@ -106,6 +118,10 @@ const caddyfile = readFileSync(join(deployDir, "Caddyfile"), "utf8");
 const upstreams = [...caddyfile.matchAll(/reverse_proxy\s+([^{\n]+)/g)].flatMap((match) => match[1].trim().split(/\s+/));
 for (const [name] of portals) check(upstreams.includes(`${name}:3000`), `Caddyfile: ${name}:3000 is not an upstream`);
 check(/health_uri\s+\/healthz/.test(caddyfile), "Caddyfile: health_uri /healthz expected");
+for (const [name, service] of meteringProxies) {
+  check(upstreams.includes(`${name}:${service.environment?.PROXY_PORT}`), `Caddyfile: ${name}:${service.environment?.PROXY_PORT} is not an upstream`);
+  check(/handle\s+\/v1\/\*/.test(caddyfile) && /flush_interval\s+-1/.test(caddyfile), "Caddyfile: /v1/* should go to the metering proxy with flush_interval -1 (streams)");
+}
 
 // --- docker compose config, where the plugin exists (it needs no engine) --------------------
 const plugin = spawnSync("docker", ["compose", "version"], { encoding: "utf8" });

@@ -101,6 +101,32 @@ encoding=$(curl -fsS -o /dev/null -D - -H 'Accept-Encoding: br' "http://127.0.0.
 if [ "$encoding" != "br" ]; then echo "✖ /styles/app.css was not served from its brotli copy (Content-Encoding: '${encoding}')"; exit 1; fi
 echo "static files: precompressed copies served (Content-Encoding: br)"
 
+# The metering proxy: the same runtime files, the other entry, on the database the portal migrated.
+proxy_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+step "start node build/proxy/index.js (the compose metering-proxy service's command)"
+(
+  cd "$runtime"
+  exec env -i PATH="$PATH" NODE_ENV=production MAIL_TRANSPORT=log-redacted PROXY_HOST=127.0.0.1 PROXY_PORT="$proxy_port" PORT="$proxy_port" \
+    APP_URL="http://127.0.0.1:$port" DATABASE_URL="$work/data/ferry.sqlite" APP_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+    UPSTREAM_BASE_URL="http://127.0.0.1:9/v1" UPSTREAM_API_KEY="sk-verify" "${as_server[@]}" node build/proxy/index.js
+) >"$work/proxy.log" 2>&1 &
+proxy_pid=$!
+proxy_healthy=""
+for _ in $(seq 1 300); do
+  if ! kill -0 "$proxy_pid" 2>/dev/null; then break; fi
+  if curl -fsS --max-time 10 "http://127.0.0.1:$proxy_port/healthz" >/dev/null 2>&1; then proxy_healthy=1; break; fi
+  sleep 0.2
+done
+if [ -z "$proxy_healthy" ]; then
+  echo "✖ the metering proxy did not become healthy:"; cat "$work/proxy.log"; kill "$proxy_pid" 2>/dev/null || true; exit 1
+fi
+(cd "$runtime" && PORT="$proxy_port" "${as_server[@]}" node -e "$healthcheck") && echo "metering proxy: /healthz and the image's HEALTHCHECK (PORT=$proxy_port) healthy"
+status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$proxy_port/v1/models")
+if [ "$status" != "401" ]; then echo "✖ /v1/models without a key answered $status, not 401"; kill "$proxy_pid" 2>/dev/null || true; exit 1; fi
+echo "metering proxy: /v1/models without a key → 401"
+kill -TERM "$proxy_pid"
+wait "$proxy_pid" || true
+
 kill -TERM "$server_pid"
 wait "$server_pid" || true
 server_pid=""

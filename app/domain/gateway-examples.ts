@@ -16,7 +16,7 @@ export function gatewayExamples(input: { ferryUrl: string; keyPrefix: string; ex
     `  -d '{"api_key": "${key}", "model": "${input.exampleModel}"}'`,
   ].join("\n");
   const authorizeResponse = JSON.stringify(
-    { account_id: "usr_…", key_id: "key_…", remaining_tokens: 4_999_200, key_expires_at: null, provider_model: input.providerModel },
+    { account_id: "usr_…", key_id: "key_…", remaining_tokens: 4_999_200, key_expires_at: null, provider_model: input.providerModel, counts_requests: false },
     null,
     2,
   );

@@ -10,7 +10,7 @@ import type { ProviderProfile } from "~/providers/types";
 import { checkKeyFormat, type KeyFormatFailure } from "./api-key-format";
 import { hashApiKey } from "./api-keys.server";
 import { usageCountQuery } from "./key-limits/counters.server";
-import { enforceKeyLimits, KEY_LIMIT_SELECTION, type KeyLimitRow } from "./key-limits/enforce.server";
+import { countsRequests, enforceKeyLimits, KEY_LIMIT_SELECTION, type KeyLimitRow } from "./key-limits/enforce.server";
 import { windowsAt } from "./key-limits/limits";
 import { debitUsage, LedgerConflictError, usageKey } from "./ledger.server";
 
@@ -223,6 +223,11 @@ export interface AuthorizedKey {
   key_expires_at: string | null;
   /** The provider model to call when the request named an OpenAI model (or the name as given). */
   provider_model: string | null;
+  /**
+   * True when the key has a requests-per-minute limit: every request took a counter slot, so an
+   * answer for this key must not be reused (the metering proxy's authorize cache skips it).
+   */
+  counts_requests: boolean;
 }
 
 /** The provider model for a requested name; undefined when it is an OpenAI name without one. */
@@ -258,7 +263,7 @@ export async function authorizeApiKey(
   if (providerModel === undefined) return { ok: false, code: "model_not_found", context: { ...ids, model: input.model } };
   const refusal = await enforceKeyLimits(db, profile.keyLimitDefaults, row, { model: input.model, providerModel, clientIp: input.clientIp }, now);
   if (refusal) return { ok: false, code: refusal.code, context: { ...ids, ...refusal.context } };
-  return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: providerModel };
+  return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: providerModel, counts_requests: countsRequests(profile.keyLimitDefaults, row) };
 }
 
 export interface UsageReport {

@@ -2,7 +2,7 @@
 // gives the same text, so the page, the show-once view and the tests agree.
 import type { ProviderProfile } from "~/providers/types";
 
-export type SnippetId = "python" | "node" | "curl" | "langchain" | "langchainJs" | "env" | "pythonThroughFerry" | "nodeThroughFerry" | "modelMapPython" | "modelMapNode";
+export type SnippetId = "python" | "node" | "curl" | "langchain" | "langchainJs" | "env" | "pythonThroughFerry" | "nodeThroughFerry" | "langchainJsThroughFerry" | "modelMapPython" | "modelMapNode";
 export type SnippetLanguage = "python" | "javascript" | "bash";
 
 export interface Snippet {
@@ -182,6 +182,22 @@ export function buildSnippets(input: SnippetInput): Snippet[] {
             '  messages: [{ role: "user", content: "Hello!" }],',
             "});",
             "console.log(completion.choices[0].message.content);",
+          ].join("\n"),
+        },
+        {
+          id: "langchainJsThroughFerry",
+          language: "javascript",
+          fileName: "chain-through-ferry.mjs",
+          code: [
+            "// npm install @langchain/openai",
+            'import { ChatOpenAI } from "@langchain/openai";',
+            "",
+            "const llm = new ChatOpenAI({",
+            `  model: ${literal(model.openai)}, // ${comment.proxyCalls(literal(model.provider))}`,
+            `  apiKey: ${literal(key)},`,
+            `  configuration: { baseURL: ${literal(proxyUrl)} },`,
+            "});",
+            'console.log((await llm.invoke("Hello!")).content);',
           ].join("\n"),
         },
       ]

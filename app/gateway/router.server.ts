@@ -148,7 +148,7 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
       sendError(res, outcome.code, outcome.context);
       return outcome.code;
     }
-    send(res, 200, { account_id: outcome.account_id, key_id: outcome.key_id, remaining_tokens: outcome.remaining_tokens, key_expires_at: outcome.key_expires_at, provider_model: outcome.provider_model });
+    send(res, 200, { account_id: outcome.account_id, key_id: outcome.key_id, remaining_tokens: outcome.remaining_tokens, key_expires_at: outcome.key_expires_at, provider_model: outcome.provider_model, counts_requests: outcome.counts_requests });
     return "ok";
   }
 

@@ -1,7 +1,7 @@
 // The one place that reads process.env: parsed once with zod, failing loudly with the variable's name.
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
-import { parseProxyTrust, type ProxyTrust } from "./proxy-trust.server";
+import { logLevelSchema, nodeEnvSchema, trustProxySchema } from "./env-fields.server";
 import { parsePublishedKeys } from "./secret-scanning-keys.server";
 
 const booleanFlag = z
@@ -14,7 +14,7 @@ export const CHECKOUT_PAYMENT_METHODS = ["card", "alipay", "wechat_pay"] as cons
 export type CheckoutPaymentMethod = (typeof CHECKOUT_PAYMENT_METHODS)[number];
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  NODE_ENV: nodeEnvSchema,
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   APP_URL: z.string().url().optional(),
@@ -34,17 +34,7 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default("Ferry <no-reply@ferry.localhost>"),
   // Number of proxy hops in front of Ferry, or their addresses/CIDRs (Express's `trust proxy`).
-  TRUST_PROXY: z
-    .string()
-    .optional()
-    .transform((value, ctx): ProxyTrust => {
-      const trust = parseProxyTrust(value);
-      if (typeof trust === "string") {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: trust });
-        return z.NEVER;
-      }
-      return trust;
-    }),
+  TRUST_PROXY: trustProxySchema,
   // Unset: SMTP when SMTP_URL is set, else the dev outbox (refused in production). `log-redacted`
   // sends nothing and logs only who would have received what kind of mail (never a code or link).
   MAIL_TRANSPORT: z.enum(["smtp", "outbox", "log-redacted"]).optional(),
@@ -84,7 +74,7 @@ const envSchema = z.object({
   // better-sqlite3 waits for a lock synchronously, freezing the event loop: keep the wait short.
   SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(5_000).default(100),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  LOG_LEVEL: logLevelSchema,
   // Bearer token for GET /metrics; unset = /metrics answers 404.
   METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
   // GitHub secret scanning partner program: the verification keys as GitHub publishes them (JSON);

@@ -3,11 +3,13 @@
 // FERRY_GATEWAY_URL it meters through the portal's gateway API and keeps its outbox in a local file.
 import { createServer } from "node:http";
 import pino from "pino";
-import { closeDb, getDb } from "~/lib/db.server";
+import { closeDb, getDb, sqliteHandleOf } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
 import { getProviderProfile } from "~/providers";
+import { cachedMetering } from "./authorize-cache.server";
 import { httpMetering, inProcessMetering, type Metering } from "./metering.server";
 import { createProxyHandler } from "./proxy-handler.server";
+import { startBackgroundCheckpoints } from "./sqlite-checkpointer.server";
 import { parseProxyEnv } from "./proxy-env.server";
 import { createUpstream } from "./upstream.server";
 import { createUsageSettler, databaseOutboxStore, fileOutboxStore, type OutboxStore } from "./usage-outbox.server";
@@ -25,6 +27,7 @@ async function main() {
   let metering: Metering;
   let store: OutboxStore;
   let usesDatabase = false;
+  let stopCheckpoints = async () => {};
   if (env.metering === "in-process") {
     getEnv(); // the portal's configuration: the same database, the same checks
     const db = getDb();
@@ -35,13 +38,18 @@ async function main() {
       throw new Error("Ferry's database is not migrated for the proxy (no proxy_usage_outbox table): start the portal or run `npm run migrate` first.");
     }
     metering = inProcessMetering(db, provider);
+    // SQLite: WAL checkpoints in a worker thread, not inside a request's commit.
+    const raw = sqliteHandleOf(db);
+    if (raw) stopCheckpoints = startBackgroundCheckpoints(raw, env.PROXY_SQLITE_CHECKPOINT_MS, log);
     store = env.outbox === "database" ? databaseOutboxStore(db) : fileOutboxStore(env.PROXY_OUTBOX_FILE);
   } else {
     metering = httpMetering({ gatewayUrl: env.FERRY_GATEWAY_URL!, token: env.FERRY_GATEWAY_TOKEN!, timeoutMs: env.FERRY_GATEWAY_TIMEOUT_MS });
     store = fileOutboxStore(env.PROXY_OUTBOX_FILE);
   }
 
-  const settler = createUsageSettler(metering, store, log);
+  // A short authorize memory (staleness bound in authorize-cache.server.ts); debits sent in groups.
+  metering = cachedMetering(metering, env.PROXY_AUTH_CACHE_MS);
+  const settler = createUsageSettler(metering, store, log, { groupMs: env.PROXY_DEBIT_GROUP_MS });
   const stopRetries = settler.start(env.PROXY_OUTBOX_RETRY_MS);
   const upstream = createUpstream({
     baseUrl: env.UPSTREAM_BASE_URL,
@@ -73,6 +81,7 @@ async function main() {
       await upstream.close().catch(() => {});
       await metering.close().catch(() => {});
       await store.close().catch(() => {});
+      await stopCheckpoints();
       if (usesDatabase) await closeDb();
     })());
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void stop(signal).then(() => process.exit(0)));

@@ -25,11 +25,12 @@ export interface ProxyUsage {
 }
 
 export type AuthorizeOutcome =
-  | { ok: true; accountId: string; keyId: string; providerModel: string | null; remainingTokens: number }
+  /** `countsRequests`: the key has a requests-per-minute limit (each request took a slot); unknown over HTTP. */
+  | { ok: true; accountId: string; keyId: string; providerModel: string | null; remainingTokens: number; countsRequests?: boolean }
   | { ok: false; code: string; retryAfterMs?: number };
 
 export type ReportOutcome =
-  | { ok: true; debitedTokens: number; shortfallTokens: number; duplicate: boolean }
+  | { ok: true; debitedTokens: number; shortfallTokens: number; duplicate: boolean; remainingTokens?: number }
   /** `retryable`: the debit may land later (database or gateway away); otherwise Ferry refused it for good. */
   | { ok: false; retryable: boolean; code: string; detail?: string };
 
@@ -50,7 +51,7 @@ export function inProcessMetering(db: DbExecutor, provider: ProviderProfile): Me
     async authorize(apiKey, model, clientIp) {
       const outcome = await authorizeApiKey(db, provider, { apiKey, model: model ?? undefined, clientIp: clientIp || undefined });
       if (!outcome.ok) return { ok: false, code: outcome.code, retryAfterMs: retryAfterOf(outcome.context) };
-      return { ok: true, accountId: outcome.account_id, keyId: outcome.key_id, providerModel: outcome.provider_model, remainingTokens: outcome.remaining_tokens };
+      return { ok: true, accountId: outcome.account_id, keyId: outcome.key_id, providerModel: outcome.provider_model, remainingTokens: outcome.remaining_tokens, countsRequests: outcome.counts_requests };
     },
     async report(usage) {
       try {
@@ -64,7 +65,7 @@ export function inProcessMetering(db: DbExecutor, provider: ProviderProfile): Me
           outputTokens: usage.outputTokens,
         });
         if (!outcome.ok) return { ok: false, retryable: false, code: outcome.code };
-        return { ok: true, debitedTokens: outcome.debited_tokens, shortfallTokens: outcome.shortfall_tokens, duplicate: outcome.duplicate };
+        return { ok: true, debitedTokens: outcome.debited_tokens, shortfallTokens: outcome.shortfall_tokens, duplicate: outcome.duplicate, remainingTokens: outcome.remaining_tokens };
       } catch (error) {
         // A database that is busy or away: the same report succeeds later. An input the ledger refuses never will.
         const detail = error instanceof Error ? error.message : String(error);
@@ -111,7 +112,9 @@ export function httpMetering(options: HttpMeteringOptions): Metering {
       }
       if (answer.status === 200 && answer.json) {
         const body = answer.json;
-        return { ok: true, accountId: body.account_id, keyId: body.key_id, providerModel: body.provider_model ?? null, remainingTokens: Number(body.remaining_tokens ?? 0) };
+        // counts_requests: absent from an older portal, and then the answer is never reused.
+        const countsRequests = typeof body.counts_requests === "boolean" ? body.counts_requests : undefined;
+        return { ok: true, accountId: body.account_id, keyId: body.key_id, providerModel: body.provider_model ?? null, remainingTokens: Number(body.remaining_tokens ?? 0), countsRequests };
       }
       const code = typeof answer.json?.error?.code === "string" ? answer.json.error.code : "metering_unavailable";
       return { ok: false, code: answer.status >= 500 ? "metering_unavailable" : code, retryAfterMs: retryAfterOf(answer.json ?? undefined) };
@@ -132,7 +135,8 @@ export function httpMetering(options: HttpMeteringOptions): Metering {
         return { ok: false, retryable: true, code: "gateway_unreachable", detail: error instanceof Error ? error.message : String(error) };
       }
       if (answer.status === 200 && answer.json) {
-        return { ok: true, debitedTokens: Number(answer.json.debited_tokens), shortfallTokens: Number(answer.json.shortfall_tokens), duplicate: answer.json.duplicate === true };
+        const remaining = Number(answer.json.remaining_tokens);
+        return { ok: true, debitedTokens: Number(answer.json.debited_tokens), shortfallTokens: Number(answer.json.shortfall_tokens), duplicate: answer.json.duplicate === true, ...(Number.isFinite(remaining) ? { remainingTokens: remaining } : {}) };
       }
       const code = typeof answer.json?.error?.code === "string" ? answer.json.error.code : `http_${answer.status}`;
       // 401: a rotated service token is fixed by the operator, and the report must survive until then.

@@ -2,13 +2,13 @@
 // default) the proxy shares the portal's database, so the portal's own variables apply as well
 // (app/lib/env.server.ts); over HTTP it needs only these.
 import { z } from "zod";
-import { parseProxyTrust, type ProxyTrust } from "~/lib/proxy-trust.server";
+import { logLevelSchema, nodeEnvSchema, trustProxySchema } from "~/lib/env-fields.server";
 
 const milliseconds = (fallback: number, max = 3_600_000) => z.coerce.number().int().min(100).max(max).default(fallback);
 
 const proxyEnvSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    NODE_ENV: nodeEnvSchema,
     PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(8787),
     PROXY_HOST: z.string().min(1).default("0.0.0.0"),
     PROVIDER: z.enum(["glm", "qwen", "ernie"]).default("glm"),
@@ -25,19 +25,15 @@ const proxyEnvSchema = z
     PROXY_OUTBOX: z.enum(["database", "file"]).optional(),
     PROXY_OUTBOX_FILE: z.string().min(1).default("./data/proxy-outbox.sqlite"),
     PROXY_OUTBOX_RETRY_MS: milliseconds(5_000),
+    // How long an authorize answer is reused for the same key, model and client address (0: never).
+    PROXY_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(250),
+    // How long finished requests' debits wait to be written together (0: each on its own).
+    PROXY_DEBIT_GROUP_MS: z.coerce.number().int().min(0).max(1_000).default(10),
+    // In process on SQLite: WAL checkpoints in a worker thread this often (0: SQLite's own, in the commit).
+    PROXY_SQLITE_CHECKPOINT_MS: z.coerce.number().int().min(0).max(60_000).default(200),
     SHUTDOWN_TIMEOUT_MS: milliseconds(10_000, 600_000),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
-    TRUST_PROXY: z
-      .string()
-      .optional()
-      .transform((value, ctx): ProxyTrust => {
-        const trust = parseProxyTrust(value);
-        if (typeof trust === "string") {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: trust });
-          return z.NEVER;
-        }
-        return trust;
-      }),
+    LOG_LEVEL: logLevelSchema,
+    TRUST_PROXY: trustProxySchema,
   })
   .transform((env) => {
     const metering = env.PROXY_METERING ?? (env.FERRY_GATEWAY_URL ? "http" : "in-process");

@@ -8,7 +8,7 @@ import type { ProviderProfile } from "~/providers/types";
 import type { Metering, ProxyUsage } from "./metering.server";
 import { modelList } from "./models";
 import { sendOpenAiError } from "./openai-errors";
-import { SseUsageReader, usageFrom, type ReportedUsage } from "./sse-usage";
+import { SseUsageReader, usageFrom, usageFromJsonBytes, type ReportedUsage } from "./sse-usage";
 import { estimateInputTokens, estimateOutputTokens, parsedPayloads } from "./token-estimate.server";
 import { isTimeout, type Upstream } from "./upstream.server";
 import type { UsageSettler } from "./usage-outbox.server";
@@ -245,10 +245,14 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
     const chunks: Buffer[] = [];
     const complete = await relay(answer.body, res, () => clientGone, chunks);
     if (!clientGone) res.end();
+    // The bytes went to the client as they came; only the usage object is parsed out of them.
+    const answerBytes = complete ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) : null;
+    const reported = answerBytes ? usageFromJsonBytes(answerBytes) : null;
+    if (reported) return report(authorized, reported, false);
     let parsed: { usage?: unknown } | null = null;
-    if (complete) {
+    if (answerBytes) {
       try {
-        parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        parsed = JSON.parse(answerBytes.toString("utf8"));
       } catch {
         parsed = null;
       }

@@ -95,3 +95,50 @@ function dataOf(event: string): string | null {
   }
   return data;
 }
+
+const USAGE_KEY = Buffer.from('"usage"');
+const OPEN = 0x7b; // {
+const CLOSE = 0x7d; // }
+const QUOTE = 0x22; // "
+const BACKSLASH = 0x5c;
+
+/**
+ * The usage of a whole (non-streamed) JSON answer without parsing the answer: OpenAI puts `usage`
+ * last, so the last `"usage"` key is found from the end and only its object is parsed (an
+ * embeddings answer of megabytes of floats is never turned into objects). Null when it is not
+ * there or not an object of counts; the caller then parses the whole answer for an estimate.
+ */
+export function usageFromJsonBytes(body: Buffer): ReportedUsage | null {
+  let at = body.lastIndexOf(USAGE_KEY);
+  while (at >= 0) {
+    let i = at + USAGE_KEY.length;
+    while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i += 1;
+    if (body[i] === 0x3a /* : */) {
+      i += 1;
+      while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i += 1;
+      if (body[i] !== OPEN) return null;
+      const start = i;
+      let depth = 0;
+      let inString = false;
+      for (; i < body.length; i += 1) {
+        const byte = body[i];
+        if (inString) {
+          if (byte === BACKSLASH) i += 1;
+          else if (byte === QUOTE) inString = false;
+        } else if (byte === QUOTE) inString = true;
+        else if (byte === OPEN) depth += 1;
+        else if (byte === CLOSE && --depth === 0) {
+          try {
+            return usageFrom(JSON.parse(body.toString("utf8", start, i + 1)));
+          } catch {
+            return null;
+          }
+        }
+      }
+      return null;
+    }
+    // `"usage"` as a value inside a string, not a key: look further back.
+    at = at > 0 ? body.lastIndexOf(USAGE_KEY, at - 1) : -1;
+  }
+  return null;
+}

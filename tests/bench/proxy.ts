@@ -5,6 +5,8 @@
 // BENCH_ROUNDS rounds, each measuring direct and proxied back to back.
 //   BENCH_SECONDS=5   seconds per measurement   BENCH_ROUNDS=3   rounds   BENCH_RATE=1000   req/s (latency)
 //   BENCH_STREAM_RATE=200   streamed req/s (time to first byte)   BENCH_CONNECTIONS=32   (throughput)
+//   BENCH_PROXY_CPU_PROF=dir   writes the proxy's CPU profile (node --cpu-prof) into dir
+//   BENCH_PROXY_ENTRY=build/proxy-old/index.js   another bundle of the proxy (an older commit's, for before/after)
 import { execSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -165,7 +167,8 @@ async function main() {
     const upstream = startProcess(["--import", "tsx", "tests/fixtures/upstream-stand-in.ts"], { PORT: String(upstreamPort) });
     children.push(upstream.child);
     const proxyPort = await freePort();
-    const proxy = startProcess(["build/proxy/index.js"], {
+    const profile = process.env.BENCH_PROXY_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROXY_CPU_PROF}`] : [];
+    const proxy = startProcess([...profile, process.env.BENCH_PROXY_ENTRY ?? "build/proxy/index.js"], {
       NODE_ENV: "production",
       APP_SECRET: randomBytes(32).toString("hex"),
       MAIL_TRANSPORT: "log-redacted",
@@ -242,7 +245,8 @@ async function main() {
       measured_at: new Date().toISOString(),
       uptime_before: before,
       uptime_after: after,
-      setup: { cpus: cpus().length, rounds: ROUNDS, seconds: SECONDS, rate: RATE, stream_rate: STREAM_RATE, connections: CONNECTIONS, figures: "median of rounds; added = proxy − direct in the same round", metering: "in-process, SQLite, every request debited", node: process.version },
+      setup: { cpus: cpus().length, rounds: ROUNDS, seconds: SECONDS, rate: RATE, stream_rate: STREAM_RATE, connections: CONNECTIONS, figures: "median of rounds; added = proxy − direct in the same round", metering: "in-process, SQLite, every request debited", node: process.version,
+        proxy: { entry: process.env.BENCH_PROXY_ENTRY ?? "build/proxy/index.js", auth_cache_ms: Number(process.env.PROXY_AUTH_CACHE_MS ?? 250), debit_group_ms: Number(process.env.PROXY_DEBIT_GROUP_MS ?? 10), sqlite_checkpoint_ms: Number(process.env.PROXY_SQLITE_CHECKPOINT_MS ?? 200) } },
       rounds,
     };
     mkdirSync("tests/bench/results", { recursive: true });

@@ -81,7 +81,7 @@ describe("authorize", () => {
     const outcome = await post("authorize", { api_key: key, model: "gpt-4o-mini" });
     expect(outcome.status).toBe(200);
     expect(outcome.headers.get("cache-control")).toBe("no-store");
-    expect(outcome.body).toEqual({ account_id: user.id, key_id: keyId, remaining_tokens: 5000, key_expires_at: null, provider_model: "glm-4-air" });
+    expect(outcome.body).toEqual({ account_id: user.id, key_id: keyId, remaining_tokens: 5000, key_expires_at: null, provider_model: "glm-4-air", counts_requests: false });
   });
 
   it("refuses bad checksums and foreign prefixes before touching the database", async () => {

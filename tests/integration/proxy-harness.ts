@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createApiKey } from "~/domain/api-keys.server";
 import { creditAccount, getBalance } from "~/domain/ledger.server";
 import { getDb } from "~/lib/db.server";
+import { cachedMetering } from "~/proxy/authorize-cache.server";
 import { inProcessMetering, type Metering } from "~/proxy/metering.server";
 import { createProxyHandler, type ProxyHandler } from "~/proxy/proxy-handler.server";
 import { createUpstream } from "~/proxy/upstream.server";
@@ -25,10 +26,14 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(upstreamBaseUrl: string, options: { metering?: Metering; store?: OutboxStore; maxBodyBytes?: number; upstreamKey?: string } = {}): Promise<RunningProxy> {
-  const metering = options.metering ?? inProcessMetering(getDb(), provider);
+/** As `npm run proxy` runs by default: authorize answers reused for 250 ms, debits sent in 10 ms groups. */
+export async function startProxy(
+  upstreamBaseUrl: string,
+  options: { metering?: Metering; store?: OutboxStore; maxBodyBytes?: number; upstreamKey?: string; authCacheMs?: number; debitGroupMs?: number } = {},
+): Promise<RunningProxy> {
+  const metering = cachedMetering(options.metering ?? inProcessMetering(getDb(), provider), options.authCacheMs ?? 250);
   const store = options.store ?? databaseOutboxStore(getDb());
-  const settler = createUsageSettler(metering, store, quietLog);
+  const settler = createUsageSettler(metering, store, quietLog, { groupMs: options.debitGroupMs ?? 10 });
   const upstream = createUpstream({ baseUrl: upstreamBaseUrl, apiKey: options.upstreamKey ?? UPSTREAM_STAND_IN_KEY, connections: 16, headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000 });
   const handler = createProxyHandler({ provider, metering, settler, upstream, maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, trust: { kind: "none" }, log: quietLog });
   const server: Server = createServer(handler);

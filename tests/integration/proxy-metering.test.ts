@@ -91,6 +91,8 @@ describe("metering through the gateway API (the proxy runs elsewhere)", () => {
       expect(await spendable(accountId)).toBe(1_000 - perRequest);
       expect((await usageDebits(accountId)).map((debit) => debit.reference_id)).toEqual([response.headers.get("x-request-id")]);
       await expect(new OpenAI({ baseURL: proxy.baseURL, apiKey: `${key.slice(0, -2)}zz`, maxRetries: 0 }).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+      // The gateway says the key counts no requests: its answer is worth reusing, for a while.
+      expect(await metering.authorize(key, "gpt-4o-mini", "")).toMatchObject({ ok: true, countsRequests: false });
     } finally {
       await proxy.close();
       await metering.close();

@@ -10,6 +10,8 @@ import { revokeApiKey } from "~/domain/api-keys.server";
 import { verifyLedger } from "~/domain/ledger.server";
 import { buildSnippets } from "~/domain/snippets";
 import { loader as creditLoader } from "~/routes/account.credit";
+import { loader as usageLoader } from "~/routes/account.usage";
+import { NO_LIMITS, setKeyLimits } from "~/domain/key-limits/index.server";
 import { getDb } from "~/lib/db.server";
 import { estimateInputTokens, estimateOutputTokens } from "~/proxy/token-estimate.server";
 import { STAND_IN_CONTENT, standInUsage, startUpstreamStandIn, type UpstreamStandIn } from "../fixtures/upstream-stand-in";
@@ -37,7 +39,7 @@ const helloUsage = standInUsage(1);
 
 describe("an unchanged OpenAI program", () => {
   it("runs through the proxy with only the base URL and key changed (the snippets page's code), and the developer sees the usage", async () => {
-    const { accountId, key } = await accountWithKey(1_000);
+    const { accountId, key, keyId } = await accountWithKey(1_000);
     const snippet = buildSnippets({ provider, apiKey: key, proxyBaseUrl: proxy.baseURL }).find((entry) => entry.id === "nodeThroughFerry")!;
     // Inside node_modules/ so that `import OpenAI from "openai"` resolves to the installed SDK.
     const dir = mkdtempSync(join(process.cwd(), "node_modules", ".ferry-snippet-"));
@@ -52,6 +54,12 @@ describe("an unchanged OpenAI program", () => {
     const page = await call(creditLoader, "/account/credit", { cookie: await fullSessionCookie(accountId) });
     expect(page.data.balance.total).toBe(1_000 - helloUsage.total_tokens);
     expect(page.data.page.entries.filter((entry: { kind: string }) => entry.kind === "usage")).toHaveLength(1);
+    // The usage page: one request on the key, under the model the program named, with its token split.
+    const usagePage = await call(usageLoader, "/account/usage", { cookie: await fullSessionCookie(accountId) });
+    expect(usagePage.data.summary.rows).toEqual([
+      expect.objectContaining({ keyId, model: "gpt-4o-mini", requests: 1, inputTokens: helloUsage.prompt_tokens, cachedInputTokens: 3, outputTokens: helloUsage.completion_tokens, debitedTokens: helloUsage.total_tokens, shortfallTokens: 0 }),
+    ]);
+    expect(usagePage.data.summary.totals).toMatchObject({ requests: 1, debitedTokens: helloUsage.total_tokens });
   });
 });
 
@@ -271,6 +279,32 @@ describe("credit running out mid-way", () => {
     ]);
     const refused = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: hello, stream: true }).catch((caught: unknown) => caught);
     expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
+    expect((await verifyLedger(getDb())).ok).toBe(true);
+  });
+});
+
+describe("the proxy's authorize cache and grouped debits", () => {
+  it("a key with a requests-per-minute limit is still counted on every request", async () => {
+    const { accountId, key, keyId } = await accountWithKey(1_000);
+    await setKeyLimits(getDb(), { accountId, keyId, limits: { ...NO_LIMITS, requestsPerMinute: 2 } });
+    const openai = client(key);
+    await openai.chat.completions.create({ model: "gpt-4o-mini", messages: hello });
+    await openai.chat.completions.create({ model: "gpt-4o-mini", messages: hello });
+    const refused = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: hello }).catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
+    await proxy.handler.settled();
+    expect(await usageDebits(accountId)).toHaveLength(2);
+  });
+
+  it("many requests at once: each debited once under its own request id, the balance exact", async () => {
+    const { accountId, key } = await accountWithKey(10_000);
+    const openai = client(key);
+    const answers = await Promise.all(Array.from({ length: 24 }, () => openai.chat.completions.create({ model: "gpt-4o-mini", messages: hello }).withResponse()));
+    await proxy.handler.settled();
+    const debits = await usageDebits(accountId);
+    expect(debits).toHaveLength(24);
+    expect(new Set(debits.map((debit) => debit.reference_id))).toEqual(new Set(answers.map((answer) => answer.response.headers.get("x-request-id"))));
+    expect(await spendable(accountId)).toBe(10_000 - 24 * helloUsage.total_tokens);
     expect((await verifyLedger(getDb())).ok).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SseUsageReader, usageFrom } from "~/proxy/sse-usage";
+import { SseUsageReader, usageFrom, usageFromJsonBytes } from "~/proxy/sse-usage";
 
 const content = (text: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: text } }], usage: null })}\n\n`;
 const usageChunk = `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 12, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 4 } } })}\n\n`;
@@ -42,5 +42,22 @@ describe("usageFrom", () => {
     expect(usageFrom({ prompt_tokens: 1.5 })).toBeNull();
     expect(usageFrom({ prompt_tokens: 4, total_tokens: 4 })).toEqual({ inputTokens: 4, cachedInputTokens: 0, outputTokens: 0 });
     expect(usageFrom({ prompt_tokens: 4, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 9 } })?.cachedInputTokens).toBe(4);
+  });
+});
+
+describe("usageFromJsonBytes", () => {
+  const usageObject = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19, prompt_tokens_details: { cached_tokens: 3 } };
+  it("reads the usage of a whole answer without parsing the rest", () => {
+    const answer = { id: "x", choices: [{ message: { content: 'a "usage": {"prompt_tokens": 999} in text {' } }], usage: usageObject };
+    expect(usageFromJsonBytes(Buffer.from(JSON.stringify(answer)))).toEqual({ inputTokens: 12, cachedInputTokens: 3, outputTokens: 7 });
+    expect(usageFromJsonBytes(Buffer.from(JSON.stringify(answer, null, 2)))).toEqual({ inputTokens: 12, cachedInputTokens: 3, outputTokens: 7 });
+  });
+
+  it("an embeddings answer (no completion tokens); null without usage, with a null usage, or when cut off", () => {
+    const embeddings = { object: "list", data: [{ embedding: [0.1, 0.2] }], usage: { prompt_tokens: 4, total_tokens: 4 } };
+    expect(usageFromJsonBytes(Buffer.from(JSON.stringify(embeddings)))).toEqual({ inputTokens: 4, cachedInputTokens: 0, outputTokens: 0 });
+    expect(usageFromJsonBytes(Buffer.from(JSON.stringify({ id: "x", choices: [] })))).toBeNull();
+    expect(usageFromJsonBytes(Buffer.from(JSON.stringify({ id: "x", usage: null })))).toBeNull();
+    expect(usageFromJsonBytes(Buffer.from(JSON.stringify({ usage: usageObject })).subarray(0, 30))).toBeNull();
   });
 });

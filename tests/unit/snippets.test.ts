@@ -99,12 +99,14 @@ describe("config snippets", () => {
   it("adds the through-Ferry variants with the proxy's URL and OpenAI's model names when the proxy runs", () => {
     const profile = providerProfiles.glm;
     const snippets = buildSnippets({ provider: profile, apiKey: null, proxyBaseUrl: `${PROXY_URL}/` });
-    expect(snippets.map((snippet) => snippet.id)).toEqual(["python", "node", "curl", "langchain", "langchainJs", "env", "pythonThroughFerry", "nodeThroughFerry", "modelMapPython", "modelMapNode"]);
+    expect(snippets.map((snippet) => snippet.id)).toEqual(["python", "node", "curl", "langchain", "langchainJs", "env", "pythonThroughFerry", "nodeThroughFerry", "langchainJsThroughFerry", "modelMapPython", "modelMapNode"]);
     const byId = Object.fromEntries(snippets.map((snippet) => [snippet.id, snippet.code]));
     expect(byId.nodeThroughFerry).toContain(`baseURL: "${PROXY_URL}"`);
     expect(byId.nodeThroughFerry).toContain('model: "gpt-4o-mini"');
     expect(byId.pythonThroughFerry).toContain(`base_url="${PROXY_URL}"`);
     expect(byId.langchainJs).toContain(`configuration: { baseURL: "${profile.apiBaseUrl.replace(/\/+$/, "")}" }`);
+    expect(byId.langchainJsThroughFerry).toContain(`configuration: { baseURL: "${PROXY_URL}" }`);
+    expect(byId.langchainJsThroughFerry).toContain('model: "gpt-4o-mini"');
     expect(failuresOf("glm-proxy:")).toEqual([]);
     expect(failuresOf("qwen-proxy:")).toEqual([]);
   });

@@ -26,6 +26,11 @@ export interface KeyLimitRow extends KeyLimitColumns, CounterSnapshot {
   limits_key_id: string | null;
 }
 
+/** Whether every request of this key takes a counter slot (a requests-per-minute limit applies). */
+export function countsRequests(defaults: KeyLimitValues, row: KeyLimitRow): boolean {
+  return effectiveLimits(row.limits_key_id === null ? null : limitsFromColumns(row), defaults).requestsPerMinute !== null;
+}
+
 /** Null when the request may go ahead (and, with a requests-per-minute limit, its slot is taken). */
 export async function enforceKeyLimits(db: DbExecutor, defaults: KeyLimitValues, row: KeyLimitRow, request: LimitRequest, now: Date): Promise<LimitRefusal | null> {
   const limits = effectiveLimits(row.limits_key_id === null ? null : limitsFromColumns(row), defaults);

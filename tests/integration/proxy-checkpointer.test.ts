@@ -1,0 +1,57 @@
+// The proxy's WAL checkpoints in a worker thread: its own connection stops checkpointing in the
+// commit path, and what it commits still reaches the database file.
+import SQLite from "better-sqlite3";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, expect, it } from "vitest";
+import { startBackgroundCheckpoints } from "~/proxy/sqlite-checkpointer.server";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function database() {
+  const dir = mkdtempSync(join(tmpdir(), "ferry-checkpoint-"));
+  dirs.push(dir);
+  const file = join(dir, "db.sqlite");
+  const raw = new SQLite(file);
+  raw.pragma("journal_mode = WAL");
+  raw.pragma("synchronous = NORMAL");
+  raw.exec("create table t (id integer primary key, v text)");
+  return { raw, file };
+}
+
+const write = (raw: SQLite.Database, rows: number) => {
+  const insert = raw.prepare("insert into t (v) values (?)");
+  raw.transaction(() => {
+    for (let i = 0; i < rows; i++) insert.run("x".repeat(200));
+  })();
+};
+
+it("turns the connection's own checkpoints off, and the worker's put the commits into the file", async () => {
+  const { raw, file } = database();
+  const warnings: unknown[] = [];
+  const stop = startBackgroundCheckpoints(raw, 50, { warn: (fields) => warnings.push(fields) });
+  // The worker takes over once it is running.
+  await expect.poll(() => raw.pragma("wal_autocheckpoint", { simple: true }), { timeout: 30_000 }).toBe(0);
+  const before = statSync(file).size;
+  write(raw, 5_000);
+  await stop();
+  expect(statSync(file).size).toBeGreaterThan(before + 5_000 * 200);
+  expect(raw.prepare("select count(*) from t").pluck().get()).toBe(5_000);
+  expect(raw.pragma("wal_autocheckpoint", { simple: true })).toBe(10_000);
+  expect(warnings).toEqual([]);
+  raw.close();
+});
+
+it("does nothing for an in-memory database or an interval of 0", async () => {
+  const memory = new SQLite(":memory:");
+  await startBackgroundCheckpoints(memory, 50, { warn() {} })();
+  const { raw } = database();
+  await startBackgroundCheckpoints(raw, 0, { warn() {} })();
+  expect(raw.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
+  memory.close();
+  raw.close();
+});
