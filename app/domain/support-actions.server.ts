@@ -3,7 +3,7 @@
 // Support may also propose adding credit (credit-adjustments.server.ts holds its rules). Staff and
 // admins also: disable or re-enable an account, take credit back (a ledger entry).
 import { z } from "zod";
-import type { Role } from "~/lib/db-schema";
+import { ORGANIZATION_ROLE, type Role } from "~/lib/db-schema";
 import type { Db } from "~/lib/db.server";
 import { wholeNumberField } from "~/lib/number-input";
 import { hasRole } from "~/lib/roles";
@@ -90,8 +90,10 @@ export async function setAccountDisabled(
 ): Promise<SupportActionResult> {
   if (!hasRole(actor.role, disabled ? ACTION_ROLES.disable_account : ACTION_ROLES.enable_account)) return { ok: false, reason: "forbidden" };
   return db.transaction().execute(async (trx) => {
-    const target = await trx.selectFrom("users").select(["id", "role", "disabled_at"]).where("id", "=", accountId).executeTakeFirst();
-    if (!target) return { ok: false, reason: "not_found" } as const;
+    const found = await trx.selectFrom("users").select(["id", "role", "disabled_at"]).where("id", "=", accountId).executeTakeFirst();
+    // An organization's ledger row cannot sign in; disabling it would only stop its members' keys.
+    if (!found || found.role === ORGANIZATION_ROLE) return { ok: false, reason: "not_found" } as const;
+    const target = { ...found, role: found.role };
     if (target.id === actor.id) return { ok: false, reason: "own_account" } as const;
     if (actor.role !== "admin" && hasRole(target.role, "staff")) return { ok: false, reason: "forbidden" } as const;
     if ((target.disabled_at !== null) === disabled) return { ok: false, reason: "unchanged" } as const;

@@ -25,6 +25,7 @@ import { help as enHelp } from "./en/help";
 import { usage as enUsage } from "./en/usage";
 import { alerts as enAlerts } from "./en/alerts";
 import { keyLimits as enKeyLimits } from "./en/keyLimits";
+import { organization as enOrganization } from "./en/organization";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { audit as zhAudit } from "./zh/audit";
@@ -51,6 +52,7 @@ import { help as zhHelp } from "./zh/help";
 import { usage as zhUsage } from "./zh/usage";
 import { alerts as zhAlerts } from "./zh/alerts";
 import { keyLimits as zhKeyLimits } from "./zh/keyLimits";
+import { organization as zhOrganization } from "./zh/organization";
 
 export const en = {
   common: enCommon,
@@ -79,6 +81,7 @@ export const en = {
   usage: enUsage,
   alerts: enAlerts,
   keyLimits: enKeyLimits,
+  organization: enOrganization,
 };
 
 export const zh = {
@@ -108,5 +111,6 @@ export const zh = {
   usage: zhUsage,
   alerts: zhAlerts,
   keyLimits: zhKeyLimits,
+  organization: zhOrganization,
 };
 
