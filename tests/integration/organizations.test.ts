@@ -150,8 +150,8 @@ describe("invitations", () => {
     if (!invited.ok) return;
     const mail = await latestMailTo(invitee.email);
     expect(mail?.subject).toContain("Zhong Team");
-    expect(mail?.subject).toMatch(/邀请/);
-    expect(mail?.text).toContain(`/account/organization?invitation=${invited.token}`);
+    expect(mail?.subject).toMatch(/受邀/);
+    expect(mail?.text_body).toContain(`/account/organization?invitation=${invited.token}`);
     const stored = await getDb().selectFrom("organization_invitations").selectAll().where("id", "=", invited.invitationId).executeTakeFirstOrThrow();
     expect(stored.token_hash).not.toContain(invited.token);
     expect(JSON.stringify(stored)).not.toContain(invited.token);
@@ -258,7 +258,7 @@ describe("organization keys", () => {
     expect(overview.members.find((row) => row.userId === owner.id)?.monthTokens).toBe(0);
     expect(overview.keys[0]).toMatchObject({ createdBy: member.id, createdByEmail: member.email });
     // The notice goes to the member who created it; audit names the member.
-    expect((await latestMailTo(member.email))?.text).toContain("/account/organization");
+    expect((await latestMailTo(member.email))?.text_body).toContain("/account/organization");
     const audit = await getDb().selectFrom("audit_log").select(["action", "actor_id"]).where("target_id", "in", [organization.id, key.keyId]).execute();
     expect(audit).toEqual(expect.arrayContaining([{ action: "api_key.create", actor_id: member.id }, { action: "organization.key_create", actor_id: member.id }]));
     expect((await verifyLedger(getDb())).ok).toBe(true);
