@@ -51,8 +51,9 @@ export const ACTION_ROLES = {
   approve_adjustment: "staff",
 } as const satisfies Record<string, Role>;
 
+/** A person's account (an organization's ledger row gets no verification or reset mail: it is not found). */
 async function loadTarget(db: Db, accountId: string) {
-  return db.selectFrom("users").select(["id", "email", "role", "email_verified_at", "disabled_at"]).where("id", "=", accountId).executeTakeFirst();
+  return db.selectFrom("users").select(["id", "email", "role", "email_verified_at", "disabled_at"]).where("id", "=", accountId).where("role", "!=", ORGANIZATION_ROLE).executeTakeFirst();
 }
 
 export async function resendVerificationFor(db: Db, actor: SupportActor, accountId: string, reason: string): Promise<SupportActionResult> {

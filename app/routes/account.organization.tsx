@@ -129,11 +129,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const input = parsed.data;
   if (input.intent === "create") {
     const result = await createOrganization(db, { userId: user.id, name: input.name, ip });
-    return result.ok ? data({ ok: true as const, done: "created" }) : refused(result.reason);
+    return result.ok ? data({ ok: true as const, done: "created" as const }) : refused(result.reason);
   }
   if (input.intent === "accept") {
     const result = await acceptInvitation(db, { userId: user.id, token: input.token, ip });
-    return result.ok ? data({ ok: true as const, done: "accepted" }) : refused(result.reason);
+    return result.ok ? data({ ok: true as const, done: "accepted" as const }) : refused(result.reason);
   }
   // Everything else acts on the organization the signed-in person belongs to; anyone else: 404.
   const membership = await getMembership(db, user.id);
@@ -143,7 +143,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (membership.role === "member") return refused("forbidden");
     const result = await submitClaim(db, membership.organization.ledgerAccountId, { ip });
     if (!result.ok) return formFailure(`claims.ineligible.${result.reason}`, 409);
-    return data({ ok: true as const, done: "claimed" });
+    return data({ ok: true as const, done: "claimed" as const });
   }
   const result =
     input.intent === "invite"
@@ -176,7 +176,7 @@ async function createKey(request: Request, current: Awaited<ReturnType<typeof re
   if (!result.ok) return keyFormFailure(`organization.errors.${result.reason}`, FAILURE_STATUS[result.reason]);
   const locale = await resolveLocale(request, current.user.locale);
   return data(
-    { ok: true as const, done: "create_key", key: result.key, apiKey: { name: result.apiKey.name, expiresAt: result.apiKey.expiresAt }, snippets: snippetsView(provider, result.key, locale) },
+    { ok: true as const, done: "create_key" as const, key: result.key, apiKey: { name: result.apiKey.name, expiresAt: result.apiKey.expiresAt }, snippets: snippetsView(provider, result.key, locale) },
     { headers: NO_STORE },
   );
 }
@@ -187,7 +187,7 @@ export default function OrganizationPage() {
   const { t } = useTranslation();
   const failure = actionData && !actionData.ok ? actionData : undefined;
   const done = actionData?.ok ? actionData.done : null;
-  const newKey = actionData?.ok && actionData.done === "create_key" && "snippets" in actionData ? actionData : null;
+  const newKey = actionData?.ok && actionData.done === "create_key" ? actionData : null;
   const { organization, invitation } = loaded;
   return (
     <article className="organization-page" aria-labelledby="organization-title">

@@ -228,12 +228,13 @@ describe("permissions", () => {
     const outsiderCookie = await fullSessionCookie(outsider.id);
     const page = await call(orgLoader, "/account/organization", { cookie: outsiderCookie });
     expect(page.data.organization).toBeNull();
-    for (const form of [
+    const forms: Record<string, string>[] = [
       { intent: "invite", email: uniqueEmail(), role: "member" },
       { intent: "remove", userId: member.id },
       { intent: "budget", userId: member.id, budget: "10" },
       { intent: "create_key", name: "sneaky", formToken: randomBytes(12).toString("hex") },
-    ]) {
+    ];
+    for (const form of forms) {
       const outcome = await call(orgAction, "/account/organization", { cookie: outsiderCookie, form });
       expect(outcome.status).toBe(404);
     }
