@@ -8,13 +8,13 @@ export function CreateOrganizationPanel({ error }: { error?: string }) {
   const busy = useNavigation().state === "submitting";
   return (
     <section className="panel narrow-left" aria-labelledby="create-organization-title">
-      <h2 id="create-organization-title">{t("organization.create.title")}</h2>
-      <p>{t("organization.create.lead")}</p>
+      <h2 id="create-organization-title">{t("organization.createForm.title")}</h2>
+      <p>{t("organization.createForm.lead")}</p>
       <Form method="post" noValidate>
         <input type="hidden" name="intent" value="create" />
-        <Field name="name" label={t("organization.create.name")} maxLength={80} required autoComplete="organization" error={error} />
+        <Field name="name" label={t("organization.createForm.name")} maxLength={80} required autoComplete="organization" error={error} />
         <button type="submit" className="button" disabled={busy}>
-          {t("organization.create.submit")}
+          {t("organization.createForm.submit")}
         </button>
       </Form>
     </section>

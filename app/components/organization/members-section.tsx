@@ -101,10 +101,10 @@ export function MembersSection({ organization, userId, fieldErrors }: Props) {
       ) : null}
       {manager ? (
         <div className="panel narrow-left">
-          <h3>{t("organization.invite.title")}</h3>
+          <h3>{t("organization.inviteForm.title")}</h3>
           <Form method="post" noValidate>
             <input type="hidden" name="intent" value="invite" />
-            <Field name="email" type="email" label={t("organization.invite.email")} maxLength={254} required autoComplete="off" error={fieldErrors.email} />
+            <Field name="email" type="email" label={t("organization.inviteForm.email")} maxLength={254} required autoComplete="off" error={fieldErrors.email} />
             <div className="field">
               <label htmlFor="field-invite-role">{t("organization.members.role")}</label>
               <select id="field-invite-role" name="role" defaultValue="member">
@@ -116,7 +116,7 @@ export function MembersSection({ organization, userId, fieldErrors }: Props) {
               </select>
             </div>
             <button type="submit" className="button">
-              {t("organization.invite.submit")}
+              {t("organization.inviteForm.submit")}
             </button>
           </Form>
         </div>

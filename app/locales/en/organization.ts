@@ -31,7 +31,7 @@ export const organization = {
     already_created: "This form was already sent: the key was created once.",
     already_invited: "That address already has a pending invitation.",
   },
-  create: {
+  createForm: {
     title: "Create an organization",
     lead: "An organization has its own credit, its own claim and keys that belong to it. You become its owner and can invite the people you work with.",
     name: "Organization name",
@@ -58,7 +58,7 @@ export const organization = {
     saveBudget: "Save budget",
     remove: "Remove",
   },
-  invite: { title: "Invite a member", email: "E-mail address", submit: "Send the invitation" },
+  inviteForm: { title: "Invite a member", email: "E-mail address", submit: "Send the invitation" },
   invitations: { title: "Pending invitations", expires: "expires {{date}}" },
   keys: {
     title: "Organization keys",

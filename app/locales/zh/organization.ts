@@ -33,7 +33,7 @@ export const organization: Dictionary<typeof en> = {
     already_created: "此表单已提交过：密钥只创建了一次。",
     already_invited: "该地址已有待处理的邀请。",
   },
-  create: {
+  createForm: {
     title: "创建组织",
     lead: "组织拥有自己的额度、自己的申领以及属于组织的密钥。您将成为所有者，并可邀请同事加入。",
     name: "组织名称",
@@ -60,7 +60,7 @@ export const organization: Dictionary<typeof en> = {
     saveBudget: "保存预算",
     remove: "移除",
   },
-  invite: { title: "邀请成员", email: "邮箱地址", submit: "发送邀请" },
+  inviteForm: { title: "邀请成员", email: "邮箱地址", submit: "发送邀请" },
   invitations: { title: "待处理的邀请", expires: "{{date}} 过期" },
   keys: {
     title: "组织密钥",
