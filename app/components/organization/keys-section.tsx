@@ -26,7 +26,7 @@ export function OrganizationKeysSection({ keys, form, failure }: Props) {
         <p className="muted">{t("organization.keys.empty")}</p>
       ) : (
         <div className="table-scroll">
-          <table className="table" data-testid="organization-keys">
+          <table className="table stack-table" data-testid="organization-keys">
             <thead>
               <tr>
                 <th scope="col">{t("keys.columns.name")}</th>
@@ -39,13 +39,13 @@ export function OrganizationKeysSection({ keys, form, failure }: Props) {
             <tbody>
               {keys.map((key) => (
                 <tr key={key.id}>
-                  <td>{key.name}</td>
-                  <td>
+                  <td data-label={t("keys.columns.name")}>{key.name}</td>
+                  <td data-label={t("keys.columns.key")}>
                     <code>{`${key.visiblePrefix}…${key.lastFour}`}</code>
                   </td>
-                  <td>{key.createdByEmail ?? "—"}</td>
-                  <td>{formatDateTime(key.createdAt, locale)}</td>
-                  <td>{t(`organization.keys.status.${key.status}`)}</td>
+                  <td data-label={t("organization.keys.createdBy")}>{key.createdByEmail ?? "—"}</td>
+                  <td data-label={t("keys.columns.created")}>{formatDateTime(key.createdAt, locale)}</td>
+                  <td data-label={t("keys.columns.status")}>{t(`organization.keys.status.${key.status}`)}</td>
                 </tr>
               ))}
             </tbody>

@@ -25,7 +25,7 @@ export function MembersSection({ organization, userId, fieldErrors }: Props) {
       <h2 id="members-title">{t("organization.members.title")}</h2>
       <p className="muted">{t("organization.members.lead", { month: organization.month })}</p>
       <div className="table-scroll">
-        <table className="table" data-testid="organization-members">
+        <table className="table stack-table" data-testid="organization-members">
           <thead>
             <tr>
               <th scope="col">{t("organization.members.email")}</th>
@@ -39,13 +39,17 @@ export function MembersSection({ organization, userId, fieldErrors }: Props) {
           <tbody>
             {organization.members.map((member) => (
               <tr key={member.userId} data-testid="organization-member" data-email={member.email}>
-                <td>{member.email}</td>
-                <td>{t(`organization.roles.${member.role}`)}</td>
-                <td data-testid="member-usage">{formatInteger(member.monthTokens, locale)}</td>
-                <td>{member.monthlyTokenBudget === null ? t("organization.members.noBudget") : formatInteger(member.monthlyTokenBudget, locale)}</td>
-                <td>{formatInteger(member.activeKeys, locale)}</td>
+                <td data-label={t("organization.members.email")}>{member.email}</td>
+                <td data-label={t("organization.members.role")} className="nowrap">
+                  {t(`organization.roles.${member.role}`)}
+                </td>
+                <td data-label={t("organization.members.usage")} data-testid="member-usage">
+                  {formatInteger(member.monthTokens, locale)}
+                </td>
+                <td data-label={t("organization.members.budget")}>{member.monthlyTokenBudget === null ? t("organization.members.noBudget") : formatInteger(member.monthlyTokenBudget, locale)}</td>
+                <td data-label={t("organization.members.keys")}>{formatInteger(member.activeKeys, locale)}</td>
                 {manager ? (
-                  <td>
+                  <td data-label={t("organization.members.actions")}>
                     {mayTouch(member.role) ? (
                       <div className="inline-forms">
                         <Form method="post" className="inline-form">
