@@ -14,7 +14,7 @@ import { sha256Hex } from "~/lib/crypto.server";
 import { ORGANIZATION_EMAIL_DOMAIN, ORGANIZATION_ROLE, type OrganizationRole } from "~/lib/db-schema";
 import type { Db, DbExecutor } from "~/lib/db.server";
 import { formatDateTime, isLocale } from "~/lib/i18n";
-import { escapeLike, startsWith } from "~/lib/like.server";
+import { escapeLike } from "~/lib/like.server";
 import { translator } from "~/lib/i18n.server";
 import { newId } from "~/lib/ids.server";
 import { sendMail } from "~/lib/mail.server";
@@ -487,8 +487,8 @@ export async function createOrganizationKey(
   return { ok: true, key: created.key, keyId: created.apiKey.id, apiKey: created.apiKey };
 }
 
-/** Organizations whose name starts with the query, or that a member's address starts (support search). */
-export async function searchOrganizations(db: DbExecutor, query: string, limit: number) {
+/** Organizations whose name contains the query, case-insensitively (support search; members are found by address). */
+export async function searchOrganizationsByName(db: DbExecutor, query: string, limit: number) {
   const q = query.trim().toLowerCase();
   if (!q) return [];
   const byName = await db
@@ -497,18 +497,7 @@ export async function searchOrganizations(db: DbExecutor, query: string, limit: 
     .where(sql<SqlBool>`lower(name) like ${`%${escapeLike(q)}%`} escape '\\'`)
     .limit(limit)
     .execute();
-  const byMember = await db
-    .selectFrom("organization_members as m")
-    .innerJoin("users as u", "u.id", "m.user_id")
-    .innerJoin("organizations as o", "o.id", "m.organization_id")
-    .select(["o.ledger_account_id", "u.email"])
-    .where(startsWith(db, "u.email", q))
-    .limit(limit)
-    .execute();
-  return [
-    ...byName.map((row) => ({ accountId: row.ledger_account_id, matched: row.name, exact: row.name.toLowerCase() === q })),
-    ...byMember.map((row) => ({ accountId: row.ledger_account_id, matched: row.email, exact: row.email === q })),
-  ];
+  return byName.map((row) => ({ accountId: row.ledger_account_id, matched: row.name, exact: row.name.toLowerCase() === q }));
 }
 
 /** An organization as support sees it: its members and roles (keys, balance and claims come from its ledger row). */

@@ -11,7 +11,7 @@ import { recordAudit } from "./audit.server";
 import { findPurchaseByPaymentReference } from "./billing.server";
 import { getClaim } from "./claims.server";
 import { USAGE_REFERENCE_TYPE, usageKey } from "./ledger.server";
-import { searchOrganizations } from "./organizations.server";
+import { searchOrganizationsByName } from "./organizations.server";
 
 export const SEARCH_KINDS = [
   "account_id",
@@ -77,8 +77,8 @@ export function classifyQuery(query: string, context: SearchContext): SearchKind
   if (ORG_ID.test(q)) kinds.push("org_id");
   if (REQUEST_ID.test(q) && !q.includes("@")) kinds.push("ledger_request");
   if (q.includes("@") || EMAIL_PART.test(q)) kinds.push("email");
-  // An organization's name (any words) or one of its members' addresses.
-  kinds.push("organization");
+  // An organization's name (any words; a member's address is found by the e-mail finder).
+  if (!q.includes("@")) kinds.push("organization");
   return [...new Set(kinds)];
 }
 
@@ -110,7 +110,18 @@ export async function findByEmail(db: DbExecutor, query: string): Promise<Search
     .orderBy("email")
     .limit(FINDER_LIMIT + 1)
     .execute();
-  return rows.map((row) => ({ accountId: row.id, kind: "email" as const, matched: row.email, exact: row.email === email }));
+  const people = rows.map((row) => ({ accountId: row.id, kind: "email" as const, matched: row.email, exact: row.email === email }));
+  // The organizations those people belong to, matched on the member's address.
+  const organizations = rows.length
+    ? await db
+        .selectFrom("organization_members as m")
+        .innerJoin("organizations as o", "o.id", "m.organization_id")
+        .select(["o.ledger_account_id", "m.user_id"])
+        .where("m.user_id", "in", rows.slice(0, FINDER_LIMIT).map((row) => row.id))
+        .execute()
+    : [];
+  const emailOf = new Map(rows.map((row) => [row.id, row.email]));
+  return [...people, ...organizations.map((row) => ({ accountId: row.ledger_account_id, kind: "email" as const, matched: emailOf.get(row.user_id)!, exact: emailOf.get(row.user_id) === email }))];
 }
 
 /** Accounts whose evidence names the OpenAI organization (whole id or its beginning). */
@@ -192,7 +203,7 @@ const FINDERS: Record<SearchKind, Finder> = {
   email: findByEmail,
   org_id: findByOrgId,
   evidence_id: findByEvidenceId,
-  organization: async (db, query) => (await searchOrganizations(db, query, FINDER_LIMIT + 1)).map((hit) => ({ ...hit, kind: "organization" as const })),
+  organization: async (db, query) => (await searchOrganizationsByName(db, query, FINDER_LIMIT + 1)).map((hit) => ({ ...hit, kind: "organization" as const })),
 };
 
 export interface SearchResultAccount {
