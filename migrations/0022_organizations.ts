@@ -14,6 +14,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_by", "text", (c) => c.notNull().references("users.id"))
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("updated_at", "text", (c) => c.notNull())
+    // Deleted by an owner: members, invitations and keys are gone; the ledger row and its history stay.
+    .addColumn("deleted_at", "text")
     .execute();
   await db.schema.createIndex("organizations_name_idx").on("organizations").column("name").execute();
 

@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   "organization.accept",
   "organization.budget_change",
   "organization.create",
+  "organization.delete",
   "organization.invite",
   "organization.key_create",
   "organization.member_remove",

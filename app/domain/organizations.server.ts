@@ -19,7 +19,7 @@ import { translator } from "~/lib/i18n.server";
 import { newId } from "~/lib/ids.server";
 import { sendMail } from "~/lib/mail.server";
 import { appUrl } from "./accounts.server";
-import { createApiKey, keyStatus, type ApiKeyStatus, type ApiKeySummary } from "./api-keys.server";
+import { createApiKey, keyStatus, revokeApiKey, type ApiKeyStatus, type ApiKeySummary } from "./api-keys.server";
 import { recordAudit } from "./audit.server";
 import { windowsAt } from "./key-limits/limits";
 
@@ -35,6 +35,7 @@ export interface Organization {
   name: string;
   ledgerAccountId: string;
   createdAt: string;
+  deletedAt: string | null;
 }
 
 export interface Membership {
@@ -73,8 +74,8 @@ export const memberBudgetSchema = z
 
 const MANAGERS: readonly OrganizationRole[] = ["owner", "admin"];
 
-function toOrganization(row: { id: string; name: string; ledger_account_id: string; created_at: string }): Organization {
-  return { id: row.id, name: row.name, ledgerAccountId: row.ledger_account_id, createdAt: row.created_at };
+function toOrganization(row: { id: string; name: string; ledger_account_id: string; created_at: string; deleted_at?: string | null }): Organization {
+  return { id: row.id, name: row.name, ledgerAccountId: row.ledger_account_id, createdAt: row.created_at, deletedAt: row.deleted_at ?? null };
 }
 
 /** The ledger's owner type of an account id: a person's account or an organization's ledger row. */
@@ -144,13 +145,13 @@ export async function createOrganization(
         updated_at: iso,
       })
       .execute();
-    await trx.insertInto("organizations").values({ id, name: input.name, ledger_account_id: ledgerAccountId, created_by: input.userId, created_at: iso, updated_at: iso }).execute();
+    await trx.insertInto("organizations").values({ id, name: input.name, ledger_account_id: ledgerAccountId, created_by: input.userId, created_at: iso, updated_at: iso, deleted_at: null }).execute();
     await trx
       .insertInto("organization_members")
       .values({ organization_id: id, user_id: input.userId, role: "owner", monthly_token_budget: null, created_at: iso, updated_at: iso })
       .execute();
     await recordAudit(trx, { actorId: input.userId, action: "organization.create", targetType: "organization", targetId: id, details: { name: input.name, ledgerAccountId }, ip: input.ip ?? null }, now);
-    return { ok: true, organization: { id, name: input.name, ledgerAccountId, createdAt: iso } } as const;
+    return { ok: true, organization: { id, name: input.name, ledgerAccountId, createdAt: iso, deletedAt: null } } as const;
   });
 }
 
@@ -463,6 +464,48 @@ export async function removeMember(
     await recordAudit(trx, { actorId: input.actorId, action: "organization.member_remove", targetType: "organization", targetId: organization.id, details: { userId: input.userId, role: targetRole, revokedKeys: keyIds.length }, ip: input.ip ?? null }, now);
     return { ok: true, revokedKeys: keyIds.length } as const;
   });
+}
+
+/**
+ * Deletes the organization (owners only): every key revoked, every member removed, pending
+ * invitations withdrawn. The ledger row and its history stay (the ledger is append-only), as
+ * support's record of what happened; no one can spend or claim on it any more.
+ */
+export async function deleteOrganization(
+  db: Db,
+  input: { actorId: string; organizationId: string; ip?: string | null; now?: Date },
+): Promise<OrganizationResult<{ revokedKeys: number }>> {
+  const now = input.now ?? new Date();
+  const iso = now.toISOString();
+  return db.transaction().execute(async (trx) => {
+    const organization = await lockOrganization(trx, input.organizationId);
+    if (!organization) return { ok: false, reason: "not_found" } as const;
+    const actorRole = await roleOf(trx, organization.id, input.actorId);
+    if (!actorRole) return { ok: false, reason: "not_found" } as const;
+    if (actorRole !== "owner") return { ok: false, reason: "forbidden" } as const;
+    const live = await trx.selectFrom("api_keys").select("id").where("user_id", "=", organization.ledger_account_id).where("revoked_at", "is", null).execute();
+    const keyIds = live.map((row) => row.id);
+    if (keyIds.length) await trx.updateTable("api_keys").set({ revoked_at: iso }).where("id", "in", keyIds).execute();
+    await trx.deleteFrom("organization_members").where("organization_id", "=", organization.id).execute();
+    await trx.updateTable("organization_invitations").set({ revoked_at: iso }).where("organization_id", "=", organization.id).where("accepted_at", "is", null).where("revoked_at", "is", null).execute();
+    await trx.updateTable("organizations").set({ deleted_at: iso, updated_at: iso }).where("id", "=", organization.id).execute();
+    await recordAudit(trx, { actorId: input.actorId, action: "organization.delete", targetType: "organization", targetId: organization.id, details: { revokedKeys: keyIds.length }, ip: input.ip ?? null }, now);
+    return { ok: true, revokedKeys: keyIds.length } as const;
+  });
+}
+
+/** Revokes one organization key: its creator, or an owner or admin. */
+export async function revokeOrganizationKey(
+  db: Db,
+  input: { actorId: string; organizationId: string; keyId: string; ip?: string | null; now?: Date },
+): Promise<OrganizationResult> {
+  const membership = await getMembership(db, input.actorId);
+  if (!membership || membership.organization.id !== input.organizationId) return { ok: false, reason: "not_found" };
+  const key = await db.selectFrom("api_keys").select(["id", "created_by"]).where("id", "=", input.keyId).where("user_id", "=", membership.organization.ledgerAccountId).executeTakeFirst();
+  if (!key) return { ok: false, reason: "not_found" };
+  if (membership.role === "member" && key.created_by !== input.actorId) return { ok: false, reason: "forbidden" };
+  const revoked = await revokeApiKey(db, { accountId: membership.organization.ledgerAccountId, keyId: key.id, actorId: input.actorId, reason: "organization", ip: input.ip, now: input.now });
+  return revoked.ok ? { ok: true } : { ok: false, reason: "not_found" };
 }
 
 /** Any member creates a key that spends the organization's credit; the key is shown once. */

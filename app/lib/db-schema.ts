@@ -247,6 +247,7 @@ export interface OrganizationsTable {
   created_by: string;
   created_at: string;
   updated_at: string;
+  deleted_at: string | null;
 }
 
 export type OrganizationRole = "owner" | "admin" | "member";

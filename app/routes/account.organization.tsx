@@ -8,7 +8,7 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormAlert, Notice } from "~/components/form-alert";
 import { NewKeyPanel } from "~/components/new-key-panel";
-import { CreateOrganizationPanel, InvitationPanel } from "~/components/organization/entry-panels";
+import { CreateOrganizationPanel, DeleteOrganizationPanel, InvitationPanel } from "~/components/organization/entry-panels";
 import { OrganizationClaimSection } from "~/components/organization/claim-section";
 import { OrganizationKeysSection } from "~/components/organization/keys-section";
 import { MembersSection } from "~/components/organization/members-section";
@@ -21,6 +21,7 @@ import {
   changeMemberRole,
   createOrganization,
   createOrganizationKey,
+  deleteOrganization,
   getMembership,
   getOrganizationOverview,
   inviteMember,
@@ -29,6 +30,7 @@ import {
   organizationRoleSchema,
   peekInvitation,
   removeMember,
+  revokeOrganizationKey,
   setMemberBudget,
   type OrganizationFailure,
 } from "~/domain/organizations.server";
@@ -97,6 +99,8 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("budget"), userId: z.string().trim().min(1).max(64), budget: memberBudgetSchema }),
   z.object({ intent: z.literal("remove"), userId: z.string().trim().min(1).max(64) }),
   z.object({ intent: z.literal("claim") }),
+  z.object({ intent: z.literal("revoke_key"), keyId: z.string().trim().min(1).max(64) }),
+  z.object({ intent: z.literal("delete"), confirmName: z.string().trim().max(200) }),
 ]);
 
 const FAILURE_STATUS: Record<OrganizationFailure, number> = {
@@ -144,6 +148,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const result = await submitClaim(db, membership.organization.ledgerAccountId, { ip });
     if (!result.ok) return formFailure(`claims.ineligible.${result.reason}`, 409);
     return data({ ok: true as const, done: "claimed" as const });
+  }
+  if (input.intent === "delete") {
+    if (input.confirmName !== membership.organization.name) return formFailure("organization.errors.confirmName", 400, { confirmName: "organization.errors.confirmName" });
+    const deleted = await deleteOrganization(db, { actorId: user.id, organizationId, ip });
+    return deleted.ok ? data({ ok: true as const, done: "deleted" as const }) : refused(deleted.reason);
+  }
+  if (input.intent === "revoke_key") {
+    const revoked = await revokeOrganizationKey(db, { actorId: user.id, organizationId, keyId: input.keyId, ip });
+    return revoked.ok ? data({ ok: true as const, done: "revoke_key" as const }) : refused(revoked.reason);
   }
   const result =
     input.intent === "invite"
@@ -203,8 +216,9 @@ export default function OrganizationPage() {
           </p>
           {newKey ? <NewKeyPanel keyText={newKey.key} apiKey={newKey.apiKey} snippets={newKey.snippets} /> : null}
           <MembersSection organization={organization} userId={loaded.user.id} fieldErrors={failure?.fieldErrors ?? {}} />
-          <OrganizationKeysSection keys={organization.keys} form={"keyForm" in loaded ? loaded.keyForm : null} failure={failure} />
+          <OrganizationKeysSection keys={organization.keys} form={"keyForm" in loaded ? loaded.keyForm : null} failure={failure} userId={loaded.user.id} role={organization.role} />
           <OrganizationClaimSection organization={organization} />
+          {organization.role === "owner" ? <DeleteOrganizationPanel error={failure?.fieldErrors?.confirmName} /> : null}
         </>
       ) : null}
     </article>

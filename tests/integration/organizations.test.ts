@@ -314,6 +314,44 @@ describe("organization keys", () => {
     expect(audit).toEqual(expect.arrayContaining(["organization.member_remove", "api_key.revoke"]));
   });
 
+  it("a member revokes only their own organization key; an admin revokes any", async () => {
+    const { owner, organization } = await newOrganization();
+    const member = await addMember(organization.id, owner.id);
+    const other = await addMember(organization.id, owner.id);
+    const admin = await addMember(organization.id, owner.id, "admin");
+    await fund(organization.ledgerAccountId, M);
+    const mine = await orgKey(organization.id, member.id);
+    const theirs = await orgKey(organization.id, other.id);
+    const memberCookie = await fullSessionCookie(member.id);
+    expect((await call(orgAction, "/account/organization", { cookie: memberCookie, form: { intent: "revoke_key", keyId: theirs.keyId } })).status).toBe(403);
+    expect(await authorizeApiKey(getDb(), glm, { apiKey: theirs.key })).toMatchObject({ ok: true });
+    expect((await call(orgAction, "/account/organization", { cookie: memberCookie, form: { intent: "revoke_key", keyId: mine.keyId } })).status).toBe(200);
+    expect(await authorizeApiKey(getDb(), glm, { apiKey: mine.key })).toMatchObject({ ok: false, code: "key_revoked" });
+    expect((await call(orgAction, "/account/organization", { cookie: await fullSessionCookie(admin.id), form: { intent: "revoke_key", keyId: theirs.keyId } })).status).toBe(200);
+    expect(await authorizeApiKey(getDb(), glm, { apiKey: theirs.key })).toMatchObject({ ok: false, code: "key_revoked" });
+  });
+
+  it("only an owner deletes the organization: every key stops, members leave, the ledger stays", async () => {
+    const { owner, organization } = await newOrganization();
+    const admin = await addMember(organization.id, owner.id, "admin");
+    await fund(organization.ledgerAccountId, 3 * M);
+    const key = await orgKey(organization.id, admin.id);
+    const adminTry = await call(orgAction, "/account/organization", { cookie: await fullSessionCookie(admin.id), form: { intent: "delete", confirmName: organization.name } });
+    expect(adminTry.status).toBe(403);
+    const ownerCookie = await fullSessionCookie(owner.id);
+    const wrongName = await call(orgAction, "/account/organization", { cookie: ownerCookie, form: { intent: "delete", confirmName: "something else" } });
+    expect(wrongName.status).toBe(400);
+    expect(await authorizeApiKey(getDb(), glm, { apiKey: key.key })).toMatchObject({ ok: true });
+    const deleted = await call(orgAction, "/account/organization", { cookie: ownerCookie, form: { intent: "delete", confirmName: organization.name } });
+    expect(deleted.status).toBe(200);
+    expect(await authorizeApiKey(getDb(), glm, { apiKey: key.key })).toMatchObject({ ok: false, code: "key_revoked" });
+    expect(await getMembership(getDb(), owner.id)).toBeNull();
+    expect(await getMembership(getDb(), admin.id)).toBeNull();
+    expect((await getBalance(getDb(), organization.ledgerAccountId)).total).toBe(3 * M);
+    const audit = await getDb().selectFrom("audit_log").select("action").where("target_id", "=", organization.id).where("action", "=", "organization.delete").execute();
+    expect(audit).toHaveLength(1);
+  });
+
   it("a member who left cannot use a key even if it was somehow left unrevoked", async () => {
     const { owner, organization } = await newOrganization();
     const member = await addMember(organization.id, owner.id);

@@ -55,3 +55,21 @@ export function InvitationPanel({ invitation, email }: { invitation: InvitationV
     </section>
   );
 }
+
+/** Owners only: the organization's keys stop, its members leave; its credit history stays for support. */
+export function DeleteOrganizationPanel({ error }: { error?: string }) {
+  const { t } = useTranslation();
+  return (
+    <section className="panel narrow-left" aria-labelledby="delete-organization-title">
+      <h2 id="delete-organization-title">{t("organization.deleteForm.title")}</h2>
+      <p>{t("organization.deleteForm.lead")}</p>
+      <Form method="post" noValidate>
+        <input type="hidden" name="intent" value="delete" />
+        <Field name="confirmName" label={t("organization.deleteForm.confirm")} maxLength={200} autoComplete="off" error={error} />
+        <button type="submit" className="button button-danger">
+          {t("organization.deleteForm.submit")}
+        </button>
+      </Form>
+    </section>
+  );
+}

@@ -9,12 +9,14 @@ import { formatDateTime, isLocale } from "~/lib/i18n";
 import { useRootData } from "~/root";
 
 interface Props {
+  userId: string;
+  role: string;
   keys: OrganizationKeyView[];
   form: { token: string; needsPassword: boolean } | null;
   failure?: { fieldErrors?: Record<string, string>; needsPassword?: boolean };
 }
 
-export function OrganizationKeysSection({ keys, form, failure }: Props) {
+export function OrganizationKeysSection({ keys, form, failure, userId, role }: Props) {
   const { t } = useTranslation();
   const rootLocale = useRootData()?.locale;
   const locale = isLocale(rootLocale) ? rootLocale : "en";
@@ -34,6 +36,7 @@ export function OrganizationKeysSection({ keys, form, failure }: Props) {
                 <th scope="col">{t("organization.keys.createdBy")}</th>
                 <th scope="col">{t("keys.columns.created")}</th>
                 <th scope="col">{t("keys.columns.status")}</th>
+                <th scope="col">{t("keys.columns.actions")}</th>
               </tr>
             </thead>
             <tbody>
@@ -46,6 +49,17 @@ export function OrganizationKeysSection({ keys, form, failure }: Props) {
                   <td data-label={t("organization.keys.createdBy")}>{key.createdByEmail ?? "—"}</td>
                   <td data-label={t("keys.columns.created")}>{formatDateTime(key.createdAt, locale)}</td>
                   <td data-label={t("keys.columns.status")}>{t(`organization.keys.status.${key.status}`)}</td>
+                  <td data-label={t("keys.columns.actions")}>
+                    {key.status !== "revoked" && (role !== "member" || key.createdBy === userId) ? (
+                      <Form method="post" className="inline-form">
+                        <input type="hidden" name="intent" value="revoke_key" />
+                        <input type="hidden" name="keyId" value={key.id} />
+                        <button type="submit" className="button button-small button-danger">
+                          {t("organization.keys.revoke")}
+                        </button>
+                      </Form>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>

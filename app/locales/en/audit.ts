@@ -31,6 +31,7 @@ export const audit = {
       accept: "Joined an organization",
       budget_change: "Changed a member's monthly budget",
       create: "Created an organization",
+      delete: "Deleted an organization",
       invite: "Invited someone to an organization",
       key_create: "Created an organization API key",
       member_remove: "Removed a member from an organization",

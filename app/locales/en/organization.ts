@@ -14,6 +14,8 @@ export const organization = {
     remove: "Member removed. Their organization keys no longer work.",
     claimed: "Claim sent for the organization.",
     create_key: "Organization key created.",
+    revoke_key: "Key revoked.",
+    deleted: "The organization was deleted. Its keys no longer work.",
   },
   errors: {
     nameShort: "Give the organization a name of at least 2 characters.",
@@ -30,6 +32,7 @@ export const organization = {
     too_many_keys: "The organization has the most active keys allowed. Revoke one first.",
     already_created: "This form was already sent: the key was created once.",
     already_invited: "That address already has a pending invitation.",
+    confirmName: "Type the organization's name exactly to delete it.",
   },
   createForm: {
     title: "Create an organization",
@@ -67,6 +70,7 @@ export const organization = {
     createdBy: "Created by",
     create: "Create an organization key",
     submit: "Create the key",
+    revoke: "Revoke",
     status: { active: "Active", rolling: "Being replaced", expired: "Expired", revoked: "Revoked" },
   },
   claim: {
@@ -81,6 +85,12 @@ export const organization = {
     file: "Usage export or invoice",
     uploadSubmit: "Upload",
     submit: "Claim {{tokens}} tokens for the organization",
+  },
+  deleteForm: {
+    title: "Delete the organization",
+    lead: "Every organization key stops working at once and every member leaves. The organization's credit history is kept for support. Only owners can do this.",
+    confirm: "Type the organization's name to confirm",
+    submit: "Delete the organization",
   },
   mail: {
     inviteSubject: "You are invited to join {{organization}}",

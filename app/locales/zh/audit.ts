@@ -33,6 +33,7 @@ export const audit: Dictionary<typeof en> = {
       accept: "加入组织",
       budget_change: "修改成员的每月预算",
       create: "创建组织",
+      delete: "删除组织",
       invite: "邀请他人加入组织",
       key_create: "创建组织 API 密钥",
       member_remove: "将成员移出组织",

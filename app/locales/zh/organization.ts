@@ -16,6 +16,8 @@ export const organization: Dictionary<typeof en> = {
     remove: "成员已移除，其组织密钥已失效。",
     claimed: "已为组织提交申领。",
     create_key: "组织密钥已创建。",
+    revoke_key: "密钥已撤销。",
+    deleted: "组织已删除，其密钥已失效。",
   },
   errors: {
     nameShort: "组织名称至少需要 2 个字符。",
@@ -32,6 +34,7 @@ export const organization: Dictionary<typeof en> = {
     too_many_keys: "组织的有效密钥已达上限。请先撤销一个。",
     already_created: "此表单已提交过：密钥只创建了一次。",
     already_invited: "该地址已有待处理的邀请。",
+    confirmName: "请准确输入组织名称以删除组织。",
   },
   createForm: {
     title: "创建组织",
@@ -69,6 +72,7 @@ export const organization: Dictionary<typeof en> = {
     createdBy: "创建者",
     create: "创建组织密钥",
     submit: "创建密钥",
+    revoke: "撤销",
     status: { active: "有效", rolling: "正在替换", expired: "已过期", revoked: "已撤销" },
   },
   claim: {
@@ -83,6 +87,12 @@ export const organization: Dictionary<typeof en> = {
     file: "用量导出文件或发票",
     uploadSubmit: "上传",
     submit: "为组织申领 {{tokens}} Tokens",
+  },
+  deleteForm: {
+    title: "删除组织",
+    lead: "所有组织密钥将立即失效，所有成员将离开组织。组织的额度记录会保留，供客服查阅。只有所有者可以执行此操作。",
+    confirm: "输入组织名称以确认",
+    submit: "删除组织",
   },
   mail: {
     inviteSubject: "您受邀加入 {{organization}}",
