@@ -28,7 +28,6 @@ export const INVITATION_TTL_HOURS = 7 * 24;
 /** A password hash no argon2 verify accepts: the ledger row has no password at all. */
 const UNUSABLE_PASSWORD_HASH = "!organization-ledger-owner:never-verifies";
 
-export type LedgerOwnerType = "account" | "organization";
 
 export interface Organization {
   id: string;
@@ -78,11 +77,7 @@ function toOrganization(row: { id: string; name: string; ledger_account_id: stri
   return { id: row.id, name: row.name, ledgerAccountId: row.ledger_account_id, createdAt: row.created_at, deletedAt: row.deleted_at ?? null };
 }
 
-/** The ledger's owner type of an account id: a person's account or an organization's ledger row. */
-export async function ledgerOwnerType(db: DbExecutor, accountId: string): Promise<LedgerOwnerType> {
-  const row = await db.selectFrom("users").select("role").where("id", "=", accountId).executeTakeFirst();
-  return row?.role === ORGANIZATION_ROLE ? "organization" : "account";
-}
+export { ledgerOwnerType, type LedgerOwnerType } from "./ledger.server";
 
 /** The organization a person belongs to, with their role; null when none. */
 export async function getMembership(db: DbExecutor, userId: string): Promise<Membership | null> {

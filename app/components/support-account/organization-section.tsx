@@ -22,6 +22,7 @@ export function OrganizationSection({ organization, memberOf, locale }: { organi
   return (
     <section id="organization" aria-labelledby="organization-title">
       <h2 id="organization-title">{t("support.organization.members")}</h2>
+      {organization.organization.deletedAt ? <p className="badge badge-danger">{t("support.organization.deleted")}</p> : null}
       <table className="table" data-testid="support-organization-members">
         <thead>
           <tr>

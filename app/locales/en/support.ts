@@ -18,6 +18,7 @@ export const support = {
     memberOf: "Member ({{role}}) of",
     members: "Organization members",
     keysByMember: "Organization keys and who created them",
+    deleted: "Deleted by an owner: no members, no working keys",
   },
   kinds: {
     account_id: "account id",

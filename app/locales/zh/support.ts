@@ -21,6 +21,7 @@ export const support: Dictionary<typeof en> = {
     memberOf: "成员（{{role}}），所属组织：",
     members: "组织成员",
     keysByMember: "组织密钥及其创建者",
+    deleted: "已被所有者删除：无成员，无有效密钥",
   },
   kinds: {
     account_id: "账号 ID",
