@@ -10,6 +10,7 @@ import { creditAccount, getBalance } from "~/domain/ledger.server";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { launchBrowser, readLatestMail, screenshot } from "./browser";
 import { logIn, useLanguage } from "./log-in";
+import { layoutProblems } from "./page-checks";
 
 const baseUrl = inject("baseUrl");
 const gatewayToken = inject("gatewayToken");
@@ -36,10 +37,12 @@ async function hydrated(page: Page) {
   await page.waitForFunction(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter !== undefined);
 }
 
+/** Screenshots at both widths, and nothing wider than its box, one h1, no skipped heading level. */
 async function shoot(page: Page, name: string) {
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     await screenshot(page, `${name}-${width}`);
+    expect(await layoutProblems(page), `${name} at ${width}px`).toEqual([]);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
