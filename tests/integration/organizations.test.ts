@@ -38,7 +38,10 @@ import { action as orgAction, loader as orgLoader } from "~/routes/account.organ
 import { action as signupAction } from "~/routes/signup";
 import { loader as supportAccountLoader } from "~/routes/support.accounts.$accountId";
 import { loader as queueLoader } from "~/routes/staff.claims._index";
+import OpenAI from "openai";
+import { startUpstreamStandIn, standInUsage } from "../fixtures/upstream-stand-in";
 import { call, cookieHeader, createUser, fullSessionCookie, latestMailTo, uniqueEmail } from "./helpers";
+import { spendable, startProxy } from "./proxy-harness";
 
 const glm = providerProfiles.glm;
 const M = 1_000_000;
@@ -359,6 +362,34 @@ describe("organization keys", () => {
     const key = await orgKey(organization.id, member.id);
     await getDb().deleteFrom("organization_members").where("user_id", "=", member.id).execute();
     expect(await authorizeApiKey(getDb(), glm, { apiKey: key.key })).toMatchObject({ ok: false, code: "key_revoked" });
+  });
+});
+
+describe("the metering proxy", () => {
+  it("debits an organization key's request from the organization and refuses it once the member's budget is spent", async () => {
+    const upstream = await startUpstreamStandIn();
+    const proxy = await startProxy(upstream.baseUrl);
+    try {
+      const { owner, organization } = await newOrganization();
+      const member = await addMember(organization.id, owner.id);
+      await fund(organization.ledgerAccountId, 10_000);
+      await fund(member.id, 500);
+      const key = await orgKey(organization.id, member.id);
+      const usage = standInUsage(1);
+      expect(await setMemberBudget(getDb(), { actorId: owner.id, organizationId: organization.id, userId: member.id, monthlyTokenBudget: usage.total_tokens })).toEqual({ ok: true });
+      const client = new OpenAI({ baseURL: proxy.baseURL, apiKey: key.key, maxRetries: 0 });
+      await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello!" }] });
+      await proxy.handler.settled();
+      expect(await spendable(organization.ledgerAccountId)).toBe(10_000 - usage.total_tokens);
+      expect(await spendable(member.id)).toBe(500);
+      const refused = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Again" }] }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(OpenAI.APIError);
+      expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
+      expect(await spendable(organization.ledgerAccountId)).toBe(10_000 - usage.total_tokens);
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
   });
 });
 
