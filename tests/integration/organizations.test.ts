@@ -435,6 +435,8 @@ describe("the organization's claim", () => {
     }
     expect((await getBalance(getDb(), organization.ledgerAccountId)).total).toBeGreaterThan(0);
     expect((await getBalance(getDb(), owner.id)).total).toBe(0);
+    // The decision is mailed to the organization's owners, never to its ledger row.
+    expect((await latestMailTo(owner.email))?.text_body).toContain("/account/organization");
 
     const person = await createUser();
     await seedUsage(person.id, 2 * M, orgId);
