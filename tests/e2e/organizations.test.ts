@@ -9,7 +9,7 @@ import { createAccount } from "~/domain/accounts.server";
 import { creditAccount, getBalance } from "~/domain/ledger.server";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { launchBrowser, readLatestMail, screenshot } from "./browser";
-import { logIn, useLanguage } from "./log-in";
+import { DEMO, logIn, useLanguage } from "./log-in";
 import { layoutProblems } from "./page-checks";
 
 const baseUrl = inject("baseUrl");
@@ -109,7 +109,24 @@ describe("organizations in the browser", () => {
     await ownerPage.getByRole("heading", { name: "成员与用量" }).waitFor();
     await shoot(ownerPage, "organization-zh");
 
+    // Support finds the organization by name and reads its members, keys and balance.
+    const supportPage = await logIn(browser, DEMO.support.email, DEMO.support.password);
+    await supportPage.goto(`${baseUrl}/support?q=${encodeURIComponent(name)}`);
+    await supportPage.getByRole("link", { name }).click();
+    await supportPage.getByRole("heading", { level: 1, name }).waitFor();
+    const members = supportPage.getByTestId("support-organization-members");
+    await expect.poll(async () => (await members.textContent()) ?? "").toContain(member.email);
+    // The support account page's own ledger and key tables are wider than a phone (before this
+    // work too); what this work adds (the profile and the organization section) must fit.
+    for (const width of [1280, 390]) {
+      await supportPage.setViewportSize({ width, height: 900 });
+      await screenshot(supportPage, `organization-support-en-${width}`);
+      const mine = (await layoutProblems(supportPage)).filter((problem) => problem.includes("#organization") || problem.includes("profile-facts"));
+      expect(mine, `support story at ${width}px`).toEqual([]);
+    }
+
     await ownerPage.context().close();
     await memberPage.context().close();
+    await supportPage.context().close();
   });
 });

@@ -23,7 +23,7 @@ export function OrganizationSection({ organization, memberOf, locale }: { organi
     <section id="organization" aria-labelledby="organization-title">
       <h2 id="organization-title">{t("support.organization.members")}</h2>
       {organization.organization.deletedAt ? <p className="badge badge-danger">{t("support.organization.deleted")}</p> : null}
-      <table className="table" data-testid="support-organization-members">
+      <table className="table stack-table" data-testid="support-organization-members">
         <thead>
           <tr>
             <th scope="col">{t("organization.members.email")}</th>
@@ -36,13 +36,13 @@ export function OrganizationSection({ organization, memberOf, locale }: { organi
         <tbody>
           {organization.members.map((member) => (
             <tr key={member.userId}>
-              <td>
+              <td data-label={t("organization.members.email")}>
                 <Link to={`/support/accounts/${member.userId}`}>{member.email}</Link>
               </td>
-              <td>{t(`organization.roles.${member.role}`)}</td>
-              <td>{member.monthlyTokenBudget === null ? t("organization.members.noBudget") : formatInteger(member.monthlyTokenBudget, locale)}</td>
-              <td>{formatInteger(member.monthTokens, locale)}</td>
-              <td>{formatInteger(member.activeKeys, locale)}</td>
+              <td data-label={t("organization.members.role")}>{t(`organization.roles.${member.role}`)}</td>
+              <td data-label={t("organization.members.budget")}>{member.monthlyTokenBudget === null ? t("organization.members.noBudget") : formatInteger(member.monthlyTokenBudget, locale)}</td>
+              <td data-label={t("organization.members.usage")}>{formatInteger(member.monthTokens, locale)}</td>
+              <td data-label={t("organization.members.keys")}>{formatInteger(member.activeKeys, locale)}</td>
             </tr>
           ))}
         </tbody>
