@@ -148,7 +148,7 @@ export default function SupportAccount() {
       </p>
       {done ? <Notice>{t(done)}</Notice> : null}
       <nav className="section-nav" aria-label={t("support.account.sections")}>
-        {SECTIONS.map(([id, label]) => (
+        {(story.organization ? [["organization", "support.organization.members"] as [string, string], ...SECTIONS.filter(([id]) => id !== "actions")] : SECTIONS).map(([id, label]) => (
           <a key={id} href={`#${id}`}>
             {t(label)}
           </a>
