@@ -5,6 +5,7 @@
 // what support and staff see. Runs on SQLite, and on PostgreSQL with TEST_DATABASE_URL.
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { carryOutAccountDeletion, requestAccountDeletion } from "~/domain/account-deletion.server";
 import { authenticate } from "~/domain/accounts.server";
 import { decideClaim, submitClaim } from "~/domain/claims.server";
 import { saveEvidence } from "~/domain/evidence/index.server";
@@ -353,6 +354,19 @@ describe("organization keys", () => {
     expect((await getBalance(getDb(), organization.ledgerAccountId)).total).toBe(3 * M);
     const audit = await getDb().selectFrom("audit_log").select("action").where("target_id", "=", organization.id).where("action", "=", "organization.delete").execute();
     expect(audit).toHaveLength(1);
+  });
+
+  it("deleting a member's account revokes their organization keys and takes them out of it", async () => {
+    const { owner, organization } = await newOrganization();
+    const member = await addMember(organization.id, owner.id);
+    await fund(organization.ledgerAccountId, M);
+    const key = await orgKey(organization.id, member.id);
+    expect((await requestAccountDeletion(getDb(), { id: member.id, ip: null }, member.password)).ok).toBe(true);
+    const staff = await createUser({ role: "staff" });
+    expect(await carryOutAccountDeletion(getDb(), { id: staff.id, role: "staff" }, member.id, "asked to be forgotten")).toMatchObject({ ok: true });
+    expect(await getMembership(getDb(), member.id)).toBeNull();
+    expect(await authorizeApiKey(getDb(), glm, { apiKey: key.key })).toMatchObject({ ok: false, code: "key_revoked" });
+    expect((await getBalance(getDb(), organization.ledgerAccountId)).total).toBe(M);
   });
 
   it("a member who left cannot use a key even if it was somehow left unrevoked", async () => {
