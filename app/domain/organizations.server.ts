@@ -441,7 +441,8 @@ export async function removeMember(
     if (!actorRole) return { ok: false, reason: "not_found" } as const;
     const targetRole = await roleOf(trx, organization.id, input.userId);
     if (!targetRole) return { ok: false, reason: "not_found" } as const;
-    if (!mayManage(actorRole, targetRole)) return { ok: false, reason: "forbidden" } as const;
+    // Anyone may leave; removing someone else takes a manager.
+    if (input.userId !== input.actorId && !mayManage(actorRole, targetRole)) return { ok: false, reason: "forbidden" } as const;
     if (targetRole === "owner" && (await countOwners(trx, organization.id)) <= 1) return { ok: false, reason: "last_owner" } as const;
     const live = await trx
       .selectFrom("api_keys")

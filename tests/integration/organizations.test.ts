@@ -369,6 +369,18 @@ describe("organization keys", () => {
     expect((await getBalance(getDb(), organization.ledgerAccountId)).total).toBe(M);
   });
 
+  it("a member may leave; their keys are revoked; the last owner may not", async () => {
+    const { owner, organization } = await newOrganization();
+    const member = await addMember(organization.id, owner.id);
+    await fund(organization.ledgerAccountId, M);
+    const key = await orgKey(organization.id, member.id);
+    const left = await call(orgAction, "/account/organization", { cookie: await fullSessionCookie(member.id), form: { intent: "remove", userId: member.id } });
+    expect(left.status).toBe(200);
+    expect(await getMembership(getDb(), member.id)).toBeNull();
+    expect(await authorizeApiKey(getDb(), glm, { apiKey: key.key })).toMatchObject({ ok: false, code: "key_revoked" });
+    expect(await removeMember(getDb(), { actorId: owner.id, organizationId: organization.id, userId: owner.id })).toEqual({ ok: false, reason: "last_owner" });
+  });
+
   it("a member who left cannot use a key even if it was somehow left unrevoked", async () => {
     const { owner, organization } = await newOrganization();
     const member = await addMember(organization.id, owner.id);

@@ -98,6 +98,15 @@ export function MembersSection({ organization, userId, fieldErrors }: Props) {
           </tbody>
         </table>
       </div>
+      {organization.role !== "owner" ? (
+        <Form method="post" className="inline-form">
+          <input type="hidden" name="intent" value="remove" />
+          <input type="hidden" name="userId" value={userId} />
+          <button type="submit" className="button button-small button-danger">
+            {t("organization.members.leave")}
+          </button>
+        </Form>
+      ) : null}
       {fieldErrors.budget ? (
         <p className="field-error" role="alert">
           {t(fieldErrors.budget)}

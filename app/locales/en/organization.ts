@@ -60,6 +60,7 @@ export const organization = {
     saveRole: "Save role",
     saveBudget: "Save budget",
     remove: "Remove",
+    leave: "Leave the organization",
   },
   inviteForm: { title: "Invite a member", email: "E-mail address", submit: "Send the invitation" },
   invitations: { title: "Pending invitations", expires: "expires {{date}}" },

@@ -62,6 +62,7 @@ export const organization: Dictionary<typeof en> = {
     saveRole: "保存角色",
     saveBudget: "保存预算",
     remove: "移除",
+    leave: "退出组织",
   },
   inviteForm: { title: "邀请成员", email: "邮箱地址", submit: "发送邀请" },
   invitations: { title: "待处理的邀请", expires: "{{date}} 过期" },
