@@ -2,7 +2,9 @@
 // member created for the organization may spend together. Read on the authorize path only for
 // organization keys (an account's own keys never reach this); usage adds to the same per-key
 // month counters the usage debit already writes, so the sum over the member's keys is the spend.
-import type { DbExecutor } from "~/lib/db.server";
+import type { CompiledQuery } from "kysely";
+import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
+import { preparedOn } from "./counters.server";
 import type { LimitRefusal, Windows } from "./limits";
 
 export interface MemberBudgetState {
@@ -12,9 +14,17 @@ export interface MemberBudgetState {
   usedTokens: number;
 }
 
-/** What a member's organization keys have spent this month, and their budget. */
-export async function memberBudgetState(db: DbExecutor, ledgerAccountId: string, memberId: string, windows: Windows): Promise<MemberBudgetState> {
-  const row = await db
+interface BudgetRow {
+  monthly_token_budget: number | null;
+  used: number | null;
+}
+
+const LEDGER_SLOT = "\u0000ledger";
+const MEMBER_SLOT = "\u0000member";
+const MONTH_SLOT = "\u0000month";
+
+function compileBudgetQuery(db: DbExecutor): CompiledQuery<BudgetRow> {
+  return db
     .selectFrom("organization_members as m")
     .innerJoin("organizations as o", "o.id", "m.organization_id")
     .select([
@@ -24,14 +34,34 @@ export async function memberBudgetState(db: DbExecutor, ledgerAccountId: string,
           .selectFrom("api_keys as k")
           .innerJoin("api_key_counters as c", "c.key_id", "k.id")
           .select((inner) => inner.fn.sum<number>("c.month_tokens").as("s"))
-          .where("k.user_id", "=", ledgerAccountId)
-          .where("k.created_by", "=", memberId)
-          .where("c.month_start", "=", windows.month)
+          .where("k.user_id", "=", LEDGER_SLOT)
+          .where("k.created_by", "=", MEMBER_SLOT)
+          .where("c.month_start", "=", MONTH_SLOT)
           .as("used"),
     ])
-    .where("o.ledger_account_id", "=", ledgerAccountId)
-    .where("m.user_id", "=", memberId)
-    .executeTakeFirst();
+    .where("o.ledger_account_id", "=", LEDGER_SLOT)
+    .where("m.user_id", "=", MEMBER_SLOT)
+    .compile() as CompiledQuery<BudgetRow>;
+}
+
+// Compiled once per database and re-run with new parameters; on SQLite a prepared statement, as
+// the gateway's own key query is (one indexed read on the authorize path of organization keys).
+const compiledFor = new WeakMap<DbExecutor, CompiledQuery<BudgetRow>>();
+
+/** What a member's organization keys have spent this month, and their budget. */
+export async function memberBudgetState(db: DbExecutor, ledgerAccountId: string, memberId: string, windows: Windows): Promise<MemberBudgetState> {
+  let query = compiledFor.get(db);
+  if (!query) {
+    query = compileBudgetQuery(db);
+    compiledFor.set(db, query);
+  }
+  const slots: Record<string, string> = { [LEDGER_SLOT]: ledgerAccountId, [MEMBER_SLOT]: memberId, [MONTH_SLOT]: windows.month };
+  const parameters = query.parameters.map((value) => (typeof value === "string" && value in slots ? slots[value] : value));
+  const raw = sqliteHandleOf(db);
+  const row =
+    raw && !raw.inTransaction
+      ? (preparedOn(raw, query).get(...parameters) as BudgetRow | undefined)
+      : (await db.executeQuery<BudgetRow>({ ...query, parameters })).rows[0];
   if (!row) return { member: false, budgetTokens: null, usedTokens: 0 };
   return { member: true, budgetTokens: row.monthly_token_budget === null ? null : Number(row.monthly_token_budget), usedTokens: Number(row.used ?? 0) };
 }
