@@ -20,6 +20,7 @@ import * as m0018 from "./0018_key_limits_alerts";
 import * as m0019 from "./0019_ledger_debit_batch";
 import * as m0020 from "./0020_redemption_codes";
 import * as m0021 from "./0021_proxy_usage_outbox";
+import * as m0022 from "./0022_organizations";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   "0019_ledger_debit_batch": m0019,
   "0020_redemption_codes": m0020,
   "0021_proxy_usage_outbox": m0021,
+  "0022_organizations": m0022,
 };

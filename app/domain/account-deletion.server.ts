@@ -113,7 +113,11 @@ export async function carryOutAccountDeletion(
     await trx.deleteFrom("two_factor_recovery_codes").where("user_id", "=", accountId).execute();
     await trx.deleteFrom("two_factor_totp").where("user_id", "=", accountId).execute();
     await trx.deleteFrom("passkeys").where("user_id", "=", accountId).execute();
-    const keysRevoked = await revokeAllKeysForDeletion(trx, accountId, now);
+    const ownKeysRevoked = await revokeAllKeysForDeletion(trx, accountId, now);
+    // The organization keys they created stop too, and they leave their organization.
+    const orgKeys = await trx.updateTable("api_keys").set({ revoked_at: iso }).where("created_by", "=", accountId).where("revoked_at", "is", null).executeTakeFirst();
+    await trx.deleteFrom("organization_members").where("user_id", "=", accountId).execute();
+    const keysRevoked = ownKeysRevoked + Number(orgKeys.numUpdatedRows);
     await trx.updateTable("evidence").set({ file_name: null }).where("user_id", "=", accountId).execute();
     await trx.updateTable("sign_in_events").set({ ip: null, user_agent: null }).where("user_id", "=", accountId).execute();
     await trx.updateTable("support_tickets").set({ email: pseudonym, updated_at: iso }).where("account_id", "=", accountId).execute();

@@ -1,11 +1,11 @@
 // Accounts: sign-up, e-mail verification, log-in, password reset and change.
 // Answers never reveal whether an e-mail address has an account.
-import type { Role, User } from "~/lib/db-schema";
+import { ORGANIZATION_ROLE, type Role, type User } from "~/lib/db-schema";
 import type { Db, DbExecutor } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
 import { translator } from "~/lib/i18n.server";
 import { newId } from "~/lib/ids.server";
-import { sendMail } from "~/lib/mail.server";
+import { isOrganizationAddress, sendMail } from "~/lib/mail.server";
 import { clearAccountLoginFailures, clearLoginFailures, loginWaitSeconds, recordLoginFailure } from "~/lib/login-throttle.server";
 import { decoyPasswordHash, hashPassword, passwordWeakness, verifyPassword } from "~/lib/password.server";
 import { consumeUserCode, countFailedAttempt, findLiveToken, issueEmailCode, markConsumed, newestLiveCode } from "./email-codes.server";
@@ -48,12 +48,22 @@ export function appUrl(path: string): string {
   return new URL(path, base).toString();
 }
 
-export async function findUserByEmail(db: DbExecutor, email: string): Promise<User | undefined> {
-  return db.selectFrom("users").selectAll().where("email", "=", email.trim().toLowerCase()).executeTakeFirst();
+/** A person's account: never an organization's ledger owner row. */
+export type PersonUser = User & { role: Role };
+
+/**
+ * The person with this address. An organization's ledger row is never found here, so no password,
+ * e-mail code, reset link or sign-up path can reach it.
+ */
+export async function findUserByEmail(db: DbExecutor, email: string): Promise<PersonUser | undefined> {
+  const user = await db.selectFrom("users").selectAll().where("email", "=", email.trim().toLowerCase()).where("role", "!=", ORGANIZATION_ROLE).executeTakeFirst();
+  return user as PersonUser | undefined;
 }
 
-export async function findUserById(db: DbExecutor, id: string): Promise<User | undefined> {
-  return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+/** The person with this id (an organization's ledger row is not a person). */
+export async function findUserById(db: DbExecutor, id: string): Promise<PersonUser | undefined> {
+  const user = await db.selectFrom("users").selectAll().where("id", "=", id).where("role", "!=", ORGANIZATION_ROLE).executeTakeFirst();
+  return user as PersonUser | undefined;
 }
 
 /** Creates an account directly (operators' CLI, demo seed): no code, no e-mail. */
@@ -61,9 +71,9 @@ export async function createAccount(
   db: DbExecutor,
   input: { email: string; password: string; role: Role; verified: boolean; locale?: string },
   now: Date = new Date(),
-): Promise<User> {
+): Promise<PersonUser> {
   const iso = now.toISOString();
-  const user: User = {
+  const user: PersonUser = {
     id: newId("usr"),
     email: input.email.trim().toLowerCase(),
     password_hash: await hashPassword(input.password),
@@ -96,6 +106,8 @@ export async function signUp(
   const passwordHash = await hashPassword(input.password);
   const t = translator(input.locale);
   await db.transaction().execute(async (trx) => {
+    // The reserved address of an organization's ledger row: nothing to sign up, answered alike.
+    if (isOrganizationAddress(input.email)) return;
     const existing = await findUserByEmail(trx, input.email);
     if (existing?.email_verified_at) {
       await sendMail(trx, {
@@ -208,7 +220,7 @@ export async function authenticate(
   input: { email: string; password: string },
   context: SignInContext,
   now: Date = new Date(),
-): Promise<AccountResult<{ user: User }>> {
+): Promise<AccountResult<{ user: PersonUser }>> {
   const attempt = { email: input.email, ip: context.ip };
   const wait = await loginWaitSeconds(db, attempt, now);
   if (wait > 0) return { ok: false, reason: "throttled", retryAfterSeconds: wait };

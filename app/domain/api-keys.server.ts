@@ -111,6 +111,11 @@ export interface CreateApiKeyInput {
    * published, and demo mode never runs in production). Everyone else gets a random key.
    */
   publishedDemoRandom?: string;
+  /**
+   * An organization's key: `accountId` is the organization's ledger owner and this is the member
+   * who creates it (audited as the actor, mailed the notice, counted against their budget).
+   */
+  createdBy?: string;
 }
 
 interface NewKeyRow {
@@ -140,6 +145,7 @@ function buildKeyRow(input: CreateApiKeyInput, now: Date): NewKeyRow {
       revoked_at: null,
       rolled_at: null,
       rolled_to_id: null,
+      created_by: input.createdBy ?? null,
     },
   };
 }
@@ -151,7 +157,8 @@ async function creationTokenUsed(db: DbExecutor, token: string | undefined): Pro
 }
 
 async function noticeNewKey(db: DbExecutor, accountId: string, row: ApiKeysTable, rolledFrom: ApiKeysTable | null) {
-  const user = await db.selectFrom("users").select(["email", "locale"]).where("id", "=", accountId).executeTakeFirstOrThrow();
+  // An organization's key is announced to the member who created it, not to the organization's row.
+  const user = await db.selectFrom("users").select(["email", "locale"]).where("id", "=", row.created_by ?? accountId).executeTakeFirstOrThrow();
   const t = translator(user.locale);
   const locale = isLocale(user.locale) ? user.locale : "en";
   const until = rolledFrom?.revoked_at ?? rolledFrom?.expires_at ?? null;
@@ -159,7 +166,7 @@ async function noticeNewKey(db: DbExecutor, accountId: string, row: ApiKeysTable
     name: row.name,
     key: `${row.visible_prefix}…${row.last_four}`,
     created: formatDateTime(row.created_at, locale),
-    url: appUrl("/account/keys"),
+    url: appUrl(row.created_by ? "/account/organization" : "/account/keys"),
     helpUrl: appUrl("/help#contact"),
     old: rolledFrom ? `${rolledFrom.visible_prefix}…${rolledFrom.last_four}` : "",
     until: until ? formatDateTime(until, locale) : "",
@@ -192,7 +199,8 @@ export async function createApiKey(
     if ((await countActiveKeys(trx, input.accountId, now)) >= MAX_ACTIVE_KEYS) return { ok: false, reason: "too_many_keys" } as const;
     const { key, row } = buildKeyRow(input, now);
     await trx.insertInto("api_keys").values(row).execute();
-    await recordAudit(trx, { actorId: input.accountId, action: "api_key.create", targetType: "api_key", targetId: row.id, details: { name: row.name, expiresAt: row.expires_at }, ip: input.ip ?? null }, now);
+    const details = input.createdBy ? { name: row.name, expiresAt: row.expires_at, ownerAccountId: input.accountId } : { name: row.name, expiresAt: row.expires_at };
+    await recordAudit(trx, { actorId: input.createdBy ?? input.accountId, action: "api_key.create", targetType: "api_key", targetId: row.id, details, ip: input.ip ?? null }, now);
     await noticeNewKey(trx, input.accountId, row, null);
     return { ok: true, key, apiKey: toSummary(row, now) } as const;
   });

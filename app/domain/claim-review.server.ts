@@ -11,6 +11,8 @@ export interface QueueRow {
   id: string;
   accountId: string;
   email: string;
+  /** The organization's name when the claim is an organization's (its ledger row has no real address). */
+  organizationName: string | null;
   status: ClaimStatus;
   offeredTokens: number;
   grantedTokens: number | null;
@@ -22,7 +24,7 @@ export interface QueueRow {
 }
 
 export async function listClaimQueue(db: DbExecutor, query: QueueQuery, now: Date = new Date()) {
-  let select = db.selectFrom("claims").innerJoin("users", "users.id", "claims.account_id");
+  let select = db.selectFrom("claims").innerJoin("users", "users.id", "claims.account_id").leftJoin("organizations", "organizations.ledger_account_id", "claims.account_id");
   switch (query.view) {
     case "pending":
       select = select.where("claims.status", "=", "pending");
@@ -56,6 +58,7 @@ export async function listClaimQueue(db: DbExecutor, query: QueueQuery, now: Dat
     "claims.id",
     "claims.account_id",
     "users.email",
+    "organizations.name as organization_name",
     "claims.status",
     "claims.offered_tokens",
     "claims.granted_tokens",
@@ -87,6 +90,7 @@ export async function listClaimQueue(db: DbExecutor, query: QueueQuery, now: Dat
     id: row.id,
     accountId: row.account_id,
     email: row.email,
+    organizationName: row.organization_name,
     status: row.status,
     offeredTokens: Number(row.offered_tokens),
     grantedTokens: row.granted_tokens === null ? null : Number(row.granted_tokens),
@@ -170,9 +174,12 @@ export async function getClaimReview(db: DbExecutor, claimId: string) {
     ? await db.selectFrom("users").select("email").where("id", "=", claim.firstApprovedBy).executeTakeFirst()
     : undefined;
 
+  const organization = await db.selectFrom("organizations").select(["id", "name"]).where("ledger_account_id", "=", claim.accountId).executeTakeFirst();
   return {
     claim,
     developer,
+    /** Set when the claim is an organization's: the review page names it instead of an address. */
+    organization: organization ?? null,
     policy,
     usage: { months: usage.months, models: combined.models, orgIds: usage.orgIds, evidenceIds: usage.evidenceIds },
     evidence: evidence.map(({ userId: _owner, summary, ...piece }) => ({ ...piece, countedTokens: countedTokensOf(piece), invoice: summary.invoice ?? null })),

@@ -12,6 +12,7 @@ import { hashApiKey } from "./api-keys.server";
 import { usageCountQuery } from "./key-limits/counters.server";
 import { countsRequests, enforceKeyLimits, KEY_LIMIT_SELECTION, type KeyLimitRow } from "./key-limits/enforce.server";
 import { windowsAt } from "./key-limits/limits";
+import { memberBudgetRefusal, memberBudgetState } from "./key-limits/member-budget.server";
 import { debitUsage, LedgerConflictError, usageKey } from "./ledger.server";
 
 export type GatewayErrorCode =
@@ -98,6 +99,8 @@ const KEY_FORMAT_CODES: Record<KeyFormatFailure, GatewayErrorCode> = {
 interface KeyRow extends KeyLimitRow {
   id: string;
   user_id: string;
+  /** The organization member who created the key; null for an account's own key. */
+  created_by: string | null;
   revoked_at: string | null;
   expires_at: string | null;
   disabled_at: string | null;
@@ -138,6 +141,7 @@ function compileStatements(db: DbExecutor) {
     .select([
       "k.id",
       "k.user_id",
+      "k.created_by",
       "k.revoked_at",
       "k.expires_at",
       "u.disabled_at",
@@ -261,6 +265,14 @@ export async function authorizeApiKey(
   if (remaining <= 0) return { ok: false, code: "insufficient_credit", context: { ...ids, remaining_tokens: 0 } };
   const providerModel = resolveModel(profile, input.model);
   if (providerModel === undefined) return { ok: false, code: "model_not_found", context: { ...ids, model: input.model } };
+  if (row.created_by !== null) {
+    // An organization's key: its creator must still be a member, within their monthly budget.
+    const windows = windowsAt(now);
+    const member = await memberBudgetState(db, row.user_id, row.created_by, windows);
+    if (!member.member) return { ok: false, code: "key_revoked", context: ids };
+    const overBudget = memberBudgetRefusal(member, windows);
+    if (overBudget) return { ok: false, code: overBudget.code, context: { ...ids, ...overBudget.context } };
+  }
   const refusal = await enforceKeyLimits(db, profile.keyLimitDefaults, row, { model: input.model, providerModel, clientIp: input.clientIp }, now);
   if (refusal) return { ok: false, code: refusal.code, context: { ...ids, ...refusal.context } };
   return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: providerModel, counts_requests: countsRequests(profile.keyLimitDefaults, row) };

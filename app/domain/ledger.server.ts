@@ -4,7 +4,7 @@
 // PostgreSQL (row lock) as on SQLite (one connection), and a debit never takes more than is left.
 import type { CompiledQuery, Transaction } from "kysely";
 import { z } from "zod";
-import type { Database, LedgerBucket, LedgerEntryKind } from "~/lib/db-schema";
+import { ORGANIZATION_ROLE, type Database, type LedgerBucket, type LedgerEntryKind } from "~/lib/db-schema";
 import { dialectOf, type Db, type DbExecutor } from "~/lib/db.server";
 import { newLedgerEntryId } from "./ledger/entry-id.server";
 import { debitEntries, planDebit, type DebitOperation, type DebitPlan, type PromoSource, type StoredDebit } from "./ledger/plan";
@@ -538,6 +538,18 @@ export interface PromoGrantBalance {
   entryId: string;
   remaining: number;
   expiresAt: string;
+}
+
+/**
+ * Who owns a ledger: a person's account, or an organization (issue #17). Both are rows in `users`
+ * (an organization's has role 'organization'), so every ledger table, the SQLite fast path and the
+ * PostgreSQL batch function key them alike by `account_id`; this names the kind for the callers.
+ */
+export type LedgerOwnerType = "account" | "organization";
+
+export async function ledgerOwnerType(db: DbExecutor, accountId: string): Promise<LedgerOwnerType> {
+  const row = await db.selectFrom("users").select("role").where("id", "=", accountId).executeTakeFirst();
+  return row?.role === ORGANIZATION_ROLE ? "organization" : "account";
 }
 
 export interface Balance {

@@ -1,6 +1,7 @@
 // The program at a glance: per-week numbers for the admin overview. Days are grouped in SQL
 // (the same text functions on both dialects), weeks (Monday, UTC) in code.
 import { sql } from "kysely";
+import { ORGANIZATION_ROLE } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 
 export const STATS_WEEKS = 12;
@@ -57,12 +58,14 @@ async function accountsPerWeek(db: DbExecutor, weeks: string[]): Promise<WeeklyS
     .selectFrom("users")
     .select([dayOf("created_at").as("day"), (eb) => eb.fn.countAll<number>().as("amount")])
     .where("created_at", ">=", since)
+    .where("role", "!=", ORGANIZATION_ROLE)
     .groupBy(dayOf("created_at"))
     .execute();
   const verified = await db
     .selectFrom("users")
     .select([dayOf("email_verified_at").as("day"), (eb) => eb.fn.countAll<number>().as("amount")])
     .where("email_verified_at", ">=", since)
+    .where("role", "!=", ORGANIZATION_ROLE)
     .groupBy(dayOf("email_verified_at"))
     .execute();
   const numeric = (rows: Array<{ day: string; amount: number }>) => rows.map((row) => ({ day: row.day, amount: Number(row.amount) }));
@@ -121,6 +124,8 @@ export async function getProgramNumbers(db: DbExecutor, now: Date = new Date()):
   const totals = await db
     .selectFrom("users")
     .select([(eb) => eb.fn.countAll<number>().as("accounts"), (eb) => eb.fn.count<number>("email_verified_at").as("verified")])
+    // Organizations' ledger rows are not sign-ups.
+    .where("role", "!=", ORGANIZATION_ROLE)
     .executeTakeFirstOrThrow();
   return {
     weeks,

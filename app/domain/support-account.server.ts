@@ -1,6 +1,6 @@
 // An account's whole story for the support console, read-only: each section comes from the
 // domain module that owns it.
-import type { Role } from "~/lib/db-schema";
+import type { ORGANIZATION_ROLE, Role } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { recordAudit } from "./audit.server";
 import { listAccountAuditTrail, type AuditRow } from "./audit-query.server";
@@ -10,6 +10,7 @@ import type { InvoiceSummary } from "./evidence/types";
 import { getBalance, listEntries, type Balance, type LedgerEntryView } from "./ledger.server";
 import { listPurchases, type PurchaseView } from "./billing.server";
 import { listAccountClaims, type Claim } from "./claims.server";
+import { getMembership, getOrganizationStory } from "./organizations.server";
 
 export const LEDGER_ENTRIES_SHOWN = 50;
 
@@ -18,7 +19,7 @@ export const SIGN_IN_HISTORY_LIMIT = 25;
 export interface AccountProfile {
   id: string;
   email: string;
-  role: Role;
+  role: Role | typeof ORGANIZATION_ROLE;
   locale: string;
   emailVerifiedAt: string | null;
   disabledAt: string | null;
@@ -46,6 +47,10 @@ export interface AccountStory {
   purchases: PurchaseView[];
   ledger: { balance: Balance; entries: LedgerEntryView[]; more: boolean };
   auditTrail: AuditRow[];
+  /** An organization's ledger row: its name, members and keys by member. */
+  organization: Awaited<ReturnType<typeof getOrganizationStory>>;
+  /** A person's organization, when they belong to one. */
+  memberOf: { ledgerAccountId: string; name: string; role: string } | null;
 }
 
 export async function getAccountProfile(db: DbExecutor, accountId: string, now: Date = new Date()): Promise<AccountProfile | null> {
@@ -129,7 +134,8 @@ export async function getAccountStory(db: DbExecutor, accountId: string, now: Da
   const keys = await listApiKeys(db, accountId, now);
   const purchases = await listPurchases(db, accountId, { limit: 50 });
   // At most a few hundred ids: keys, claims, evidence and purchases are each bounded per account.
-  const relatedIds = [...evidence, ...claims, ...keys, ...purchases].map((item) => item.id);
+  const organization = profile.role === "organization" ? await getOrganizationStory(db, accountId, now) : null;
+  const relatedIds = [...evidence, ...claims, ...keys, ...purchases, ...(organization ? [organization.organization] : [])].map((item) => item.id);
   return {
     profile,
     signIns: await listSignIns(db, accountId),
@@ -150,7 +156,14 @@ export async function getAccountStory(db: DbExecutor, accountId: string, now: Da
     purchases,
     ledger: await ledgerSummary(db, accountId, now),
     auditTrail: await listAccountAuditTrail(db, accountId, relatedIds),
+    organization,
+    memberOf: await memberOf(db, accountId),
   };
+}
+
+async function memberOf(db: DbExecutor, accountId: string) {
+  const membership = await getMembership(db, accountId);
+  return membership ? { ledgerAccountId: membership.organization.ledgerAccountId, name: membership.organization.name, role: membership.role } : null;
 }
 
 /** Every account view is audited: support data is personal data. */

@@ -3,7 +3,7 @@
 // Support may also propose adding credit (credit-adjustments.server.ts holds its rules). Staff and
 // admins also: disable or re-enable an account, take credit back (a ledger entry).
 import { z } from "zod";
-import type { Role } from "~/lib/db-schema";
+import { ORGANIZATION_ROLE, type Role } from "~/lib/db-schema";
 import type { Db } from "~/lib/db.server";
 import { wholeNumberField } from "~/lib/number-input";
 import { hasRole } from "~/lib/roles";
@@ -51,8 +51,9 @@ export const ACTION_ROLES = {
   approve_adjustment: "staff",
 } as const satisfies Record<string, Role>;
 
+/** A person's account (an organization's ledger row gets no verification or reset mail: it is not found). */
 async function loadTarget(db: Db, accountId: string) {
-  return db.selectFrom("users").select(["id", "email", "role", "email_verified_at", "disabled_at"]).where("id", "=", accountId).executeTakeFirst();
+  return db.selectFrom("users").select(["id", "email", "role", "email_verified_at", "disabled_at"]).where("id", "=", accountId).where("role", "!=", ORGANIZATION_ROLE).executeTakeFirst();
 }
 
 export async function resendVerificationFor(db: Db, actor: SupportActor, accountId: string, reason: string): Promise<SupportActionResult> {
@@ -90,8 +91,10 @@ export async function setAccountDisabled(
 ): Promise<SupportActionResult> {
   if (!hasRole(actor.role, disabled ? ACTION_ROLES.disable_account : ACTION_ROLES.enable_account)) return { ok: false, reason: "forbidden" };
   return db.transaction().execute(async (trx) => {
-    const target = await trx.selectFrom("users").select(["id", "role", "disabled_at"]).where("id", "=", accountId).executeTakeFirst();
-    if (!target) return { ok: false, reason: "not_found" } as const;
+    const found = await trx.selectFrom("users").select(["id", "role", "disabled_at"]).where("id", "=", accountId).executeTakeFirst();
+    // An organization's ledger row cannot sign in; disabling it would only stop its members' keys.
+    if (!found || found.role === ORGANIZATION_ROLE) return { ok: false, reason: "not_found" } as const;
+    const target = { ...found, role: found.role };
     if (target.id === actor.id) return { ok: false, reason: "own_account" } as const;
     if (actor.role !== "admin" && hasRole(target.role, "staff")) return { ok: false, reason: "forbidden" } as const;
     if ((target.disabled_at !== null) === disabled) return { ok: false, reason: "unchanged" } as const;

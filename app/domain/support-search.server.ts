@@ -2,7 +2,7 @@
 // could be; each kind has one finder; hits are merged per account, exact matches first.
 // A whole pasted API key is only ever hashed: it is neither stored nor logged (see `auditQuery`).
 import { z } from "zod";
-import type { Role } from "~/lib/db-schema";
+import { ORGANIZATION_ROLE, type Role } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { startsWith } from "~/lib/like.server";
 import { KEY_CHECKSUM_LENGTH, KEY_RANDOM_LENGTH, VISIBLE_RANDOM_CHARS } from "./api-key-format";
@@ -11,6 +11,7 @@ import { recordAudit } from "./audit.server";
 import { findPurchaseByPaymentReference } from "./billing.server";
 import { getClaim } from "./claims.server";
 import { USAGE_REFERENCE_TYPE, usageKey } from "./ledger.server";
+import { searchOrganizationsByName } from "./organizations.server";
 
 export const SEARCH_KINDS = [
   "account_id",
@@ -22,6 +23,7 @@ export const SEARCH_KINDS = [
   "org_id",
   "ledger_request",
   "email",
+  "organization",
 ] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];
 
@@ -75,6 +77,8 @@ export function classifyQuery(query: string, context: SearchContext): SearchKind
   if (ORG_ID.test(q)) kinds.push("org_id");
   if (REQUEST_ID.test(q) && !q.includes("@")) kinds.push("ledger_request");
   if (q.includes("@") || EMAIL_PART.test(q)) kinds.push("email");
+  // An organization's name (any words; a member's address is found by the e-mail finder).
+  if (!q.includes("@")) kinds.push("organization");
   return [...new Set(kinds)];
 }
 
@@ -101,10 +105,23 @@ export async function findByEmail(db: DbExecutor, query: string): Promise<Search
     .selectFrom("users")
     .select(["id", "email"])
     .where(startsWith(db, "email", email))
+    // An organization's ledger row has a placeholder address: it is found by name or member instead.
+    .where("role", "!=", ORGANIZATION_ROLE)
     .orderBy("email")
     .limit(FINDER_LIMIT + 1)
     .execute();
-  return rows.map((row) => ({ accountId: row.id, kind: "email" as const, matched: row.email, exact: row.email === email }));
+  const people = rows.map((row) => ({ accountId: row.id, kind: "email" as const, matched: row.email, exact: row.email === email }));
+  // The organizations those people belong to, matched on the member's address.
+  const organizations = rows.length
+    ? await db
+        .selectFrom("organization_members as m")
+        .innerJoin("organizations as o", "o.id", "m.organization_id")
+        .select(["o.ledger_account_id", "m.user_id"])
+        .where("m.user_id", "in", rows.slice(0, FINDER_LIMIT).map((row) => row.id))
+        .execute()
+    : [];
+  const emailOf = new Map(rows.map((row) => [row.id, row.email]));
+  return [...people, ...organizations.map((row) => ({ accountId: row.ledger_account_id, kind: "email" as const, matched: emailOf.get(row.user_id)!, exact: emailOf.get(row.user_id) === email }))];
 }
 
 /** Accounts whose evidence names the OpenAI organization (whole id or its beginning). */
@@ -186,12 +203,14 @@ const FINDERS: Record<SearchKind, Finder> = {
   email: findByEmail,
   org_id: findByOrgId,
   evidence_id: findByEvidenceId,
+  organization: async (db, query) => (await searchOrganizationsByName(db, query, FINDER_LIMIT + 1)).map((hit) => ({ ...hit, kind: "organization" as const })),
 };
 
 export interface SearchResultAccount {
   accountId: string;
+  /** A person's address, or an organization's name. */
   email: string;
-  role: Role;
+  role: Role | typeof ORGANIZATION_ROLE;
   verified: boolean;
   disabled: boolean;
   createdAt: string;
@@ -261,6 +280,10 @@ export async function searchAccounts(
         .where("id", "in", ids)
         .execute()
     : [];
+  const orgIds = users.filter((user) => user.role === ORGANIZATION_ROLE).map((user) => user.id);
+  const orgNames = new Map(
+    orgIds.length ? (await db.selectFrom("organizations").select(["ledger_account_id", "name"]).where("ledger_account_id", "in", orgIds).execute()).map((row) => [row.ledger_account_id, row.name]) : [],
+  );
   const kindRank = (kind: SearchKind) => kinds.indexOf(kind);
   const accounts: SearchResultAccount[] = users.map((user) => {
     const matches = (byAccount.get(user.id) ?? [])
@@ -268,7 +291,7 @@ export async function searchAccounts(
       .sort((a, b) => Number(b.exact) - Number(a.exact) || kindRank(a.kind) - kindRank(b.kind));
     return {
       accountId: user.id,
-      email: user.email,
+      email: orgNames.get(user.id) ?? user.email,
       role: user.role,
       verified: user.email_verified_at !== null,
       disabled: user.disabled_at !== null,

@@ -1,7 +1,7 @@
 // Administrators give and take the support, staff and admin roles. The program always keeps at
 // least one administrator, and no administrator can take away their own admin role.
 import { z } from "zod";
-import type { Role } from "~/lib/db-schema";
+import { ORGANIZATION_ROLE, type Role } from "~/lib/db-schema";
 import { dialectOf, type Db, type DbExecutor } from "~/lib/db.server";
 import { startsWith } from "~/lib/like.server";
 import { ROLES } from "~/lib/roles";
@@ -39,7 +39,8 @@ export async function listUsers(
   db: DbExecutor,
   filter: UserListFilter,
 ): Promise<{ rows: UserListRow[]; total: number; page: number; pageCount: number }> {
-  let query = db.selectFrom("users");
+  // Organizations' ledger rows are not people: they are never listed here, nor given a role.
+  let query = db.selectFrom("users").where("role", "!=", ORGANIZATION_ROLE);
   if (filter.q) query = query.where(startsWith(db, "email", filter.q));
   if (filter.role) query = query.where("role", "=", filter.role);
   const counted = await query.select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow();
@@ -58,7 +59,7 @@ export async function listUsers(
     rows: rows.map((row) => ({
       id: row.id,
       email: row.email,
-      role: row.role,
+      role: row.role as Role, // organizations are filtered out above
       verified: row.email_verified_at !== null,
       disabled: row.disabled_at !== null,
       createdAt: row.created_at,
@@ -84,8 +85,9 @@ export async function changeRole(
     if (dialectOf(trx) === "postgres") admins = admins.forUpdate();
     const adminIds = (await admins.execute()).map((row) => row.id);
 
-    const target = await trx.selectFrom("users").select(["id", "role"]).where("id", "=", input.userId).executeTakeFirst();
-    if (!target) return { ok: false, reason: "not_found" } as const;
+    const found = await trx.selectFrom("users").select(["id", "role"]).where("id", "=", input.userId).executeTakeFirst();
+    if (!found || found.role === ORGANIZATION_ROLE) return { ok: false, reason: "not_found" } as const;
+    const target = { id: found.id, role: found.role };
     if (target.role === input.role) return { ok: false, reason: "unchanged" } as const;
     if (target.role === "admin") {
       if (target.id === input.actorId) return { ok: false, reason: "own_admin_role" } as const;

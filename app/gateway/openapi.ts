@@ -22,7 +22,7 @@ const error = {
     issues: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
     retry_after_ms: { type: "integer", description: "rate_limited: milliseconds until the key's minute window starts again (also as Retry-After, in seconds)." },
     limit: { type: "string", enum: ["requests_per_minute", "tokens_per_minute"], description: "rate_limited: which per-minute limit was reached." },
-    budget: { type: "string", enum: ["daily", "monthly"], description: "budget_exhausted: which budget (UTC day or month)." },
+    budget: { type: "string", enum: ["daily", "monthly", "member_monthly"], description: "budget_exhausted: which budget (UTC day or month; member_monthly: the organization member's monthly budget across their organization keys)." },
     budget_tokens: { type: "integer" },
     used_tokens: { type: "integer" },
     resets_at: { type: "string", format: "date-time", description: "budget_exhausted: when the budget's window starts again." },

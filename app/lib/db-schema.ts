@@ -2,6 +2,13 @@
 import type { ColumnType, Insertable, Selectable, Updateable } from "kysely";
 
 export type Role = "developer" | "support" | "staff" | "admin";
+/**
+ * The role of an organization's ledger owner row in `users`: it owns credit, evidence, claims and
+ * keys like an account, but is never a person. Its password hash can never verify and its address
+ * is at the reserved `.invalid` domain; sign-in, mail and the operators' user lists all refuse it.
+ */
+export const ORGANIZATION_ROLE = "organization" as const;
+export const ORGANIZATION_EMAIL_DOMAIN = "organizations.invalid";
 export type EmailCodePurpose = "verify_email" | "reset_password";
 
 export interface UsersTable {
@@ -9,7 +16,8 @@ export interface UsersTable {
   email: string;
   password_hash: string;
   email_verified_at: string | null;
-  role: Role;
+  /** `organization`: the ledger owner row of an organization, never a person (see LEDGER_OWNER_ROLE). */
+  role: Role | typeof ORGANIZATION_ROLE;
   locale: string;
   disabled_at: string | null;
   password_changed_at: string;
@@ -228,6 +236,43 @@ export interface ApiKeysTable {
   revoked_at: string | null;
   rolled_at: string | null;
   rolled_to_id: string | null;
+  /** The member who created an organization's key; null for an account's own keys. */
+  created_by: string | null;
+}
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  ledger_account_id: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export type OrganizationRole = "owner" | "admin" | "member";
+
+export interface OrganizationMembersTable {
+  organization_id: string;
+  user_id: string;
+  role: OrganizationRole;
+  monthly_token_budget: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrganizationInvitationsTable {
+  id: string;
+  organization_id: string;
+  email: string;
+  role: OrganizationRole;
+  token_hash: string;
+  invited_by: string;
+  expires_at: string;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  revoked_at: string | null;
+  created_at: string;
 }
 
 // Credit ledger (migration 0003_ledger). Only app/domain/ledger.server.ts writes these.
@@ -722,6 +767,9 @@ export interface Database {
   alert_settings: AlertSettingsTable;
   alert_deliveries: AlertDeliveriesTable;
   api_key_leaks: ApiKeyLeaksTable;
+  organizations: OrganizationsTable;
+  organization_members: OrganizationMembersTable;
+  organization_invitations: OrganizationInvitationsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -2,6 +2,7 @@
 // SHA-256 hashes: the id a browser holds never sits in the database.
 import type { Adapter, DatabaseSession, DatabaseUser } from "lucia";
 import { sha256Hex } from "./crypto.server";
+import { ORGANIZATION_ROLE } from "./db-schema";
 import type { Db } from "./db.server";
 
 export function createKyselyAdapter(db: Db): Adapter {
@@ -24,7 +25,8 @@ export function createKyselyAdapter(db: Db): Adapter {
         ])
         .where("sessions.id", "=", sha256Hex(sessionId))
         .executeTakeFirst();
-      if (!row) return [null, null];
+      // An organization's ledger owner row is never a person: no session of it is ever valid.
+      if (!row || row.role === ORGANIZATION_ROLE) return [null, null];
       const session: DatabaseSession = {
         id: sessionId,
         userId: row.user_id,

@@ -3,6 +3,7 @@
 // or MAIL_TRANSPORT=log-redacted, which sends nothing and logs only the recipient.
 import nodemailer, { type Transporter } from "nodemailer";
 import { encryptSecret, tryDecryptSecret } from "./crypto.server";
+import { ORGANIZATION_EMAIL_DOMAIN } from "./db-schema";
 import type { DbExecutor } from "./db.server";
 import { getEnv } from "./env.server";
 import { newId } from "./ids.server";
@@ -24,7 +25,13 @@ export interface OutboxMail {
 const OUTBOX_SEAL = "mail-outbox";
 let transporter: Transporter | undefined;
 
+export function isOrganizationAddress(address: string): boolean {
+  return address.trim().toLowerCase().endsWith(`@${ORGANIZATION_EMAIL_DOMAIN}`);
+}
+
 export async function sendMail(db: DbExecutor, mail: OutgoingMail): Promise<void> {
+  // An organization's ledger row has a reserved, undeliverable address: its mail goes nowhere.
+  if (isOrganizationAddress(mail.to)) return;
   const env = getEnv();
   if (env.mailTransport === "smtp" && env.SMTP_URL) {
     transporter ??= nodemailer.createTransport(env.SMTP_URL);

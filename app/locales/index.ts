@@ -26,6 +26,7 @@ import { usage as enUsage } from "./en/usage";
 import { alerts as enAlerts } from "./en/alerts";
 import { keyLimits as enKeyLimits } from "./en/keyLimits";
 import { codes as enCodes } from "./en/codes";
+import { organization as enOrganization } from "./en/organization";
 import { account as zhAccount } from "./zh/account";
 import { admin as zhAdmin } from "./zh/admin";
 import { audit as zhAudit } from "./zh/audit";
@@ -53,6 +54,7 @@ import { usage as zhUsage } from "./zh/usage";
 import { alerts as zhAlerts } from "./zh/alerts";
 import { keyLimits as zhKeyLimits } from "./zh/keyLimits";
 import { codes as zhCodes } from "./zh/codes";
+import { organization as zhOrganization } from "./zh/organization";
 
 export const en = {
   common: enCommon,
@@ -82,6 +84,7 @@ export const en = {
   alerts: enAlerts,
   keyLimits: enKeyLimits,
   codes: enCodes,
+  organization: enOrganization,
 };
 
 export const zh = {
@@ -112,5 +115,6 @@ export const zh = {
   alerts: zhAlerts,
   keyLimits: zhKeyLimits,
   codes: zhCodes,
+  organization: zhOrganization,
 };
 

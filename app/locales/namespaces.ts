@@ -53,6 +53,7 @@ export const BROWSER_LOADERS: Record<Namespace, Record<Locale, Loader>> = {
   keys: { en: () => import("./en/keys").then(pick("keys")), zh: () => import("./zh/keys").then(pick("keys")) },
   landing: { en: () => import("./en/landing").then(pick("landing")), zh: () => import("./zh/landing").then(pick("landing")) },
   mail: { en: () => import("./en/mail").then(pick("mail")), zh: () => import("./zh/mail").then(pick("mail")) },
+  organization: { en: () => import("./en/organization").then(pick("organization")), zh: () => import("./zh/organization").then(pick("organization")) },
   outbox: { en: () => import("./en/outbox").then(pick("outbox")), zh: () => import("./zh/outbox").then(pick("outbox")) },
   review: { en: () => import("./en/review").then(pick("review")), zh: () => import("./zh/review").then(pick("review")) },
   sessions: { en: () => import("./en/sessions").then(pick("sessions")), zh: () => import("./zh/sessions").then(pick("sessions")) },

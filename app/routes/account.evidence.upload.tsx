@@ -31,8 +31,8 @@ export async function loader() {
 
 type UploadRead = { outcome: EvidenceOutcome; fileName: string } | { failure: "evidence.errors.orgIdFormat" | "evidence.errors.noFile" | "evidence.errors.badUpload" };
 
-/** Reads the form up to its file and verifies that one file; nothing after it is read. */
-async function readUpload(request: Request): Promise<UploadRead> {
+/** Reads the form up to its file and verifies that one file; nothing after it is read (the organization's upload reuses it). */
+export async function readUpload(request: Request): Promise<UploadRead> {
   const boundary = multipartBoundary(request.headers.get("Content-Type") ?? "");
   if (!boundary || !request.body) return { failure: "evidence.errors.noFile" };
   const fields: Record<string, string> = {};

@@ -25,6 +25,7 @@ export default function AccountLayout() {
         <NavLink to="/account/usage">{t("common.accountNav.usage")}</NavLink>
         <NavLink to="/account/billing">{t("common.accountNav.billing")}</NavLink>
         <NavLink to="/account/keys">{t("common.accountNav.keys")}</NavLink>
+        <NavLink to="/account/organization">{t("common.accountNav.organization")}</NavLink>
         <NavLink to="/account/snippets">{t("common.accountNav.snippets")}</NavLink>
         <NavLink to="/account/password">{t("common.nav.changePassword")}</NavLink>
         <NavLink to="/account/security">{t("common.accountNav.security")}</NavLink>

@@ -21,7 +21,7 @@ import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
 import type { RouteHandle } from "~/locales/namespaces";
 
-export const handle: RouteHandle = { i18n: ["claims", "credit", "evidence", "review"] };
+export const handle: RouteHandle = { i18n: ["account", "claims", "credit", "evidence", "review"] };
 import { wholeNumberField } from "~/lib/number-input";
 
 export const meta: MetaFunction = (args) => pageTitle(args, "review.claim.title", { id: args.params.id ?? "" });
@@ -103,7 +103,15 @@ export default function ClaimReview() {
           <h2 id="developer-title">{t("review.claim.developer")}</h2>
           <dl className="facts">
             <dt>{t("review.claim.email")}</dt>
-            <dd data-testid="claim-developer">{developer.email}</dd>
+            <dd data-testid="claim-developer">
+              {review.organization ? (
+                <>
+                  {review.organization.name} <span className="badge">{t("account.roles.organization")}</span>
+                </>
+              ) : (
+                developer.email
+              )}
+            </dd>
             <dt>{t("review.claim.verified")}</dt>
             <dd>{developer.email_verified_at ? f.dateTime(developer.email_verified_at) : t("review.claim.notVerified")}</dd>
             <dt>{t("review.claim.joined")}</dt>

@@ -12,7 +12,7 @@ import { getDb } from "~/lib/db.server";
 import { pageTitle } from "~/lib/meta";
 import type { RouteHandle } from "~/locales/namespaces";
 
-export const handle: RouteHandle = { i18n: ["claims", "evidence", "review", "support"] };
+export const handle: RouteHandle = { i18n: ["account", "claims", "evidence", "review", "support"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "review.queue.title");
 
@@ -129,7 +129,15 @@ export default function ClaimQueue() {
                   <td>
                     <Link to={`/staff/claims/${claim.id}`}>{claim.id}</Link>
                   </td>
-                  <td>{claim.email}</td>
+                  <td>
+                    {claim.organizationName ? (
+                      <>
+                        {claim.organizationName} <span className="badge">{t("account.roles.organization")}</span>
+                      </>
+                    ) : (
+                      claim.email
+                    )}
+                  </td>
                   <td className="numeric">
                     {f.int(claim.offeredTokens)}
                     {claim.offeredTokens > largeLimit ? (

@@ -12,6 +12,7 @@ import { ClaimsSection } from "~/components/support-account/claims-section";
 import { KeysSection, LedgerSection } from "~/components/support-account/credit-sections";
 import { DeletionSection, TicketsSection } from "~/components/support-account/help-sections";
 import { ActionsPanel, ProfilePanel } from "~/components/support-account/profile-panels";
+import { OrganizationSection } from "~/components/support-account/organization-section";
 import { StorySection } from "~/components/support-account/story-parts";
 import { carryOutAccountDeletion, getDeletionRequest } from "~/domain/account-deletion.server";
 import { listAccountTickets } from "~/domain/support-tickets.server";
@@ -37,7 +38,7 @@ import { hasRole } from "~/lib/roles";
 import { useRootData } from "~/root";
 import type { RouteHandle } from "~/locales/namespaces";
 
-export const handle: RouteHandle = { i18n: ["account", "claims", "evidence", "review", "support", "help", "audit", "usage", "alerts", "credit"] };
+export const handle: RouteHandle = { i18n: ["account", "claims", "evidence", "review", "support", "help", "audit", "usage", "alerts", "credit", "organization"] };
 
 export const meta: MetaFunction = (args) => pageTitle(args, "support.account.title");
 
@@ -50,7 +51,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await auditAccountView(db, { id: user.id, ip: requestOrigin(request, context).ip }, accountId);
   const isStaff = hasRole(user.role, "staff");
   // Who may disable whom mirrors setAccountDisabled: staff act on developers and support agents only.
-  const canDisable = isStaff && story.profile.id !== user.id && (user.role === "admin" || !hasRole(story.profile.role, "staff"));
+  const profileRole = story.profile.role;
+  const canDisable = profileRole !== "organization" && isStaff && story.profile.id !== user.id && (user.role === "admin" || !hasRole(profileRole, "staff"));
   const policy = await getGrantPolicy(db);
   const adjustments = {
     id: accountId !== user.id ? newId("adj") : null,
@@ -138,15 +140,15 @@ export default function SupportAccount() {
       <p>
         <Link to="/support">← {t("support.account.backToSearch")}</Link>
       </p>
-      <h1 id="account-title">{profile.email}</h1>
+      <h1 id="account-title">{story.organization ? story.organization.organization.name : profile.email}</h1>
       <p className="muted">
         <code>{profile.id}</code> · {t(`account.roles.${profile.role}`)} ·{" "}
         {profile.disabledAt ? <span className="badge badge-danger">{t("support.status.disabled")}</span> : null}{" "}
-        {profile.emailVerifiedAt ? <span className="badge">{t("support.status.verified")}</span> : <span className="badge badge-warning">{t("support.status.unverified")}</span>}
+        {story.organization ? null : profile.emailVerifiedAt ? <span className="badge">{t("support.status.verified")}</span> : <span className="badge badge-warning">{t("support.status.unverified")}</span>}
       </p>
       {done ? <Notice>{t(done)}</Notice> : null}
       <nav className="section-nav" aria-label={t("support.account.sections")}>
-        {SECTIONS.map(([id, label]) => (
+        {(story.organization ? [["organization", "support.organization.members"] as [string, string], ...SECTIONS.filter(([id]) => id !== "actions")] : SECTIONS).map(([id, label]) => (
           <a key={id} href={`#${id}`}>
             {t(label)}
           </a>
@@ -154,7 +156,8 @@ export default function SupportAccount() {
       </nav>
       <ProfilePanel profile={profile} locale={locale} />
       <DeletionSection deletion={deletion} canCarryOut={viewer.isStaff} outcome={outcome} locale={locale} />
-      <ActionsPanel profile={profile} canDisable={viewer.canDisable} outcome={outcome} />
+      <OrganizationSection organization={story.organization} memberOf={story.memberOf} locale={locale} />
+      {story.organization ? null : <ActionsPanel profile={profile} canDisable={viewer.canDisable} outcome={outcome} />}
       <TicketsSection tickets={tickets} locale={locale} />
       <SignInsSection signIns={story.signIns} locale={locale} />
       <StorySection id="evidence" title={t("support.account.evidence")} empty={story.evidence.length === 0}>

@@ -47,6 +47,8 @@ export function pagesOf(audience: Audience, seed: Seeded): PageToCheck[] {
         { path: "/account/keys/new" },
         { path: `/account/keys/${seed.keyId}/roll` },
         { path: "/account/snippets" },
+        { path: "/account/organization" },
+        { path: "/account/organization?invitation=not-a-live-invitation-token-0000" },
         { path: "/account/billing" },
         { path: `/account/billing/success?session_id=${seed.checkoutSessionId}` },
         { path: "/account/billing/cancel" },

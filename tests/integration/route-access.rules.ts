@@ -82,6 +82,12 @@ export const ROUTE_RULES: Record<string, AccessRule> = {
     loader: { ...all("notFound"), anonymous: "login" },
     action: { expect: { ...all("notFound"), anonymous: "login" } },
   },
+  // Organizations (issue 17): acting on an organization one does not belong to is not found.
+  "account.organization.tsx": {
+    loader: atLeast("developer"),
+    action: { form: (fx) => ({ intent: "remove", userId: fx.victim.id }), expect: { ...all("notFound"), anonymous: "login" } },
+  },
+  "account.organization.evidence.tsx": { loader: all("redirect:/account/organization"), action: { expect: { ...all("notFound"), anonymous: "login" } } },
   "account.notifications.tsx": { loader: atLeast("developer"), action: { expect: atLeast("developer", "allowed") } },
   "account.snippets.tsx": { loader: atLeast("developer") },
   "docs.gateway.tsx": { loader: all("ok") },

@@ -49,11 +49,12 @@ beforeAll(async () => {
 describe("classifying a query", () => {
   it("guesses every kind a query can be, most specific first", () => {
     expect(classifyQuery("alice@example.com", context)).toEqual(["email"]);
-    expect(classifyQuery("org-abc123XYZ", context)).toEqual(["org_id", "ledger_request", "email"]);
+    expect(classifyQuery("org-abc123XYZ", context)).toEqual(["org_id", "ledger_request", "email", "organization"]);
     expect(classifyQuery(`${context.keyPrefix}_7Hq2`, context)[0]).toBe("api_key_prefix");
     expect(classifyQuery("clm_0123456789abcdefghjk", context)[0]).toBe("claim_id");
     expect(classifyQuery("cs_test_a1B2c3D4e5F6", context)[0]).toBe("purchase");
-    expect(classifyQuery("日本語 with spaces", context)).toEqual([]);
+    // Any words without an "@" may be an organization's name (issue #17).
+    expect(classifyQuery("日本語 with spaces", context)).toEqual(["organization"]);
   });
 });
 

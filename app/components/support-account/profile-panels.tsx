@@ -11,8 +11,13 @@ export function ProfilePanel({ profile, locale }: { profile: AccountStory["profi
     <section id="profile" className="panel" aria-labelledby="profile-title">
       <h2 id="profile-title">{t("support.account.profile")}</h2>
       <dl className="profile-facts">
-        <dt>{t("support.account.email")}</dt>
-        <dd>{profile.email}</dd>
+        {/* An organization's ledger row has only a reserved placeholder address: not shown. */}
+        {profile.role === "organization" ? null : (
+          <>
+            <dt>{t("support.account.email")}</dt>
+            <dd>{profile.email}</dd>
+          </>
+        )}
         <dt>{t("support.account.role")}</dt>
         <dd>{t(`account.roles.${profile.role}`)}</dd>
         <dt>{t("support.account.language")}</dt>

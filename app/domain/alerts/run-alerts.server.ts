@@ -1,6 +1,7 @@
 // The alert checks the background job runs: balance below the developer's threshold (re-armed
 // when it recovers), promo credit expiring within 7 days, a key that used up its daily or monthly
 // budget. Each alert is mailed once per crossing, in the developer's language, unless turned off.
+import { ORGANIZATION_ROLE } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
 import { formatDate, formatInteger } from "~/lib/i18n";
 import type { ProviderProfile } from "~/providers/types";
@@ -32,6 +33,8 @@ async function balanceAlerts(db: DbExecutor, profile: Pick<ProviderProfile, "nam
   const rows = await db
     .selectFrom("account_balances as b")
     .innerJoin("users as u", "u.id", "b.account_id")
+    // An organization's ledger row has no mailbox: its alerts are not sent.
+    .where("u.role", "!=", ORGANIZATION_ROLE)
     .leftJoin("alert_settings as s", "s.user_id", "b.account_id")
     .select([
       "u.id",
@@ -92,6 +95,8 @@ async function promoExpiryAlerts(db: DbExecutor, now: Date): Promise<number> {
   const grants = await db
     .selectFrom("ledger_promo_grants as g")
     .innerJoin("users as u", "u.id", "g.account_id")
+    // An organization's ledger row has no mailbox: its alerts are not sent.
+    .where("u.role", "!=", ORGANIZATION_ROLE)
     .leftJoin("alert_settings as s", "s.user_id", "g.account_id")
     .select(["g.grant_entry_id", "g.remaining", "g.expires_at", "u.id", "u.email", "u.locale"])
     .where("g.remaining", ">", 0)
@@ -119,6 +124,8 @@ async function keyBudgetAlerts(db: DbExecutor, profile: Pick<ProviderProfile, "k
     .selectFrom("api_key_counters as c")
     .innerJoin("api_keys as k", "k.id", "c.key_id")
     .innerJoin("users as u", "u.id", "k.user_id")
+    // An organization's ledger row has no mailbox: its alerts are not sent.
+    .where("u.role", "!=", ORGANIZATION_ROLE)
     .leftJoin("api_key_limits as l", "l.key_id", "c.key_id")
     .leftJoin("alert_settings as s", "s.user_id", "k.user_id")
     .select([

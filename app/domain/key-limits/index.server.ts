@@ -3,3 +3,4 @@ export { countsRequests, enforceKeyLimits, KEY_LIMIT_SELECTION, type KeyLimitRow
 export { readKeyCounters, takeRequestSlot, usageCountQuery, type KeyCounters } from "./counters.server";
 export { getKeyLimits, listKeyLimits, setKeyLimits, type KeyLimitsView } from "./settings.server";
 export { effectiveLimits, keyLimitsFormSchema, NO_LIMITS, windowsAt, type KeyLimitValues, type LimitRefusal } from "./limits";
+export { memberBudgetRefusal, memberBudgetState, type MemberBudgetState } from "./member-budget.server";

@@ -92,7 +92,7 @@ export function currentUsage(counters: CounterSnapshot, windows: Windows) {
 export type LimitRefusal =
   | { code: "ip_not_allowed"; context: { client_ip: string | null } }
   | { code: "model_not_allowed"; context: { model: string | null; allowed_models: string[] } }
-  | { code: "budget_exhausted"; context: { budget: "daily" | "monthly"; budget_tokens: number; used_tokens: number; resets_at: string } }
+  | { code: "budget_exhausted"; context: { budget: "daily" | "monthly" | "member_monthly"; budget_tokens: number; used_tokens: number; resets_at: string } }
   | { code: "rate_limited"; context: { limit: "requests_per_minute" | "tokens_per_minute"; retry_after_ms: number } };
 
 export interface LimitRequest {

@@ -2,7 +2,7 @@ export const account = {
   title: "Dashboard",
   welcome: "Signed in as {{email}}",
   role: "Role: {{role}}",
-  roles: { developer: "Developer", support: "Support agent", staff: "Provider staff", admin: "Administrator" },
+  roles: { developer: "Developer", support: "Support agent", staff: "Provider staff", admin: "Administrator", organization: "Organization" },
   unverified: {
     title: "Confirm your e-mail",
     body: "We sent a code to {{email}}. You need a confirmed e-mail to claim credit.",

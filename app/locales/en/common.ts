@@ -27,6 +27,7 @@ export const common = {
     credit: "Credit",
     billing: "Billing",
     keys: "API keys",
+    organization: "Organization",
     snippets: "Code snippets",
     security: "Security",
     sessions: "Sessions",

@@ -23,7 +23,7 @@ export const gatewayDocs = {
     account_disabled: "The account is disabled.",
     request_conflict: "This request_id was already reported with different numbers.",
     rate_limited: "The key's requests or tokens per minute are used up (its limits); retry after retry_after_ms (also Retry-After, seconds).",
-    budget_exhausted: "The key's daily or monthly token budget is used up; resets_at says when it starts again (UTC).",
+    budget_exhausted: "The key's daily or monthly token budget is used up (budget member_monthly: the organization member's monthly budget across their organization keys); resets_at says when it starts again (UTC).",
     model_not_allowed: "The key may not use this model (it has a model allow-list; send model).",
     ip_not_allowed: "The key may not be used from this address (it has an IP allow-list; send client_ip).",
     invalid_request: "The JSON body is missing a field or has a wrong one.",

@@ -13,6 +13,13 @@ export const support = {
     exact: "exact",
     columns: { account: "Account", matched: "Matched on", status: "Status", created: "Created" },
   },
+  organization: {
+    title: "Organization",
+    memberOf: "Member ({{role}}) of",
+    members: "Organization members",
+    keysByMember: "Organization keys and who created them",
+    deleted: "Deleted by an owner: no members, no working keys",
+  },
   kinds: {
     account_id: "account id",
     email: "e-mail",
@@ -23,6 +30,7 @@ export const support = {
     api_key_prefix: "API key prefix",
     purchase: "purchase",
     ledger_request: "gateway request id",
+    organization: "organization (name or member)",
   },
   status: { verified: "verified", unverified: "not verified", disabled: "disabled" },
   account: {

@@ -5,7 +5,7 @@ export const account: Dictionary<typeof en> = {
   title: "控制台",
   welcome: "当前登录：{{email}}",
   role: "角色：{{role}}",
-  roles: { developer: "开发者", support: "客服", staff: "服务商审核人员", admin: "管理员" },
+  roles: { developer: "开发者", support: "客服", staff: "服务商审核人员", admin: "管理员", organization: "组织" },
   unverified: {
     title: "确认您的邮箱",
     body: "我们已向 {{email}} 发送验证码。确认邮箱后才能领取额度。",

@@ -29,6 +29,7 @@ export const common: Dictionary<typeof en> = {
     credit: "额度",
     billing: "充值",
     keys: "API 密钥",
+    organization: "组织",
     snippets: "代码示例",
     security: "安全",
     sessions: "会话",

@@ -26,7 +26,7 @@ export const gatewayDocs: Dictionary<typeof en> = {
     account_disabled: "账户已被停用。",
     request_conflict: "该 request_id 已用不同的数值上报过。",
     rate_limited: "该密钥每分钟的请求数或 Tokens 已用完（密钥的限制）；请在 retry_after_ms 后重试（也见 Retry-After 头，单位为秒）。",
-    budget_exhausted: "该密钥的每日或每月 Tokens 预算已用完；resets_at 表示何时重新开始（UTC）。",
+    budget_exhausted: "该密钥的每日或每月 Tokens 预算已用完（budget 为 member_monthly 时：组织成员在其所有组织密钥上的每月预算）；resets_at 表示何时重新开始（UTC）。",
     model_not_allowed: "该密钥不能使用此模型（密钥设有允许的模型列表；请发送 model）。",
     ip_not_allowed: "该密钥不能从此地址使用（密钥设有允许的 IP 范围；请发送 client_ip）。",
     invalid_request: "JSON 请求体缺少字段或字段有误。",

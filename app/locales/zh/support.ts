@@ -16,6 +16,13 @@ export const support: Dictionary<typeof en> = {
     exact: "完全匹配",
     columns: { account: "账号", matched: "匹配项", status: "状态", created: "创建时间" },
   },
+  organization: {
+    title: "组织",
+    memberOf: "成员（{{role}}），所属组织：",
+    members: "组织成员",
+    keysByMember: "组织密钥及其创建者",
+    deleted: "已被所有者删除：无成员，无有效密钥",
+  },
   kinds: {
     account_id: "账号 ID",
     email: "邮箱",
@@ -26,6 +33,7 @@ export const support: Dictionary<typeof en> = {
     api_key_prefix: "API 密钥前缀",
     purchase: "购买记录",
     ledger_request: "网关请求 ID",
+    organization: "组织（名称或成员）",
   },
   status: { verified: "已验证", unverified: "未验证", disabled: "已停用" },
   account: {
