@@ -228,8 +228,9 @@ export interface AuthorizedKey {
   /** The provider model to call when the request named an OpenAI model (or the name as given). */
   provider_model: string | null;
   /**
-   * True when the key has a requests-per-minute limit: every request took a counter slot, so an
-   * answer for this key must not be reused (the metering proxy's authorize cache skips it).
+   * True when an answer for this key must not be reused (the metering proxy's authorize cache
+   * skips it): a requests-per-minute limit took a counter slot, or a token rate, a budget or an
+   * organization member's budget can run out from one request to the next.
    */
   counts_requests: boolean;
 }
@@ -275,7 +276,7 @@ export async function authorizeApiKey(
   }
   const refusal = await enforceKeyLimits(db, profile.keyLimitDefaults, row, { model: input.model, providerModel, clientIp: input.clientIp }, now);
   if (refusal) return { ok: false, code: refusal.code, context: { ...ids, ...refusal.context } };
-  return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: providerModel, counts_requests: countsRequests(profile.keyLimitDefaults, row) };
+  return { ok: true, ...ids, remaining_tokens: remaining, key_expires_at: row.expires_at, provider_model: providerModel, counts_requests: row.created_by !== null || countsRequests(profile.keyLimitDefaults, row) };
 }
 
 export interface UsageReport {

@@ -4,7 +4,8 @@
 // PROXY_AUTH_CACHE_MS; 0 turns the cache off). Within this proxy, a debit that leaves the account
 // without credit (or short) forgets the account's answers at once, so the next request is refused.
 // Never cached: refusals, keys with a requests-per-minute limit (each request must take its counter
-// slot in the database, shared by every instance), and answers that do not say whether the key counts
+// slot in the database, shared by every instance), keys with a token rate or budget and organization
+// keys (a budget can run out between two requests), and answers that do not say whether the key counts
 // requests (a portal's gateway API from before `counts_requests`). Keys are held as their SHA-256.
 import { createHash } from "node:crypto";
 import type { AuthorizeOutcome, Metering } from "./metering.server";

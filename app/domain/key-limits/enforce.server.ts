@@ -26,9 +26,13 @@ export interface KeyLimitRow extends KeyLimitColumns, CounterSnapshot {
   limits_key_id: string | null;
 }
 
-/** Whether every request of this key takes a counter slot (a requests-per-minute limit applies). */
+/**
+ * Whether an answer for this key must be checked afresh on every request: a requests-per-minute
+ * limit takes a counter slot per request, and a token rate or budget can run out between two.
+ */
 export function countsRequests(defaults: KeyLimitValues, row: KeyLimitRow): boolean {
-  return effectiveLimits(row.limits_key_id === null ? null : limitsFromColumns(row), defaults).requestsPerMinute !== null;
+  const limits = effectiveLimits(row.limits_key_id === null ? null : limitsFromColumns(row), defaults);
+  return limits.requestsPerMinute !== null || limits.tokensPerMinute !== null || limits.dailyTokens !== null || limits.monthlyTokens !== null;
 }
 
 /** Null when the request may go ahead (and, with a requests-per-minute limit, its slot is taken). */
