@@ -19,6 +19,7 @@ import * as m0017 from "./0017_usage_records";
 import * as m0018 from "./0018_key_limits_alerts";
 import * as m0019 from "./0019_ledger_debit_batch";
 import * as m0021 from "./0021_proxy_usage_outbox";
+import * as m0023 from "./0023_ledger_debit_batch_set";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   "0018_key_limits_alerts": m0018,
   "0019_ledger_debit_batch": m0019,
   "0021_proxy_usage_outbox": m0021,
+  "0023_ledger_debit_batch_set": m0023,
 };

@@ -23,8 +23,47 @@ export interface WrittenDebit {
   detail: Readonly<Record<string, unknown>> | undefined;
   /** The usage record the caller passed with the debit (debitUsage's `usage`). */
   usage?: UsageDetail;
-  /** The caller's own statement for this debit (debitUsage's `alongside`: key counters). */
-  alongside?: CompiledQuery;
+  /** The caller's own write for this debit (debitUsage's `alongside`: key counters). */
+  alongside?: Alongside;
+}
+
+/**
+ * A write a debit brings along that a batch merges with the same writer's writes of its other
+ * debits: `statements` gets every item of the batch (one debit's alone on the other paths) and
+ * returns the statements writing them all — for the key counters, one upsert per batch instead of
+ * one per debit.
+ */
+export interface BatchWriter<T> {
+  statements(db: DbExecutor, items: readonly T[]): CompiledQuery[];
+}
+
+export interface BatchedWrite<T = never> {
+  writer: BatchWriter<T>;
+  item: T;
+}
+
+/** debitUsage's `alongside`: one compiled statement, or an item for a batch writer. */
+export type Alongside = CompiledQuery | BatchedWrite<any>;
+
+function isBatched(alongside: Alongside): alongside is BatchedWrite<any> {
+  return "writer" in alongside;
+}
+
+/** The statements of `alongside` writes, batched writers' items merged per writer (in first-seen order). */
+export function alongsideStatements(db: DbExecutor, writes: readonly Alongside[]): CompiledQuery[] {
+  const statements: CompiledQuery[] = [];
+  const byWriter = new Map<BatchWriter<unknown>, unknown[]>();
+  for (const write of writes) {
+    if (!isBatched(write)) {
+      statements.push(write);
+      continue;
+    }
+    const items = byWriter.get(write.writer);
+    if (items) items.push(write.item);
+    else byWriter.set(write.writer, [write.item]);
+  }
+  for (const [writer, items] of byWriter) statements.push(...writer.statements(db, items));
+  return statements;
 }
 
 export interface DebitHook {
@@ -69,7 +108,10 @@ const broughtAlong: DebitHook = {
       db,
       debits.flatMap((debit) => (debit.usage ? [{ detail: debit.usage, facts: debit }] : [])),
     ),
-    ...debits.flatMap((debit) => (debit.alongside ? [debit.alongside] : [])),
+    ...alongsideStatements(
+      db,
+      debits.flatMap((debit) => (debit.alongside ? [debit.alongside] : [])),
+    ),
   ],
 };
 
