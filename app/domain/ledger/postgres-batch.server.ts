@@ -26,7 +26,7 @@ export type BatchDebitOutcome =
  * this many debits each), so that several batches commit side by side — the database works on
  * one while this process prepares the next — instead of one large batch at a time.
  */
-export const postgresBatching = { maxBatch: 128, maxInFlight: 3, maxWaitMs: 2, splitAt: 16 };
+export const postgresBatching = { maxBatch: 128, maxInFlight: 3, maxWaitMs: 2, splitAt: 32 };
 
 /** A small string hash: an account's debits of one turn all go in the same batch (lock order, and one balance update). */
 function accountSlot(accountId: string, slots: number): number {
