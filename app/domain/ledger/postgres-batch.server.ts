@@ -172,8 +172,9 @@ function createBatcher(db: Db): PostgresDebitBatcher {
   const busy = new Map<string, number>();
   const ready = (item: Waiting) => !busy.has(item.operation.accountId);
 
-  function schedule() {
-    if (!queue.some(ready)) return;
+  /** `ready`: a debit just queued whose account is not busy (saves scanning a queue of a hot account's debits). */
+  function schedule(readyKnown = false) {
+    if (!readyKnown && !queue.some(ready)) return;
     if (inFlight < postgresBatching.maxInFlight) {
       // One turn of the event loop: the debits arriving together go in one batch.
       if (!scheduled) {
@@ -271,8 +272,9 @@ function createBatcher(db: Db): PostgresDebitBatcher {
   return {
     debit(operation) {
       return new Promise<BatchDebitOutcome>((resolve, reject) => {
-        queue.push({ operation, since: Date.now(), resolve, reject });
-        schedule();
+        const item = { operation, since: Date.now(), resolve, reject };
+        queue.push(item);
+        if (ready(item)) schedule(true);
       });
     },
     stats: () => ({ ...stats }),
