@@ -9,7 +9,7 @@ import { windowsAt } from "~/domain/key-limits/limits";
 import { creditAccount, debitUsage, getBalance, usageKey, USAGE_REFERENCE_TYPE, verifyLedger } from "~/domain/ledger.server";
 import { combineStatements } from "~/domain/ledger/debit-hooks.server";
 import type { DebitOperation } from "~/domain/ledger/plan";
-import { runDebitBatch } from "~/domain/ledger/postgres-batch.server";
+import { postgresBatcherFor, postgresBatching, runDebitBatch } from "~/domain/ledger/postgres-batch.server";
 import { getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
 import { createKeyRowFor } from "./support-fixtures";
@@ -127,5 +127,37 @@ describe.runIf(onPostgres)("ledger_debit_usage_batch on PostgreSQL", () => {
     // Through the public function too: a replay answers the first result.
     expect(await debitUsage(getDb(), { accountId: a, requestId: `${tag}-3`, tokens: 4, now: T0 })).toEqual({ debited: 4, shortfall: 0, balanceAfter: 7, duplicate: true });
     expect((await verifyLedger(getDb())).mismatches).toEqual([]);
+  });
+
+  it("shares a long queue among batch slots by account, each batch bounded, every debit answered once", async () => {
+    const saved = { ...postgresBatching };
+    Object.assign(postgresBatching, { maxBatch: 8, maxInFlight: 3, splitAt: 4 });
+    try {
+      const hot = await newAccount();
+      const others = [await newAccount(), await newAccount(), await newAccount()];
+      for (const account of [hot, ...others]) {
+        await creditAccount(getDb(), { accountId: account, kind: "purchase", bucket: "paid", tokens: 100, idempotencyKey: `buy:${account}`, referenceType: "test", referenceId: account, now: T0 });
+      }
+      const batcher = postgresBatcherFor(getDb());
+      batcher.resetStats();
+      const tag = newId("req");
+      // 40 on the hot account (more than it has), 10 on each other, all at once; the hot ones twice.
+      const reports = [
+        ...Array.from({ length: 40 }, (_, i) => ({ accountId: hot, requestId: `${tag}-hot-${i}`, tokens: 3 })),
+        ...others.flatMap((accountId, n) => Array.from({ length: 10 }, (_, i) => ({ accountId, requestId: `${tag}-${n}-${i}`, tokens: 2 }))),
+      ];
+      const answers = await Promise.all([...reports, ...reports.slice(0, 40)].map((report) => debitUsage(getDb(), { ...report, now: T0 })));
+      const stats = batcher.stats();
+      expect(stats.largestBatch).toBeLessThanOrEqual(8);
+      expect(stats.debits).toBe(110);
+      const hotAnswers = answers.slice(0, 40);
+      expect(hotAnswers.reduce((sum, answer) => sum + answer.debited, 0)).toBe(100);
+      expect(answers.slice(70).map((answer) => answer.debited)).toEqual(hotAnswers.map((answer) => answer.debited));
+      expect(answers.slice(70).every((answer) => answer.duplicate)).toBe(true);
+      for (const account of others) expect((await getBalance(getDb(), account, T0)).total).toBe(80);
+      expect((await getBalance(getDb(), hot, T0)).total).toBe(0);
+    } finally {
+      Object.assign(postgresBatching, saved);
+    }
   });
 });

@@ -200,11 +200,17 @@ function createBatcher(db: Db): PostgresDebitBatcher {
     const free = postgresBatching.maxInFlight - inFlight;
     const waiting = queue.filter(ready);
     const parts = Math.min(free, Math.floor(waiting.length / Math.max(postgresBatching.splitAt, 1)));
-    if (parts >= 2 && waiting.length <= parts * postgresBatching.maxBatch) {
+    if (parts >= 2) {
       // Shared among `parts` batches by account; a part that comes out empty (one hot account) is skipped.
+      // A part is full at maxBatch: the rest stays queued (its account now waits for that batch).
       const batches: Waiting[][] = Array.from({ length: parts }, () => []);
-      for (const item of waiting) batches[accountSlot(item.operation.accountId, parts)]!.push(item);
-      queue = queue.filter((item) => !ready(item));
+      const rest: Waiting[] = [];
+      for (const item of queue) {
+        const batch = ready(item) ? batches[accountSlot(item.operation.accountId, parts)]! : null;
+        if (batch && batch.length < postgresBatching.maxBatch) batch.push(item);
+        else rest.push(item);
+      }
+      queue = rest;
       for (const batch of batches) if (batch.length > 0) launch(batch);
     }
     while (inFlight < postgresBatching.maxInFlight && start());
