@@ -21,6 +21,7 @@ import * as m0019 from "./0019_ledger_debit_batch";
 import * as m0020 from "./0020_redemption_codes";
 import * as m0021 from "./0021_proxy_usage_outbox";
 import * as m0022 from "./0022_organizations";
+import * as m0023 from "./0023_ledger_debit_batch_set";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   "0020_redemption_codes": m0020,
   "0021_proxy_usage_outbox": m0021,
   "0022_organizations": m0022,
+  "0023_ledger_debit_batch_set": m0023,
 };

@@ -9,7 +9,7 @@ import { resolveModelName } from "~/providers/model-names";
 import type { ProviderProfile } from "~/providers/types";
 import { checkKeyFormat, type KeyFormatFailure } from "./api-key-format";
 import { hashApiKey } from "./api-keys.server";
-import { usageCountQuery } from "./key-limits/counters.server";
+import { keyTokenCounter } from "./key-limits/counters.server";
 import { countsRequests, enforceKeyLimits, KEY_LIMIT_SELECTION, type KeyLimitRow } from "./key-limits/enforce.server";
 import { windowsAt } from "./key-limits/limits";
 import { memberBudgetRefusal, memberBudgetState } from "./key-limits/member-budget.server";
@@ -341,7 +341,8 @@ export async function recordUsage(
       cachedInputTokens: report.cachedInputTokens ?? 0,
       outputTokens: report.outputTokens,
     };
-    const alongside = usageCountQuery(db, found.id, tokens, windowsAt(now), now.toISOString());
+    // The key counters' tokens, merged with the other debits' of a PostgreSQL group commit into one upsert.
+    const alongside = { writer: keyTokenCounter, item: { keyId: found.id, tokens, windows: windowsAt(now), now: now.toISOString() } };
     const debit = await debitUsage(db, { accountId: found.user_id, requestId: report.requestId, tokens, now, usage, alongside });
     if (!debit.duplicate && isStale(found.last_used_at, now)) await statements.touch(found.id, now.toISOString());
     return {

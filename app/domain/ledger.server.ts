@@ -8,7 +8,7 @@ import { ORGANIZATION_ROLE, type Database, type LedgerBucket, type LedgerEntryKi
 import { dialectOf, type Db, type DbExecutor } from "~/lib/db.server";
 import { newLedgerEntryId } from "./ledger/entry-id.server";
 import { debitEntries, planDebit, type DebitOperation, type DebitPlan, type PromoSource, type StoredDebit } from "./ledger/plan";
-import { debitHookStatements } from "./ledger/debit-hooks.server";
+import { alongsideStatements, debitHookStatements, type Alongside } from "./ledger/debit-hooks.server";
 import { postgresBatcherFor, runDebitBatch } from "./ledger/postgres-batch.server";
 import { ledgerFastPath, sqliteFastPathFor } from "./ledger/sqlite-fast-path.server";
 import { writeUsageDetail, type UsageDetail } from "./usage/record.server";
@@ -178,8 +178,11 @@ export interface DebitUsageInput {
   now?: Date;
   /** Usage record and daily roll-up, written with the debit (not on a replay). */
   usage?: UsageDetail;
-  /** One statement of the caller's, run in the debit's transaction when the debit is new (key counters). */
-  alongside?: CompiledQuery;
+  /**
+   * The caller's own write, run in the debit's transaction when the debit is new (key counters):
+   * a compiled statement, or an item for a batch writer that merges a group commit's items.
+   */
+  alongside?: Alongside;
   /**
    * What the debit hooks (ledger/debit-hooks.server.ts) need to write with it in the same
    * transaction. The ledger passes it on unread.
@@ -257,7 +260,7 @@ export async function debitUsage(db: DbExecutor, input: DebitUsageInput): Promis
     const balanceAfter = sumRemaining(sources) + balance.paid - plan.debited;
     await writeDebit(trx, operation, plan, balanceAfter);
     if (operation.usage) await writeUsageDetail(trx, operation.usage, { requestId, accountId, at, debited: plan.debited, shortfall: plan.shortfall });
-    if (input.alongside) await trx.executeQuery(input.alongside);
+    if (input.alongside) for (const statement of alongsideStatements(trx, [input.alongside])) await trx.executeQuery(statement);
     const written = { accountId, requestId, tokens, debited: plan.debited, shortfall: plan.shortfall, balanceAfter, at, detail: input.detail, usage: input.usage };
     for (const statement of debitHookStatements(trx, [written])) await trx.executeQuery(statement);
     return { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false };

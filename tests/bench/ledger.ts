@@ -7,7 +7,7 @@
 // BENCH_IN_FLIGHT (64) at once like a gateway serving concurrent requests, where debits arriving
 // together share a commit. The JSON holds the concurrent figures; both are printed.
 //   BENCH_ONLY=sqlite|postgres  one database     BENCH_DEBITS=50000  debits per concurrent run
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +40,42 @@ async function fund(db: Db, accountId: string, promo: number, paid: number) {
   const expiresAt = new Date(Date.now() + 365 * 86_400_000).toISOString();
   await creditAccount(db, { accountId, kind: "grant", bucket: "promo", tokens: promo, idempotencyKey: `bench-grant:${accountId}`, referenceType: "bench", referenceId: accountId, expiresAt });
   await creditAccount(db, { accountId, kind: "purchase", bucket: "paid", tokens: paid, idempotencyKey: `bench-paid:${accountId}`, referenceType: "bench", referenceId: accountId });
+}
+
+/**
+ * CPU time per debit, which the other work on a loaded machine distorts far less than rates: this
+ * process's (process.cpuUsage) and, on PostgreSQL, that of the database's server processes serving
+ * the benchmark's connections (/proc/<pid>/stat, Linux, same machine only; null elsewhere).
+ */
+async function serverCpuMicros(db: Db): Promise<number | null> {
+  if (dialectOf(db) !== "postgres") return 0;
+  try {
+    const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db);
+    const tick = 1e6 / 100; // USER_HZ
+    let total = 0;
+    for (const { pid } of rows) {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) * tick;
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+interface CpuPerDebit {
+  node: number;
+  server: number | null;
+}
+
+async function withCpu<T>(db: Db, count: number, run: () => Promise<T>): Promise<[T, CpuPerDebit]> {
+  const serverBefore = await serverCpuMicros(db);
+  const before = process.cpuUsage();
+  const result = await run();
+  const used = process.cpuUsage(before);
+  const serverAfter = await serverCpuMicros(db);
+  const server = serverBefore === null || serverAfter === null ? null : Math.round(((serverAfter - serverBefore) / count) * 10) / 10;
+  return [result, { node: Math.round(((used.user + used.system) / count) * 10) / 10, server }];
 }
 
 /** Runs `step` for 0..count-1 with `inFlight` calls outstanding at any time; returns calls per second. */
@@ -110,6 +146,8 @@ interface Figures {
   baselineRaw: number | null;
   invariantOk: boolean;
   batches: string | null;
+  hotCpu: CpuPerDebit;
+  spreadCpu: CpuPerDebit;
 }
 
 async function measure({ db, label }: Database): Promise<Figures> {
@@ -134,10 +172,10 @@ async function measure({ db, label }: Database): Promise<Figures> {
   const batcher = postgres ? postgresBatcherFor(db) : null;
   batcher?.resetStats();
   const hotSequential = await timed(sequential, (i) => debitUsage(db, { accountId: hot!, requestId: `hot-seq-${i}`, tokens: 5 }));
-  const hotRate = await timed(DEBITS, (i) => debitUsage(db, { accountId: hot!, requestId: `hot-${i}`, tokens: 5 }), IN_FLIGHT);
+  const [hotRate, hotCpu] = await withCpu(db, DEBITS, () => timed(DEBITS, (i) => debitUsage(db, { accountId: hot!, requestId: `hot-${i}`, tokens: 5 }), IN_FLIGHT));
   const spreadSequential = await timed(sequential, (i) => debitUsage(db, { accountId: nextAccount(), requestId: `spread-seq-${i}`, tokens: 1 }));
   batcher?.resetStats();
-  const spreadRate = await timed(DEBITS, (i) => debitUsage(db, { accountId: nextAccount(), requestId: `spread-${i}`, tokens: 1 }), IN_FLIGHT);
+  const [spreadRate, spreadCpu] = await withCpu(db, DEBITS, () => timed(DEBITS, (i) => debitUsage(db, { accountId: nextAccount(), requestId: `spread-${i}`, tokens: 1 }), IN_FLIGHT));
   const stats = batcher?.stats();
 
   // Same debits through the portable Kysely path (several statements in a transaction), for comparison.
@@ -168,6 +206,8 @@ async function measure({ db, label }: Database): Promise<Figures> {
   console.log(`  spread over accounts:     ${fmt(spreadRate)} debits/s with ${IN_FLIGHT} in flight, ${fmt(spreadSequential)} debits/s one at a time`);
   const batches = stats ? `${fmt(stats.batches)} batches, ${(stats.debits / Math.max(stats.batches, 1)).toFixed(1)} debits each on average, largest ${stats.largestBatch}, ${stats.split} split` : null;
   if (batches) console.log(`  group commit (spread run): ${batches}`);
+  const cpu = (figures: CpuPerDebit) => `${figures.node} µs in Node${figures.server === null ? "" : postgres ? ` + ${figures.server} µs in PostgreSQL` : ""}`;
+  console.log(`  CPU per debit (64 in flight): hot ${cpu(hotCpu)}; spread ${cpu(spreadCpu)}`);
   console.log(`  portable (Kysely) path:   ${fmt(portableRate)} debits/s (spread, ${postgres ? `${IN_FLIGHT} in flight` : "one at a time"})`);
   const ratios = (base: number) =>
     `hot ÷ baseline = ${(hotRate / base).toFixed(2)} (one at a time ${(hotSequential / base).toFixed(2)}), spread ÷ baseline = ${(spreadRate / base).toFixed(2)} (one at a time ${(spreadSequential / base).toFixed(2)})`;
@@ -183,7 +223,7 @@ async function measure({ db, label }: Database): Promise<Figures> {
     const verdict = (rate: number) => (rate >= 20_000 ? "met" : "missed");
     console.log(`  goal ≥ 20,000 debits/s: hot ${verdict(hotRate)}, spread ${verdict(spreadRate)}`);
   }
-  return { hot: hotRate, hotSequential, spread: spreadRate, spreadSequential, portable: portableRate, baseline, baselineInFlight, baselineRaw, invariantOk, batches };
+  return { hot: hotRate, hotSequential, spread: spreadRate, spreadSequential, portable: portableRate, baseline, baselineInFlight, baselineRaw, invariantOk, batches, hotCpu, spreadCpu };
 }
 
 async function measureOn(database: Database): Promise<Figures> {
@@ -212,6 +252,9 @@ const result = {
   postgres_spread_to_baseline: postgres ? Math.round((postgres.spread / postgres.baseline) * 100) / 100 : null,
   postgres_portable_spread_per_s: postgres?.portable ?? null,
   postgres_group_commit: postgres?.batches ?? null,
+  // CPU time per debit (µs) in the concurrent runs: less distorted by a loaded machine than rates.
+  sqlite_cpu_us_per_debit: sqlite ? { hot: sqlite.hotCpu.node, spread: sqlite.spreadCpu.node } : null,
+  postgres_cpu_us_per_debit: postgres ? { hot: postgres.hotCpu, spread: postgres.spreadCpu } : null,
   invariant_ok: [sqlite, postgres].every((figures) => figures === null || figures.invariantOk),
   in_flight: IN_FLIGHT,
   measured_at: new Date().toISOString(),

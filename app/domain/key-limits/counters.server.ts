@@ -4,6 +4,7 @@
 import type SQLite from "better-sqlite3";
 import { sql, type CompiledQuery } from "kysely";
 import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
+import type { BatchWriter } from "../ledger/debit-hooks.server";
 import type { Windows } from "./limits";
 
 // A window that has moved on starts again; a clock behind another instance's never rewinds it.
@@ -28,12 +29,7 @@ export function requestSlotQuery(db: DbExecutor, keyId: string, limit: number, w
     returning minute_requests`.compile(db);
 }
 
-/** Adds a request's tokens to the key's minute, day and month: handed to the ledger's debit. */
-export function usageCountQuery(db: DbExecutor, keyId: string, tokens: number, windows: Windows, now: string): CompiledQuery {
-  return sql`
-    insert into api_key_counters (key_id, minute_start, minute_requests, minute_tokens, day_start, day_tokens, month_start, month_tokens, created_at, updated_at)
-    values (${keyId}, ${windows.minute}, 0, ${tokens}, ${windows.day}, ${tokens}, ${windows.month}, ${tokens}, ${now}, ${now})
-    on conflict (key_id) do update set
+const USAGE_COUNT_UPDATE = sql`
       minute_tokens = case when ${MINUTE_MOVED} then excluded.minute_tokens else api_key_counters.minute_tokens + excluded.minute_tokens end,
       minute_requests = case when ${MINUTE_MOVED} then 0 else api_key_counters.minute_requests end,
       minute_start = case when ${MINUTE_MOVED} then excluded.minute_start else api_key_counters.minute_start end,
@@ -41,7 +37,67 @@ export function usageCountQuery(db: DbExecutor, keyId: string, tokens: number, w
       day_start = case when ${DAY_MOVED} then excluded.day_start else api_key_counters.day_start end,
       month_tokens = case when ${MONTH_MOVED} then excluded.month_tokens else api_key_counters.month_tokens + excluded.month_tokens end,
       month_start = case when ${MONTH_MOVED} then excluded.month_start else api_key_counters.month_start end,
-      updated_at = excluded.updated_at`.compile(db);
+      updated_at = excluded.updated_at`;
+
+/** Adds a request's tokens to the key's minute, day and month: handed to the ledger's debit. */
+export function usageCountQuery(db: DbExecutor, keyId: string, tokens: number, windows: Pick<Windows, "minute" | "day" | "month">, now: string): CompiledQuery {
+  return sql`
+    insert into api_key_counters (key_id, minute_start, minute_requests, minute_tokens, day_start, day_tokens, month_start, month_tokens, created_at, updated_at)
+    values (${keyId}, ${windows.minute}, 0, ${tokens}, ${windows.day}, ${tokens}, ${windows.month}, ${tokens}, ${now}, ${now})
+    on conflict (key_id) do update set ${USAGE_COUNT_UPDATE}`.compile(db);
+}
+
+/** A usage debit's tokens for its key's counters (`keyTokenCounter`'s item). */
+export interface KeyTokens {
+  keyId: string;
+  tokens: number;
+  windows: Pick<Windows, "minute" | "day" | "month">;
+  now: string;
+}
+
+/**
+ * The key counters as a batch writer for the ledger's group commit: a batch's tokens added with one
+ * upsert per batch, one row per key (one statement may not update a row twice). A key's debits in
+ * the same windows are summed (adding t1 then t2 is adding t1 + t2); when a batch spans a window
+ * change, the later windows go in a following statement, oldest first, as one by one. Rows sorted
+ * by key id, so that concurrent batches lock counter rows in the same order.
+ */
+export const keyTokenCounter: BatchWriter<KeyTokens> = {
+  statements(db, items) {
+    if (items.length === 1) {
+      const item = items[0]!;
+      return [usageCountQuery(db, item.keyId, item.tokens, item.windows, item.now)];
+    }
+    const byKey = new Map<string, KeyTokens[]>();
+    for (const item of items) {
+      const merged = byKey.get(item.keyId) ?? [];
+      const same = merged.find((row) => row.windows.minute === item.windows.minute && row.windows.day === item.windows.day && row.windows.month === item.windows.month);
+      if (same) {
+        same.tokens += item.tokens;
+        if (item.now > same.now) same.now = item.now;
+      } else {
+        merged.push({ keyId: item.keyId, tokens: item.tokens, windows: item.windows, now: item.now });
+      }
+      byKey.set(item.keyId, merged);
+    }
+    const keys = [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const rounds: KeyTokens[][] = [];
+    for (const keyId of keys) {
+      const rows = byKey.get(keyId)!.sort((a, b) => (a.windows.minute < b.windows.minute ? -1 : a.windows.minute > b.windows.minute ? 1 : 0));
+      rows.forEach((row, round) => (rounds[round] ??= []).push(row));
+    }
+    return rounds.map((rows) => usageCountRowsQuery(db, rows));
+  },
+};
+
+function usageCountRowsQuery(db: DbExecutor, rows: readonly KeyTokens[]): CompiledQuery {
+  const values = rows.map(
+    (row) => sql`(${row.keyId}, ${row.windows.minute}, 0, ${row.tokens}, ${row.windows.day}, ${row.tokens}, ${row.windows.month}, ${row.tokens}, ${row.now}, ${row.now})`,
+  );
+  return sql`
+    insert into api_key_counters (key_id, minute_start, minute_requests, minute_tokens, day_start, day_tokens, month_start, month_tokens, created_at, updated_at)
+    values ${sql.join(values)}
+    on conflict (key_id) do update set ${USAGE_COUNT_UPDATE}`.compile(db);
 }
 
 const prepared = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();

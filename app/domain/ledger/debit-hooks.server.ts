@@ -5,7 +5,7 @@
 // compiled Kysely queries: one definition runs on PostgreSQL (after the batch's debit statement)
 // and on SQLite (prepared statements inside the group's BEGIN IMMEDIATE). A multi-row insert per
 // batch costs one statement however many debits the batch holds.
-import type { CompiledQuery } from "kysely";
+import { CompiledQuery } from "kysely";
 import type { DbExecutor } from "~/lib/db.server";
 import { usageBatchStatements, type UsageDetail } from "../usage/record.server";
 
@@ -23,8 +23,62 @@ export interface WrittenDebit {
   detail: Readonly<Record<string, unknown>> | undefined;
   /** The usage record the caller passed with the debit (debitUsage's `usage`). */
   usage?: UsageDetail;
-  /** The caller's own statement for this debit (debitUsage's `alongside`: key counters). */
-  alongside?: CompiledQuery;
+  /** The caller's own write for this debit (debitUsage's `alongside`: key counters). */
+  alongside?: Alongside;
+}
+
+/**
+ * A write a debit brings along that a batch merges with the same writer's writes of its other
+ * debits: `statements` gets every item of the batch (one debit's alone on the other paths) and
+ * returns the statements writing them all — for the key counters, one upsert per batch instead of
+ * one per debit.
+ */
+export interface BatchWriter<T> {
+  statements(db: DbExecutor, items: readonly T[]): CompiledQuery[];
+}
+
+export interface BatchedWrite<T = never> {
+  writer: BatchWriter<T>;
+  item: T;
+}
+
+/** debitUsage's `alongside`: one compiled statement, or an item for a batch writer. */
+export type Alongside = CompiledQuery | BatchedWrite<any>;
+
+function isBatched(alongside: Alongside): alongside is BatchedWrite<any> {
+  return "writer" in alongside;
+}
+
+/** The statements of `alongside` writes, batched writers' items merged per writer (in first-seen order). */
+export function alongsideStatements(db: DbExecutor, writes: readonly Alongside[]): CompiledQuery[] {
+  const { single, other } = alongsideParts(db, writes);
+  return [...single, ...other];
+}
+
+/**
+ * `single`: one statement per batch writer that needed only one (one row per key: it may share a
+ * statement with other tables' writes); `other`: the rest, in order (plain statements, writers'
+ * statements when a batch spans windows).
+ */
+function alongsideParts(db: DbExecutor, writes: readonly Alongside[]): { single: CompiledQuery[]; other: CompiledQuery[] } {
+  const single: CompiledQuery[] = [];
+  const other: CompiledQuery[] = [];
+  const byWriter = new Map<BatchWriter<unknown>, unknown[]>();
+  for (const write of writes) {
+    if (!isBatched(write)) {
+      other.push(write);
+      continue;
+    }
+    const items = byWriter.get(write.writer);
+    if (items) items.push(write.item);
+    else byWriter.set(write.writer, [write.item]);
+  }
+  for (const [writer, items] of byWriter) {
+    const statements = writer.statements(db, items);
+    if (statements.length === 1) single.push(statements[0]!);
+    else other.push(...statements);
+  }
+  return { single, other };
 }
 
 export interface DebitHook {
@@ -58,28 +112,43 @@ export function debitHookStatements(db: DbExecutor, debits: readonly WrittenDebi
 }
 
 /**
- * The writes each debit brought along (usage record and roll-up, its `alongside` statement), as one
- * built-in hook for the batch paths: the SQLite fast path and the portable path write them per
- * debit instead, inside the debit's own savepoint or transaction.
+ * Every statement a PostgreSQL batch of new debits runs besides the ledger's. `together`: the usage
+ * records, the daily roll-up and the batch writers' single statements — each on a table of its
+ * own, with at most one row per key, so they can run as one statement (`combineStatements`);
+ * `after`: the rest (callers' plain statements, then the debit hooks'), one by one, in order.
+ * The SQLite fast path and the portable path write a debit's own writes per debit instead,
+ * inside its savepoint or transaction.
  */
-const broughtAlong: DebitHook = {
-  name: "brought-along",
-  statements: (db, debits) => [
-    ...usageBatchStatements(
-      db,
-      debits.flatMap((debit) => (debit.usage ? [{ detail: debit.usage, facts: debit }] : [])),
-    ),
-    ...debits.flatMap((debit) => (debit.alongside ? [debit.alongside] : [])),
-  ],
-};
+export function batchWriteStatements(db: DbExecutor, debits: readonly WrittenDebit[]): { together: CompiledQuery[]; after: CompiledQuery[] } {
+  if (debits.length === 0) return { together: [], after: [] };
+  const usage = usageBatchStatements(
+    db,
+    debits.flatMap((debit) => (debit.usage ? [{ detail: debit.usage, facts: debit }] : [])),
+  );
+  const { single, other } = alongsideParts(
+    db,
+    debits.flatMap((debit) => (debit.alongside ? [debit.alongside] : [])),
+  );
+  return { together: [...usage, ...single], after: [...other, ...debitHookStatements(db, debits)] };
+}
 
 /** Whether a batch of these debits writes anything beyond the ledger (then it needs a transaction). */
 export function hasBatchWrites(debits: ReadonlyArray<{ usage?: unknown; alongside?: unknown }>): boolean {
   return hasDebitHooks() || debits.some((debit) => debit.usage !== undefined || debit.alongside !== undefined);
 }
 
-/** Every statement a batch of new debits runs besides the ledger's: what they brought, then the hooks'. */
-export function batchWriteStatements(db: DbExecutor, debits: readonly WrittenDebit[]): CompiledQuery[] {
-  if (debits.length === 0) return [];
-  return [...broughtAlong.statements(db, debits), ...debitHookStatements(db, debits)];
+/**
+ * PostgreSQL: statements on different tables as one (data-modifying WITH clauses, parameters
+ * renumbered): one round trip instead of one each, while the batch holds its balance row locks.
+ * They run on one snapshot, so none may read what another writes, nor write the same row.
+ */
+export function combineStatements(statements: readonly CompiledQuery[]): CompiledQuery {
+  if (statements.length === 1) return statements[0]!;
+  const parameters: unknown[] = [];
+  const clauses = statements.map((statement, index) => {
+    const shift = parameters.length;
+    parameters.push(...statement.parameters);
+    return `w${index} as (${statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + shift}`)})`;
+  });
+  return CompiledQuery.raw(`with ${clauses.join(", ")} select ${statements.length} as statements`, parameters);
 }

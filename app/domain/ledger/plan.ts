@@ -1,7 +1,7 @@
 // Pure consumption rules shared by every debit path: promo that expires soonest first, then paid.
-import type { CompiledQuery } from "kysely";
 import type { LedgerBucket, LedgerEntriesTable, LedgerEntryKind } from "~/lib/db-schema";
 import type { UsageDetail } from "../usage/record.server";
+import type { Alongside } from "./debit-hooks.server";
 
 export interface PromoSource {
   grantEntryId: string;
@@ -54,8 +54,8 @@ export interface DebitOperation {
   at: string;
   /** A usage debit's record (key, model, token kinds), written in the same transaction. */
   usage?: UsageDetail;
-  /** One statement of the caller's (key counters), run in the debit's transaction when the debit is new. */
-  alongside?: CompiledQuery;
+  /** The caller's write (key counters), run in the debit's transaction when the debit is new. */
+  alongside?: Alongside;
   /** Passed through to the debit hooks (debit-hooks.server.ts); the ledger does not read it. */
   detail?: Readonly<Record<string, unknown>>;
 }

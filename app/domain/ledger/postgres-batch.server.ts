@@ -10,7 +10,7 @@
 import { sql } from "kysely";
 import type { Db, DbExecutor } from "~/lib/db.server";
 import { newLedgerEntryId } from "./entry-id.server";
-import { batchWriteStatements, hasBatchWrites, type WrittenDebit } from "./debit-hooks.server";
+import { batchWriteStatements, combineStatements, hasBatchWrites, type WrittenDebit } from "./debit-hooks.server";
 import type { DebitOperation, StoredDebit } from "./plan";
 
 export type BatchDebitOutcome =
@@ -22,8 +22,18 @@ export type BatchDebitOutcome =
  * Limits of the group commit, per instance. `maxBatch` bounds how long a batch holds its locks;
  * `maxInFlight` how many batches (connections) commit at once; `maxWaitMs` how long a debit may
  * wait for a free batch slot before one more batch is opened beyond `maxInFlight` (up to twice it).
+ * `splitAt`: a queue of at least twice this many debits is shared among the free slots (at least
+ * this many debits each), so that several batches commit side by side — the database works on
+ * one while this process prepares the next — instead of one large batch at a time.
  */
-export const postgresBatching = { maxBatch: 128, maxInFlight: 3, maxWaitMs: 2 };
+export const postgresBatching = { maxBatch: 128, maxInFlight: 3, maxWaitMs: 2, splitAt: 32 };
+
+/** A small string hash: an account's debits of one turn all go in the same batch (lock order, and one balance update). */
+function accountSlot(accountId: string, slots: number): number {
+  let hash = 2166136261;
+  for (let i = 0; i < accountId.length; i += 1) hash = Math.imul(hash ^ accountId.charCodeAt(i), 16777619);
+  return (hash >>> 0) % slots;
+}
 
 /** Counters for tests and the benchmark. */
 export interface BatchStats {
@@ -103,7 +113,9 @@ export async function runDebitBatch(executor: DbExecutor, operations: readonly D
         alongside: operation.alongside,
       });
     });
-    for (const statement of batchWriteStatements(executor, written)) await executor.executeQuery(statement);
+    const { together, after } = batchWriteStatements(executor, written);
+    if (together.length > 0) await executor.executeQuery(combineStatements(together));
+    for (const statement of after) await executor.executeQuery(statement);
   }
   return outcomes;
 }
@@ -155,8 +167,14 @@ function createBatcher(db: Db): PostgresDebitBatcher {
   let timer: NodeJS.Timeout | undefined;
   let stats: BatchStats = { batches: 0, debits: 0, largestBatch: 0, split: 0 };
 
-  function schedule() {
-    if (queue.length === 0) return;
+  // Accounts with debits in a batch that is committing: their next debits wait for the next batch
+  // rather than going in another one at once, which would only wait for the first's row lock.
+  const busy = new Map<string, number>();
+  const ready = (item: Waiting) => !busy.has(item.operation.accountId);
+
+  /** `ready`: a debit just queued whose account is not busy (saves scanning a queue of a hot account's debits). */
+  function schedule(readyKnown = false) {
+    if (!readyKnown && !queue.some(ready)) return;
     if (inFlight < postgresBatching.maxInFlight) {
       // One turn of the event loop: the debits arriving together go in one batch.
       if (!scheduled) {
@@ -166,32 +184,67 @@ function createBatcher(db: Db): PostgresDebitBatcher {
     } else if (!timer && inFlight < postgresBatching.maxInFlight * 2) {
       // Every slot is committing: the queue grows into the next batch, but no debit waits longer
       // than maxWaitMs for a slot while the pool has room for one more batch.
-      const waited = Date.now() - queue[0]!.since;
+      const waited = Date.now() - queue.find(ready)!.since;
       timer = setTimeout(overdue, Math.max(0, postgresBatching.maxWaitMs - waited));
     }
   }
 
   function overdue() {
     timer = undefined;
-    if (queue.length > 0 && inFlight < postgresBatching.maxInFlight * 2) start();
+    if (inFlight < postgresBatching.maxInFlight * 2) start();
     schedule();
   }
 
   function flush() {
     scheduled = false;
-    while (queue.length > 0 && inFlight < postgresBatching.maxInFlight) start();
+    const free = postgresBatching.maxInFlight - inFlight;
+    const waiting = queue.filter(ready);
+    const parts = Math.min(free, Math.floor(waiting.length / Math.max(postgresBatching.splitAt, 1)));
+    if (parts >= 2) {
+      // Shared among `parts` batches by account; a part that comes out empty (one hot account) is skipped.
+      // A part is full at maxBatch: the rest stays queued (its account now waits for that batch).
+      const batches: Waiting[][] = Array.from({ length: parts }, () => []);
+      const rest: Waiting[] = [];
+      for (const item of queue) {
+        const batch = ready(item) ? batches[accountSlot(item.operation.accountId, parts)]! : null;
+        if (batch && batch.length < postgresBatching.maxBatch) batch.push(item);
+        else rest.push(item);
+      }
+      queue = rest;
+      for (const batch of batches) if (batch.length > 0) launch(batch);
+    }
+    while (inFlight < postgresBatching.maxInFlight && start());
     schedule();
   }
 
-  function start() {
-    const batch = queue.slice(0, postgresBatching.maxBatch);
-    queue = queue.slice(batch.length);
+  /** Starts a batch of the queue's ready debits, oldest first; false when there is none. */
+  function start(): boolean {
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    for (const item of queue) {
+      if (batch.length < postgresBatching.maxBatch && ready(item)) batch.push(item);
+      else rest.push(item);
+    }
+    if (batch.length === 0) return false;
+    queue = rest;
+    launch(batch);
+    return true;
+  }
+
+  function launch(batch: Waiting[]) {
     inFlight += 1;
     stats.batches += 1;
     stats.debits += batch.length;
     stats.largestBatch = Math.max(stats.largestBatch, batch.length);
+    const accounts = [...new Set(batch.map((item) => item.operation.accountId))];
+    for (const account of accounts) busy.set(account, (busy.get(account) ?? 0) + 1);
     void commit(batch).finally(() => {
       inFlight -= 1;
+      for (const account of accounts) {
+        const left = busy.get(account)! - 1;
+        if (left === 0) busy.delete(account);
+        else busy.set(account, left);
+      }
       schedule();
     });
   }
@@ -225,8 +278,9 @@ function createBatcher(db: Db): PostgresDebitBatcher {
   return {
     debit(operation) {
       return new Promise<BatchDebitOutcome>((resolve, reject) => {
-        queue.push({ operation, since: Date.now(), resolve, reject });
-        schedule();
+        const item = { operation, since: Date.now(), resolve, reject };
+        queue.push(item);
+        if (ready(item)) schedule(true);
       });
     },
     stats: () => ({ ...stats }),

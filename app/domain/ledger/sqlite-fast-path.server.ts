@@ -9,7 +9,7 @@ import type { CompiledQuery } from "kysely";
 import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
 import type { DebitUsageResult } from "../ledger.server";
 import { sqliteUsageWriter } from "../usage/record.server";
-import { debitHookStatements, hasDebitHooks, type WrittenDebit } from "./debit-hooks.server";
+import { alongsideStatements, debitHookStatements, hasDebitHooks, type WrittenDebit } from "./debit-hooks.server";
 import { newLedgerEntryId } from "./entry-id.server";
 import { debitEntries, planDebit, type DebitOperation, type PromoSource, type StoredDebit } from "./plan";
 
@@ -120,7 +120,10 @@ function createFastPath(raw: SQLite.Database, db: DbExecutor): SqliteFastPath {
     if (operation.usage) {
       writeUsage(operation.usage, { requestId: operation.referenceId, accountId: operation.accountId, at: operation.at, debited: plan.debited, shortfall: plan.shortfall });
     }
-    if (operation.alongside) runCompiled(operation.alongside);
+    if (operation.alongside) {
+      if ("writer" in operation.alongside) for (const statement of alongsideStatements(db, [operation.alongside])) runCompiled(statement);
+      else runCompiled(operation.alongside);
+    }
     return { kind: "done", result: { debited: plan.debited, shortfall: plan.shortfall, balanceAfter, duplicate: false } };
   });
 
