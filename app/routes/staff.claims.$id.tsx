@@ -219,7 +219,7 @@ export default function ClaimReview() {
         {ledger.length === 0 ? (
           <p className="muted">{t("review.claim.noLedger")}</p>
         ) : (
-          <table className="table">
+          <table className="table stack-table">
             <thead>
               <tr>
                 <th scope="col">{t("review.claim.ledgerColumns.when")}</th>
@@ -233,12 +233,12 @@ export default function ClaimReview() {
             <tbody>
               {ledger.map((entry) => (
                 <tr key={entry.id}>
-                  <td>{f.dateTime(entry.createdAt)}</td>
-                  <td>{t(`credit.kinds.${entry.kind}`)}</td>
-                  <td>{t(`credit.buckets.${entry.bucket}`)}</td>
-                  <td className="numeric">{f.int(entry.amount)}</td>
-                  <td>{entry.expiresAt ? f.date(entry.expiresAt) : ""}</td>
-                  <td>{entry.note ?? ""}</td>
+                  <td data-label={t("review.claim.ledgerColumns.when")}>{f.dateTime(entry.createdAt)}</td>
+                  <td data-label={t("review.claim.ledgerColumns.kind")}>{t(`credit.kinds.${entry.kind}`)}</td>
+                  <td data-label={t("review.claim.ledgerColumns.bucket")}>{t(`credit.buckets.${entry.bucket}`)}</td>
+                  <td className="numeric" data-label={t("review.claim.ledgerColumns.tokens")}>{f.int(entry.amount)}</td>
+                  <td data-label={t("review.claim.ledgerColumns.expires")}>{entry.expiresAt ? f.date(entry.expiresAt) : ""}</td>
+                  <td data-label={t("review.claim.ledgerColumns.note")}>{entry.note ?? ""}</td>
                 </tr>
               ))}
             </tbody>
