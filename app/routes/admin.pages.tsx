@@ -88,7 +88,7 @@ export default function AdminPages() {
       </Form>
       <section className="panel" aria-labelledby="preview-title">
         <h2 id="preview-title">{t("help.admin.preview")}</h2>
-        <SafeMarkdown source={text.body} />
+        <SafeMarkdown source={text.body} headingLevel={3} />
       </section>
     </section>
   );

@@ -119,7 +119,13 @@ async function checkHere(page: Page, watcher: ReturnType<typeof watchConsole>, t
     const response = await page.goto(`${baseUrl}${target.path}`);
     const loaded = label(target, locale, WIDTHS[0]);
     if (response?.status() !== (target.status ?? 200)) problems.push(`${loaded}: answered ${response?.status()}`);
-    await settled(page);
+    try {
+      await settled(page);
+    } catch (error) {
+      problems.push(`${loaded}: never hydrated or settled (${(error as Error).message.split("\n")[0]})`);
+      for (const message of watcher.take()) problems.push(`${loaded}: ${message}`);
+      continue;
+    }
     if ((await page.locator("html").getAttribute("lang")) !== HTML_LANG[locale]) problems.push(`${loaded}: not in ${locale}`);
     for (const width of WIDTHS) {
       const where = label(target, locale, width);
