@@ -17,7 +17,7 @@ const PASSWORD = "correct horse battery staple 42";
 const LOCALES: Locale[] = ["en", "zh"];
 const TEXT = {
   en: { wrongPassword: "do not match", wholeNumber: "whole number", save: "Save limits", revoke: "Revoke", revoked: "is revoked" },
-  zh: { wrongPassword: "不匹配", wholeNumber: "请输入整数", save: "保存限制", revoke: "吊销", revoked: "已吊销" },
+  zh: { wrongPassword: "邮箱或密码不正确", wholeNumber: "请输入整数", save: "保存限制", revoke: "吊销", revoked: "已吊销" },
 } as const;
 
 let db: Db;
