@@ -82,7 +82,7 @@ async function seedDeveloper(): Promise<Seeded> {
     bucket: "paid",
     tokens: 12_345_678,
     idempotencyKey: `all-pages-adjustment-${user.id}`,
-    referenceType: "adjustment",
+    referenceType: "support_adjustment",
     referenceId: `adj_${randomBytes(12).toString("hex")}`,
     note: "Goodwill credit after the outage of 2024-07-12 (ticket 4821)",
   });

@@ -71,7 +71,7 @@ describe("key limits in the browser", () => {
 
     await page.goto(`${baseUrl}/account/keys`);
     const row = page.locator("tr", { hasText: name });
-    await row.getByRole("link", { name: "Limits" }).click();
+    await row.getByRole("link", { name: /^Limits/ }).click();
     await page.waitForURL(/\/account\/keys\/[^/]+\/limits$/);
     await page.waitForFunction(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter !== undefined);
     await expect(page.getByText("Empty: no limit.").first().isVisible()).resolves.toBe(true);
@@ -105,7 +105,7 @@ describe("key limits in the browser", () => {
 
     // Chinese: change the rate and clear the models.
     await setLanguage(page, "zh");
-    await page.locator("tr", { hasText: name }).getByRole("link", { name: "限制" }).click();
+    await page.locator("tr", { hasText: name }).getByRole("link", { name: /^限制/ }).click();
     await page.waitForURL(/\/limits$/);
     await page.waitForFunction(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter !== undefined);
     await page.fill('input[name="requestsPerMinute"]', "abc");
