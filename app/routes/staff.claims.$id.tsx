@@ -19,6 +19,7 @@ import { getDb } from "~/lib/db.server";
 import { formFailure, invalidForm } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
+import { isLocale, LOCALE_NAMES } from "~/lib/i18n";
 import type { RouteHandle } from "~/locales/namespaces";
 
 export const handle: RouteHandle = { i18n: ["claims", "credit", "evidence", "review"] };
@@ -109,7 +110,7 @@ export default function ClaimReview() {
             <dt>{t("review.claim.joined")}</dt>
             <dd>{f.dateTime(developer.created_at)}</dd>
             <dt>{t("review.claim.language")}</dt>
-            <dd>{developer.locale}</dd>
+            <dd>{isLocale(developer.locale) ? LOCALE_NAMES[developer.locale] : developer.locale}</dd>
             <dt>{t("review.claim.offered")}</dt>
             <dd>{f.int(claim.offeredTokens)}</dd>
             {claim.grantedTokens !== null ? (
