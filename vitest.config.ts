@@ -28,9 +28,6 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
-          // Every page of every role at two widths in two languages (~25 min): its own run,
-          // `ALL_PAGES=1 npm run test:e2e`, until the pages it still flags are fixed (issue #12).
-          exclude: process.env.ALL_PAGES === "1" ? [] : ["tests/e2e/all-pages.test.ts"],
           environment: "node",
           globalSetup: ["tests/e2e/global-setup.ts"],
           testTimeout: 120_000,

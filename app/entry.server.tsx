@@ -17,6 +17,16 @@ import { serverTranslations } from "./lib/translations.server";
 
 export const streamTimeout = 5_000;
 
+/**
+ * A form sent back with its errors (a wrong password, an amount that is not a number) is an
+ * ordinary page for the person who sent it: it answers 200, so the browser does not report a
+ * failed request in its console. Actions keep their own statuses for programs that call them;
+ * a refusal that is not about the form's content (429, with Retry-After) keeps its status.
+ */
+export function formAnswerStatus(request: Request, status: number): number {
+  return request.method === "POST" && status >= 400 && status < 500 && status !== 429 ? 200 : status;
+}
+
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -29,6 +39,8 @@ export default function handleRequest(
     responseStatusCode = 503;
     responseHeaders.set("Retry-After", String(loadContext.databaseTrouble.retryAfterSeconds));
   }
+  // The action answered with the form's errors, and no error boundary is shown instead of the page.
+  if (!remixContext.staticHandlerContext.errors) responseStatusCode = formAnswerStatus(request, responseStatusCode);
   // No route defers data, so the shell is the whole page: it is rendered fully and sent as one
   // buffer (one compression pass and one socket write instead of dozens of small ones).
   return new Promise<Response>((resolve, reject) => {
@@ -84,8 +96,14 @@ export function handleError(error: unknown, { request, context }: LoaderFunction
   log.error({ ...errorFields(error) }, "request failed");
 }
 
-/** Single-fetch data requests: the same 503 as documents when the database was the problem. */
-export const handleDataRequest: HandleDataRequestFunction = (response, { context }) => {
+/**
+ * Single-fetch data requests: the same 503 as documents when the database was the problem. A
+ * form's errors answer 200 as on a document (the client reads a thrown error from the payload,
+ * not from the status).
+ */
+export const handleDataRequest: HandleDataRequestFunction = (response, { context, request }) => {
+  const status = formAnswerStatus(request, response.status);
+  if (status !== response.status) return new Response(response.body, { status, headers: response.headers });
   if (!context.databaseTrouble || response.status < 500) return response;
   const headers = new Headers(response.headers);
   headers.set("Retry-After", String(context.databaseTrouble.retryAfterSeconds));

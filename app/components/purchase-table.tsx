@@ -19,7 +19,7 @@ export interface PurchaseRow {
 export function PurchaseTable({ purchases, locale, showPaymentIds = false }: { purchases: PurchaseRow[]; locale: Locale; showPaymentIds?: boolean }) {
   const { t } = useTranslation();
   return (
-    <table className="table purchases-table" data-testid="purchases">
+    <table className="table purchases-table stack-table" data-testid="purchases">
       <thead>
         <tr>
           <th scope="col">{t("billing.purchases.date")}</th>
@@ -36,16 +36,16 @@ export function PurchaseTable({ purchases, locale, showPaymentIds = false }: { p
       <tbody>
         {purchases.map((purchase) => (
           <tr key={purchase.id} data-testid="purchase-row" data-state={purchase.state}>
-            <td>{formatDateTime(purchase.paidAt ?? purchase.createdAt, locale)}</td>
-            <td className="number">{formatInteger(purchase.tokens, locale)}</td>
-            <td className="number">{formatMoney(purchase.amount, purchase.currency, locale)}</td>
-            <td>
+            <td data-label={t("billing.purchases.date")}>{formatDateTime(purchase.paidAt ?? purchase.createdAt, locale)}</td>
+            <td className="number" data-label={t("billing.purchases.tokens")}>{formatInteger(purchase.tokens, locale)}</td>
+            <td className="number" data-label={t("billing.purchases.amount")}>{formatMoney(purchase.amount, purchase.currency, locale)}</td>
+            <td data-label={t("billing.purchases.status")}>
               <span className={`purchase-state state-${purchase.state}`}>{t(`billing.purchases.states.${purchase.state}`)}</span>
               {purchase.refundedAmount > 0 && purchase.state !== "refunded" ? (
                 <span className="muted"> · {t("billing.purchases.refunded", { amount: formatMoney(purchase.refundedAmount, purchase.currency, locale) })}</span>
               ) : null}
             </td>
-            <td>
+            <td data-label={t("billing.purchases.reference")}>
               <code>{purchase.id}</code>
               {showPaymentIds && (purchase.paymentIntentId || purchase.checkoutSessionId) ? (
                 <div className="muted">

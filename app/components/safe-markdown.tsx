@@ -33,9 +33,20 @@ function InlineNodes({ nodes }: { nodes: Inline[] }) {
   );
 }
 
-function BlockNode({ block }: { block: Block }) {
+type HeadingLevel = 1 | 2 | 3 | 4 | 5 | 6;
+
+/**
+ * The page's heading level for each level the text uses: the text's own levels, in order, become
+ * consecutive levels from `top` down, so an admin's "###" under the page's h1 skips no level.
+ */
+function headingLevels(blocks: Block[], top: HeadingLevel): Map<number, HeadingLevel> {
+  const used = [...new Set(blocks.flatMap((block) => (block.type === "heading" ? [block.level] : [])))].sort((a, b) => a - b);
+  return new Map(used.map((level, rank) => [level, Math.min(6, top + rank) as HeadingLevel]));
+}
+
+function BlockNode({ block, levels }: { block: Block; levels: Map<number, HeadingLevel> }) {
   if (block.type === "heading") {
-    const Heading = `h${block.level}` as const;
+    const Heading = `h${levels.get(block.level) ?? block.level}` as const;
     return (
       <Heading>
         <InlineNodes nodes={block.children} />
@@ -61,13 +72,17 @@ function BlockNode({ block }: { block: Block }) {
   );
 }
 
-/** Admin-edited text, rendered from the safe subset's tree (see app/lib/safe-markdown.ts). */
-export function SafeMarkdown({ source, className }: { source: string; className?: string }) {
+/**
+ * Admin-edited text, rendered from the safe subset's tree (see app/lib/safe-markdown.ts). Its
+ * headings start at `headingLevel` (h2 unless said: under the page's h1).
+ */
+export function SafeMarkdown({ source, className, headingLevel = 2 }: { source: string; className?: string; headingLevel?: HeadingLevel }) {
   const blocks = parseSafeMarkdown(source);
+  const levels = headingLevels(blocks, headingLevel);
   return (
     <div className={className ?? "prose"}>
       {blocks.map((block, index) => (
-        <BlockNode key={index} block={block} />
+        <BlockNode key={index} block={block} levels={levels} />
       ))}
     </div>
   );

@@ -26,8 +26,8 @@ export interface TicketRow {
 export function TicketTable({ tickets, locale, linkTo, forAgents }: { tickets: TicketRow[]; locale: Locale; linkTo?: (id: string) => string; forAgents?: boolean }) {
   const { t } = useTranslation();
   return (
-    <div className="table-scroll">
-      <table className="table" data-testid="ticket-table">
+    <div>
+      <table className="table stack-table" data-testid="ticket-table">
         <thead>
           <tr>
             <th scope="col">{t("help.tickets.subject")}</th>
@@ -40,18 +40,22 @@ export function TicketTable({ tickets, locale, linkTo, forAgents }: { tickets: T
         <tbody>
           {tickets.map((ticket) => (
             <tr key={ticket.id}>
-              <td>
+              <td data-label={t("help.tickets.subject")}>
                 {linkTo ? <Link to={linkTo(ticket.id)}>{ticket.subject}</Link> : ticket.subject}
                 <div className="muted small">
                   <code>{ticket.id}</code> · {t(`help.form.topics.${ticket.topic}`, { defaultValue: ticket.topic })}
                 </div>
               </td>
-              {forAgents ? <td className="break-anywhere">{ticket.email}</td> : null}
-              <td>
+              {forAgents ? (
+                <td className="break-anywhere" data-label={t("help.tickets.from")}>
+                  {ticket.email}
+                </td>
+              ) : null}
+              <td data-label={t("help.tickets.status")}>
                 <TicketStatusBadge status={ticket.status} />
               </td>
-              {forAgents ? <td className="break-anywhere">{ticket.assigneeEmail ?? <span className="muted">{t("help.tickets.unassigned")}</span>}</td> : null}
-              <td>
+              {forAgents ? <td className="break-anywhere" data-label={t("help.tickets.assignee")}>{ticket.assigneeEmail ?? <span className="muted">{t("help.tickets.unassigned")}</span>}</td> : null}
+              <td data-label={t("help.tickets.updated")}>
                 <time dateTime={ticket.updatedAt}>{formatDateTime(ticket.updatedAt, locale)}</time>
               </td>
             </tr>

@@ -64,7 +64,7 @@ export function UsageReport({ summary, filter, lookup, retentionDays, csvHref, l
           <p className="muted">{t("usage.table.empty")}</p>
         ) : (
           <div className="table-scroll">
-            <table className="table usage-table">
+            <table className="table usage-table stack-table">
               <thead>
                 <tr>
                   <th scope="col">{t("usage.table.key")}</th>
@@ -80,16 +80,16 @@ export function UsageReport({ summary, filter, lookup, retentionDays, csvHref, l
               <tbody>
                 {summary.rows.map((row) => (
                   <tr key={`${row.keyId}:${row.model}`}>
-                    <td>{row.keyLabel}</td>
-                    <td>
+                    <td data-label={t("usage.table.key")}>{row.keyLabel}</td>
+                    <td data-label={t("usage.table.model")}>
                       <code>{row.model}</code>
                     </td>
-                    <td className="number">{n(row.requests)}</td>
-                    <td className="number">{n(row.inputTokens)}</td>
-                    <td className="number">{n(row.cachedInputTokens)}</td>
-                    <td className="number">{n(row.outputTokens)}</td>
-                    <td className="number">{n(row.debitedTokens)}</td>
-                    <td className="number">{n(row.shortfallTokens)}</td>
+                    <td className="number" data-label={t("usage.table.requests")}>{n(row.requests)}</td>
+                    <td className="number" data-label={t("usage.table.input")}>{n(row.inputTokens)}</td>
+                    <td className="number" data-label={t("usage.table.cached")}>{n(row.cachedInputTokens)}</td>
+                    <td className="number" data-label={t("usage.table.output")}>{n(row.outputTokens)}</td>
+                    <td className="number" data-label={t("usage.table.debited")}>{n(row.debitedTokens)}</td>
+                    <td className="number" data-label={t("usage.table.shortfall")}>{n(row.shortfallTokens)}</td>
                   </tr>
                 ))}
               </tbody>

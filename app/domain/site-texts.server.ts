@@ -12,8 +12,9 @@ import type { Role } from "~/lib/db-schema";
 import { recordAudit } from "./audit.server";
 import { getGrantPolicy } from "./grant-policy.server";
 
-export const SITE_TEXT_KINDS = ["faq", "terms", "privacy"] as const satisfies readonly SiteTextKind[];
-export const SITE_TEXT_MAX_CHARS = 50_000;
+import { SITE_TEXT_KINDS, SITE_TEXT_MAX_CHARS } from "./site-text-kinds";
+
+export { SITE_TEXT_KINDS, SITE_TEXT_MAX_CHARS };
 
 export interface SiteText {
   kind: SiteTextKind;

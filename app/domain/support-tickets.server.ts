@@ -20,8 +20,9 @@ import { appUrl } from "./accounts.server";
 import { recordAudit } from "./audit.server";
 
 export const TICKET_TOPICS = TICKET_TOPIC_CHOICES;
-export const TICKET_FILTERS = ["open", "mine", "closed", "all"] as const;
-export type TicketFilter = (typeof TICKET_FILTERS)[number];
+import { TICKET_FILTERS, type TicketFilter } from "./ticket-filters";
+
+export { TICKET_FILTERS, type TicketFilter };
 export const TICKETS_PER_PAGE = 20;
 
 /** Where every "contact support" points. */

@@ -67,12 +67,16 @@ export default function Dashboard() {
               {index + 1}
             </span>
             <div>
-              <h3>{t(`account.steps.${step.id}.title`)}</h3>
+              <h3 id={`step-${step.id}-title`}>{t(`account.steps.${step.id}.title`)}</h3>
               <p>{t(`account.steps.${step.id}.body`)}</p>
             </div>
             <span className="step-status">
               <span className={`step-badge badge-${step.state}`}>{t(`account.stepStatus.${step.state}`)}</span>
-              {step.href ? <Link to={step.href}>{t("account.open")}</Link> : null}
+              {step.href ? (
+                <Link to={step.href} aria-labelledby={`step-${step.id}-open step-${step.id}-title`}>
+                  <span id={`step-${step.id}-open`}>{t("account.open")}</span>
+                </Link>
+              ) : null}
             </span>
           </li>
         ))}

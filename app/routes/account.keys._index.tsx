@@ -99,12 +99,18 @@ export default function ApiKeys() {
                     <span className={`key-status key-status-${key.status}`}>{t(`keys.status.${key.status}`)}</span>
                     {key.leak ? <p className="key-leak">{t("keyLimits.leakedAt", { where: key.leak.url ?? key.leak.source ?? "?" })}</p> : null}
                   </td>
-                  <td>
+                  <td data-label={t("keyLimits.column")}>
                     <KeyLimitsSummary own={key.ownLimits} defaults={limitDefaults} />
                   </td>
                   <td className="key-actions" data-label={t("keys.columns.actions")}>
-                    {key.status !== "revoked" ? <Link to={`/account/keys/${key.id}/limits`}>{t("keyLimits.link")}</Link> : null}
-                    {key.status === "active" ? <Link to={`/account/keys/${key.id}/roll`}>{t("keys.roll")}</Link> : null}
+                    {key.status !== "revoked" ? <Link to={`/account/keys/${key.id}/limits`}>
+                        {t("keyLimits.link")}
+                        <span className="visually-hidden"> ({key.name})</span>
+                      </Link> : null}
+                    {key.status === "active" ? <Link to={`/account/keys/${key.id}/roll`}>
+                        {t("keys.roll")}
+                        <span className="visually-hidden"> ({key.name})</span>
+                      </Link> : null}
                     {key.status !== "revoked" ? (
                       <Form method="post">
                         <input type="hidden" name="intent" value="revoke" />
@@ -118,6 +124,7 @@ export default function ApiKeys() {
                           }}
                         >
                           {t("keys.revoke")}
+                          <span className="visually-hidden"> ({key.name})</span>
                         </button>
                       </Form>
                     ) : null}

@@ -5,7 +5,8 @@ import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormAlert, Notice } from "~/components/form-alert";
 import { SafeMarkdown } from "~/components/safe-markdown";
-import { getSiteText, SITE_TEXT_KINDS, SITE_TEXT_MAX_CHARS, siteTextEditSchema, updateSiteText } from "~/domain/site-texts.server";
+import { SITE_TEXT_KINDS, SITE_TEXT_MAX_CHARS } from "~/domain/site-text-kinds";
+import { getSiteText, siteTextEditSchema, updateSiteText } from "~/domain/site-texts.server";
 import { requestOrigin, requireRole } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { formFailure, invalidForm } from "~/lib/form-response.server";
@@ -87,7 +88,7 @@ export default function AdminPages() {
       </Form>
       <section className="panel" aria-labelledby="preview-title">
         <h2 id="preview-title">{t("help.admin.preview")}</h2>
-        <SafeMarkdown source={text.body} />
+        <SafeMarkdown source={text.body} headingLevel={3} />
       </section>
     </section>
   );

@@ -83,7 +83,7 @@ export default function AdminUsers() {
         </div>
       ) : null}
       <p className="muted">{t("admin.users.count", { count: list.total })}</p>
-      <table className="table">
+      <table className="table stack-table">
         <thead>
           <tr>
             <th scope="col">{t("admin.users.email")}</th>
@@ -95,20 +95,21 @@ export default function AdminUsers() {
         <tbody>
           {list.rows.map((user) => (
             <tr key={user.id} data-testid="user-row">
-              <td>
+              <td data-label={t("admin.users.email")}>
                 <Link to={`/support/accounts/${user.id}`}>{user.email}</Link>
                 {user.id === adminId ? <span className="muted"> ({t("admin.users.you")})</span> : null}
                 <br />
                 <Link to={`/admin/users/${user.id}/security`} className="muted">
                   {t("twoFactor.admin.link")}
+                  <span className="visually-hidden"> ({user.email})</span>
                 </Link>
               </td>
-              <td>
+              <td data-label={t("admin.users.status")}>
                 {user.disabled ? <span className="badge badge-danger">{t("support.status.disabled")}</span> : null}{" "}
                 {user.verified ? <span className="badge">{t("support.status.verified")}</span> : <span className="badge badge-warning">{t("support.status.unverified")}</span>}
               </td>
-              <td>{formatDate(user.createdAt, locale)}</td>
-              <td>
+              <td data-label={t("admin.users.created")}>{formatDate(user.createdAt, locale)}</td>
+              <td data-label={t("admin.users.role")}>
                 <Form method="post" className="inline-form">
                   <input type="hidden" name="userId" value={user.id} />
                   <label className="visually-hidden" htmlFor={`role-${user.id}`}>

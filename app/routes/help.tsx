@@ -65,7 +65,7 @@ export default function Help() {
       </nav>
       <section id="faq" className="panel" aria-labelledby="faq-title">
         <h2 id="faq-title">{t("help.page.faqTitle")}</h2>
-        <SafeMarkdown source={faq} className="prose faq" />
+        <SafeMarkdown source={faq} className="prose faq" headingLevel={3} />
       </section>
       <section id="contact" className="panel narrow-left" aria-labelledby="contact-title">
         <h2 id="contact-title">{t("help.page.contactTitle")}</h2>

@@ -19,6 +19,7 @@ import { getDb } from "~/lib/db.server";
 import { formFailure, invalidForm } from "~/lib/form-response.server";
 import { formFields } from "~/lib/forms";
 import { pageTitle } from "~/lib/meta";
+import { isLocale, LOCALE_NAMES } from "~/lib/i18n";
 import type { RouteHandle } from "~/locales/namespaces";
 
 export const handle: RouteHandle = { i18n: ["account", "claims", "credit", "evidence", "review"] };
@@ -117,7 +118,7 @@ export default function ClaimReview() {
             <dt>{t("review.claim.joined")}</dt>
             <dd>{f.dateTime(developer.created_at)}</dd>
             <dt>{t("review.claim.language")}</dt>
-            <dd>{developer.locale}</dd>
+            <dd>{isLocale(developer.locale) ? LOCALE_NAMES[developer.locale] : developer.locale}</dd>
             <dt>{t("review.claim.offered")}</dt>
             <dd>{f.int(claim.offeredTokens)}</dd>
             {claim.grantedTokens !== null ? (
@@ -227,7 +228,7 @@ export default function ClaimReview() {
         {ledger.length === 0 ? (
           <p className="muted">{t("review.claim.noLedger")}</p>
         ) : (
-          <table className="table">
+          <table className="table stack-table">
             <thead>
               <tr>
                 <th scope="col">{t("review.claim.ledgerColumns.when")}</th>
@@ -241,12 +242,12 @@ export default function ClaimReview() {
             <tbody>
               {ledger.map((entry) => (
                 <tr key={entry.id}>
-                  <td>{f.dateTime(entry.createdAt)}</td>
-                  <td>{t(`credit.kinds.${entry.kind}`)}</td>
-                  <td>{t(`credit.buckets.${entry.bucket}`)}</td>
-                  <td className="numeric">{f.int(entry.amount)}</td>
-                  <td>{entry.expiresAt ? f.date(entry.expiresAt) : ""}</td>
-                  <td>{entry.note ?? ""}</td>
+                  <td data-label={t("review.claim.ledgerColumns.when")}>{f.dateTime(entry.createdAt)}</td>
+                  <td data-label={t("review.claim.ledgerColumns.kind")}>{t(`credit.kinds.${entry.kind}`)}</td>
+                  <td data-label={t("review.claim.ledgerColumns.bucket")}>{t(`credit.buckets.${entry.bucket}`)}</td>
+                  <td className="numeric" data-label={t("review.claim.ledgerColumns.tokens")}>{f.int(entry.amount)}</td>
+                  <td data-label={t("review.claim.ledgerColumns.expires")}>{entry.expiresAt ? f.date(entry.expiresAt) : ""}</td>
+                  <td data-label={t("review.claim.ledgerColumns.note")}>{entry.note ?? ""}</td>
                 </tr>
               ))}
             </tbody>

@@ -108,7 +108,7 @@ export default function ClaimQueue() {
       {claims.length === 0 ? (
         <p className="muted">{t("review.queue.empty")}</p>
       ) : (
-        <table className="table queue-table" data-testid="claim-queue">
+        <table className="table queue-table stack-table" data-testid="claim-queue">
           <thead>
             <tr>
               <th scope="col">{t("review.queue.columns.claim")}</th>
@@ -126,10 +126,10 @@ export default function ClaimQueue() {
               const days = ageDays(claim.submittedAt, now);
               return (
                 <tr key={claim.id} data-testid="queue-row">
-                  <td>
+                  <td data-label={t("review.queue.columns.claim")}>
                     <Link to={`/staff/claims/${claim.id}`}>{claim.id}</Link>
                   </td>
-                  <td>
+                  <td data-label={t("review.queue.columns.developer")}>
                     {claim.organizationName ? (
                       <>
                         {claim.organizationName} <span className="badge">{t("account.roles.organization")}</span>
@@ -138,7 +138,7 @@ export default function ClaimQueue() {
                       claim.email
                     )}
                   </td>
-                  <td className="numeric">
+                  <td className="numeric" data-label={t("review.queue.columns.tokens")}>
                     {f.int(claim.offeredTokens)}
                     {claim.offeredTokens > largeLimit ? (
                       <div>
@@ -146,7 +146,7 @@ export default function ClaimQueue() {
                       </div>
                     ) : null}
                   </td>
-                  <td>
+                  <td data-label={t("review.queue.columns.flags")}>
                     {claim.flagCount === 0 ? (
                       <span className="muted">{t("review.queue.noFlags")}</span>
                     ) : (
@@ -155,8 +155,8 @@ export default function ClaimQueue() {
                       </span>
                     )}
                   </td>
-                  <td title={f.dateTime(claim.submittedAt)}>{days < 1 ? t("review.queue.ageHours") : t("review.queue.ageDays", { count: days })}</td>
-                  <td>
+                  <td data-label={t("review.queue.columns.age")} title={f.dateTime(claim.submittedAt)}>{days < 1 ? t("review.queue.ageHours") : t("review.queue.ageDays", { count: days })}</td>
+                  <td data-label={t("review.queue.columns.status")}>
                     <ClaimStatusBadge status={claim.status} />
                     {claim.firstApprovedTokens !== null && claim.status === "pending" ? (
                       <div className="muted small">{t("review.queue.secondApproval", { tokens: f.int(claim.firstApprovedTokens) })}</div>

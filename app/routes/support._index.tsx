@@ -95,7 +95,7 @@ export default function SupportSearch() {
           </p>
           {outcome.truncated ? <div className="alert alert-warning">{t("support.search.truncated")}</div> : null}
           {outcome.accounts.length > 0 ? (
-            <table className="table">
+            <table className="table stack-table">
               <thead>
                 <tr>
                   <th scope="col">{t("support.search.columns.account")}</th>
@@ -107,11 +107,11 @@ export default function SupportSearch() {
               <tbody>
                 {outcome.accounts.map((account) => (
                   <tr key={account.accountId} data-testid="search-result">
-                    <td>
+                    <td data-label={t("support.search.columns.account")}>
                       <Link to={`/support/accounts/${account.accountId}`}>{account.email}</Link>
                       <div className="muted small">{t(`account.roles.${account.role}`)}</div>
                     </td>
-                    <td>
+                    <td data-label={t("support.search.columns.matched")}>
                       <ul className="compact-list">
                         {account.matches.map((match) => (
                           <li key={`${match.kind}:${match.matched}`}>
@@ -121,7 +121,7 @@ export default function SupportSearch() {
                         ))}
                       </ul>
                     </td>
-                    <td>
+                    <td data-label={t("support.search.columns.status")}>
                       {account.disabled ? <span className="badge badge-danger">{t("support.status.disabled")}</span> : null}{" "}
                       {account.verified ? (
                         <span className="badge">{t("support.status.verified")}</span>
@@ -129,7 +129,7 @@ export default function SupportSearch() {
                         <span className="badge badge-warning">{t("support.status.unverified")}</span>
                       )}
                     </td>
-                    <td>{formatDate(account.createdAt, locale)}</td>
+                    <td data-label={t("support.search.columns.created")}>{formatDate(account.createdAt, locale)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -27,11 +27,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { ...found, viewerId: user.id };
 }
 
-const intentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("assign") }),
-  z.object({ intent: z.literal("reply") }).merge(replySchema),
-  z.object({ intent: z.literal("close") }),
-]);
+// Built on first use by the action only: `replySchema` lives in a server module, absent from the
+// browser bundle, where a schema built at module level would stop the page from hydrating.
+const intentSchema = () =>
+  z.discriminatedUnion("intent", [
+    z.object({ intent: z.literal("assign") }),
+    z.object({ intent: z.literal("reply") }).merge(replySchema),
+    z.object({ intent: z.literal("close") }),
+  ]);
 
 const FAILURE_STATUS: Record<string, number> = { not_found: 404, forbidden: 403, mail_failed: 502 };
 
@@ -40,7 +43,7 @@ type TicketOutcome = { ok: true; intent: string } | { ok: false; intent: string;
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireRole(request, "support");
   const fields = formFields(await request.formData());
-  const parsed = intentSchema.safeParse(fields);
+  const parsed = intentSchema().safeParse(fields);
   if (!parsed.success) {
     return data<TicketOutcome>({ ok: false, intent: fields.intent ?? "", formError: "errors.invalidForm", fieldErrors: fieldErrorsOf(parsed.error) }, { status: 400 });
   }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createAccount } from "~/domain/accounts.server";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { launchBrowser, screenshot } from "./browser";
-import { passSecondFactor } from "./second-factor";
+import { logIn } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "correct horse battery staple 42";
@@ -27,16 +27,9 @@ async function account(role: "developer" | "support", locale: "en" | "zh") {
   return email;
 }
 
-async function logIn(email: string, locale: "en" | "zh"): Promise<Page> {
-  const context = await browser.newContext({ locale: locale === "zh" ? "zh-CN" : "en-US", viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('input[name="email"]').fill(email);
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.locator('main button[type="submit"]').click();
-  await passSecondFactor(page, email);
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+async function signIn(email: string, locale: "en" | "zh"): Promise<Page> {
+  const page = await logIn(browser, email, PASSWORD, { locale });
+  contexts.push(page.context());
   return page;
 }
 
@@ -64,7 +57,7 @@ for (const locale of ["en", "zh"] as const) {
     it("contact form → an agent replies in the person's language → closes", async () => {
       const text = TEXT[locale];
       const developerEmail = await account("developer", locale);
-      const developer = await logIn(developerEmail, locale);
+      const developer = await signIn(developerEmail, locale);
       await developer.goto(`${baseUrl}/help`);
       expect(await developer.locator("html").getAttribute("lang")).toBe(locale === "zh" ? "zh-CN" : "en");
       await developer.locator("#field-topic").selectOption("keys");
@@ -77,7 +70,7 @@ for (const locale of ["en", "zh"] as const) {
       expect(ticket.locale).toBe(locale);
       await shots(developer, `help-${locale}-02-sent`);
 
-      const agent = await logIn(await account("support", locale), locale);
+      const agent = await signIn(await account("support", locale), locale);
       await agent.goto(`${baseUrl}/support/tickets`);
       await agent.getByRole("link", { name: "Key answers 401" }).first().waitFor();
       await shots(agent, `help-${locale}-03-queue`);
@@ -101,7 +94,7 @@ for (const locale of ["en", "zh"] as const) {
     it("downloads the account's data and asks for deletion", async () => {
       const text = TEXT[locale];
       const developerEmail = await account("developer", locale);
-      const developer = await logIn(developerEmail, locale);
+      const developer = await signIn(developerEmail, locale);
       await developer.goto(`${baseUrl}/account/privacy`);
       await shots(developer, `privacy-${locale}-01-page`);
       const [download] = await Promise.all([developer.waitForEvent("download"), developer.getByRole("link", { name: text.download }).click()]);

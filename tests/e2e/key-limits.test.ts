@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { creditAccount } from "~/domain/ledger.server";
 import { createDatabase } from "~/lib/db.server";
 import { launchBrowser, screenshot, SCREENSHOT_DIR } from "./browser";
+import { DEMO, HTML_LANG, logIn, useLanguage, type Locale } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const gatewayToken = inject("gatewayToken");
@@ -39,17 +40,11 @@ async function shoot(page: Page, name: string) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-async function logIn(page: Page, locale: "en" | "zh") {
-  await page.goto(`${baseUrl}/login`);
-  await page.fill('input[name="email"]', "developer@demo.ferry");
-  await page.fill('input[name="password"]', "demo-developer-pass");
-  await Promise.all([page.waitForURL(`${baseUrl}/account`), page.click('form:has(input[name="password"]) button[type="submit"]')]);
-  await setLanguage(page, locale);
-}
-
-async function setLanguage(page: Page, locale: "en" | "zh") {
-  await page.locator(`form[action="/set-language"] button[value="${locale}"]`).click();
-  await page.waitForFunction((lang) => document.documentElement.lang === lang, locale === "zh" ? "zh-CN" : "en");
+/** Shows the page in `locale` (the language cookie, not the shared demo account's saved choice). */
+async function setLanguage(page: Page, locale: Locale) {
+  await useLanguage(page, locale);
+  await page.reload();
+  await page.waitForFunction((lang) => document.documentElement.lang === lang, HTML_LANG[locale]);
 }
 
 async function createKey(page: Page, name: string): Promise<string> {
@@ -68,16 +63,15 @@ async function authorize(body: unknown) {
 
 describe("key limits in the browser", () => {
   it("sets limits in English and Chinese; the gateway enforces them", async () => {
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await logIn(page, "en");
+    const page = await logIn(browser, DEMO.developer.email, DEMO.developer.password, { locale: "en" });
+    const context = page.context();
     const name = `e2e-limits-${Date.now()}`;
     const key = await createKey(page, name);
     expect(key).toMatch(/^glmsk_/);
 
     await page.goto(`${baseUrl}/account/keys`);
     const row = page.locator("tr", { hasText: name });
-    await row.getByRole("link", { name: "Limits" }).click();
+    await row.getByRole("link", { name: /^Limits/ }).click();
     await page.waitForURL(/\/account\/keys\/[^/]+\/limits$/);
     await page.waitForFunction(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter !== undefined);
     await expect(page.getByText("Empty: no limit.").first().isVisible()).resolves.toBe(true);
@@ -111,7 +105,7 @@ describe("key limits in the browser", () => {
 
     // Chinese: change the rate and clear the models.
     await setLanguage(page, "zh");
-    await page.locator("tr", { hasText: name }).getByRole("link", { name: "限制" }).click();
+    await page.locator("tr", { hasText: name }).getByRole("link", { name: /^限制/ }).click();
     await page.waitForURL(/\/limits$/);
     await page.waitForFunction(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter !== undefined);
     await page.fill('input[name="requestsPerMinute"]', "abc");

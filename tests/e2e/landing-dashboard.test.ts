@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot } from "./browser";
-import { passSecondFactor } from "./second-factor";
+import { logIn } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const WIDTHS = [1280, 390] as const;
@@ -39,17 +39,6 @@ async function fitsWidth(page: Page, selector: string): Promise<boolean> {
   return page.locator(selector).evaluateAll((nodes) => nodes.every((node) => node.getBoundingClientRect().right <= window.innerWidth + 1));
 }
 
-async function logIn(page: Page, email: string, password: string, locale: Locale) {
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('input[name="email"]').fill(email);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('main button[type="submit"]').click();
-  await passSecondFactor(page, email);
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
-  // Demo accounts are shared with other suites: choose the language after a full page load.
-  await page.goto(page.url());
-  await useLanguage(page, locale);
-}
 
 const TEXT = {
   en: { formula: "Free credit = 100% of your average monthly OpenAI API tokens", bounds: "At least 1,000,000 Tokens, at most 150,000,000 Tokens.", example: "Credit: 3,000,000 Tokens, usable for 90 days." },
@@ -89,8 +78,9 @@ describe("the dashboard shows the account's state", () => {
     it(`${developer.email}: ${developer.state}, next ${developer.next}, in both languages and widths`, async () => {
       for (const locale of LOCALES) {
         for (const width of WIDTHS) {
-          const page = await newPage(width, locale);
-          await logIn(page, developer.email, "demo-developer-pass", locale);
+          // The language cookie: the shared demo accounts' saved choice stays as it is.
+          const page = await logIn(browser, developer.email, "demo-developer-pass", { locale, width });
+          contexts.push(page.context());
           expect(new URL(page.url()).pathname).toBe("/account");
           const next = page.getByTestId("next-step");
           await next.waitFor();
@@ -106,8 +96,6 @@ describe("the dashboard shows the account's state", () => {
           if (developer.state === "none") await page.getByTestId("program-offer").waitFor();
           expect(await fitsWidth(page, '[data-testid="next-step"], .dashboard-grid, .dashboard-grid *')).toBe(true);
           await screenshot(page, `dashboard-${developer.state}-${locale}-${width}`);
-          // Leave the shared demo account in English for the other suites.
-          if (locale === "zh") await useLanguage(page, "en");
           await page.context().close();
         }
       }
@@ -122,13 +110,9 @@ describe("operators land on their own home", () => {
     ["admin@demo.ferry", "demo-admin-pass-1", "/admin"],
   ] as const) {
     it(`${email} → ${home}`, async () => {
-      const page = await newPage(1280, "en");
-      await page.goto(`${baseUrl}/login`);
-      await page.locator('input[name="email"]').fill(email);
-      await page.locator('input[name="password"]').fill(password);
-      await page.locator('main button[type="submit"]').click();
-      await passSecondFactor(page, email);
-      await page.waitForURL((url) => url.pathname === home);
+      const page = await logIn(browser, email, password);
+      contexts.push(page.context());
+      expect(new URL(page.url()).pathname).toBe(home);
       await page.context().close();
     });
   }

@@ -9,7 +9,7 @@ import { recordAudit } from "~/domain/audit.server";
 import { saveEvidence } from "~/domain/evidence/index.server";
 import { createDatabase, type Db } from "~/lib/db.server";
 import { launchBrowser, screenshot } from "./browser";
-import { passSecondFactor } from "./second-factor";
+import { logIn } from "./log-in";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "correct horse battery staple 42";
@@ -60,15 +60,8 @@ async function developerWithHistory(): Promise<{ id: string; email: string }> {
 async function adminPage(locale: "en" | "zh"): Promise<Page> {
   const email = `labels-admin-${locale}-${randomBytes(4).toString("hex")}@example.com`;
   await createAccount(db, { email, password: PASSWORD, role: "admin", verified: true, locale });
-  const context = await browser.newContext({ locale: locale === "zh" ? "zh-CN" : "en-US", viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('input[name="email"]').fill(email);
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.locator('main button[type="submit"]').click();
-  await passSecondFactor(page, email);
-  await page.waitForURL((url) => !/\/login/.test(url.pathname));
+  const page = await logIn(browser, email, PASSWORD, { locale });
+  contexts.push(page.context());
   return page;
 }
 

@@ -2,8 +2,12 @@
 // box (not even inside a scroll container), one h1 and no skipped heading level, no console error.
 import type { ConsoleMessage, Page } from "playwright-core";
 
-/** Runs in the page: every place where content is wider than the box that holds it. */
-function findOverflow(): string[] {
+/**
+ * Runs in the page: every place where content is wider than the box that holds it. On a phone
+ * (`narrow`), a table wide by nature may scroll inside its `.table-scroll` box, which shows that
+ * it scrolls; at desktop widths nothing may.
+ */
+function findOverflow(narrow: boolean): string[] {
   const problems: string[] = [];
   const root = document.documentElement;
   if (root.scrollWidth > root.clientWidth + 1) problems.push(`the page is ${root.scrollWidth}px wide in a ${root.clientWidth}px viewport`);
@@ -23,6 +27,7 @@ function findOverflow(): string[] {
     if (style.display === "inline" || style.display === "contents" || style.display === "none") continue;
     // Screen-reader-only text is clipped to a pixel on purpose.
     if (element.clientWidth <= 1 || (style.position === "absolute" && style.clip !== "auto")) continue;
+    if (narrow && element.classList.contains("table-scroll") && style.overflowX === "auto") continue;
     if (element.scrollWidth > element.clientWidth + 1) offenders.push(element);
   }
   // An overflow shows on every ancestor that does not clip it: name only the innermost box.
@@ -54,8 +59,39 @@ function findHeadingProblems(): string[] {
   return problems;
 }
 
+/**
+ * Runs in the page: links named for where they go. Two visible links with one accessible name
+ * ("Open", "View", a claim's status) that lead to different places are ambiguous to a screen-reader
+ * user who lists the page's links.
+ */
+function findAmbiguousLinks(): string[] {
+  const destinations = new Map<string, Set<string>>();
+  for (const link of Array.from(document.querySelectorAll<HTMLAnchorElement>("a[href]"))) {
+    if (link.closest("[hidden], [aria-hidden=true]") || link.getClientRects().length === 0) continue;
+    const labelledBy = link.getAttribute("aria-labelledby");
+    const fromIds = labelledBy ? labelledBy.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? "").join(" ") : "";
+    const name = (link.getAttribute("aria-label") || fromIds || link.textContent || "").replace(/\s+/g, " ").trim().toLowerCase();
+    const url = new URL(link.href, location.href);
+    const where = `${url.origin}${url.pathname}${url.search}`;
+    if (!destinations.has(name)) destinations.set(name, new Set());
+    destinations.get(name)!.add(where);
+  }
+  const problems: string[] = [];
+  for (const [name, places] of destinations) {
+    if (places.size > 1) problems.push(`${places.size} links named "${name.slice(0, 40)}" lead to different places`);
+  }
+  return problems;
+}
+
+/** Everything wrong with the page as it is laid out now (overflow at this width, heading order). */
 export async function layoutProblems(page: Page): Promise<string[]> {
-  return [...(await page.evaluate(findOverflow)), ...(await page.evaluate(findHeadingProblems))];
+  const narrow = (page.viewportSize()?.width ?? 1280) <= 720;
+  return [...(await page.evaluate(findOverflow, narrow)), ...(await page.evaluate(findHeadingProblems))];
+}
+
+/** Width-independent problems: ambiguous link names. */
+export async function linkProblems(page: Page): Promise<string[]> {
+  return page.evaluate(findAmbiguousLinks);
 }
 
 /**
@@ -80,8 +116,14 @@ export function watchConsole(page: Page) {
   };
 }
 
-/** Waits until the page is hydrated and quiet, so hydration errors have been reported. */
+/**
+ * Waits until the page is hydrated and quiet, so hydration errors have been reported. A page that
+ * ships no JavaScript on purpose (the log-in page) has no Remix context and is only waited for.
+ */
 export async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { __remixRouter?: { state: { navigation: { state: string } } } }).__remixRouter?.state.navigation.state === "idle");
+  await page.waitForFunction(() => {
+    const remix = window as unknown as { __remixContext?: unknown; __remixRouter?: { state: { navigation: { state: string } } } };
+    return remix.__remixContext === undefined || remix.__remixRouter?.state.navigation.state === "idle";
+  });
   await page.waitForLoadState("networkidle");
 }

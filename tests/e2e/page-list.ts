@@ -13,6 +13,8 @@ export interface Seeded {
   keyId: string;
   claimId: string;
   checkoutSessionId: string;
+  /** A support ticket the developer opened from the Help page. */
+  ticketId: string;
 }
 
 export interface PageToCheck {
@@ -31,6 +33,10 @@ export function pagesOf(audience: Audience, seed: Seeded): PageToCheck[] {
         { path: "/forgot-password" },
         { path: "/reset-password?token=not-a-real-token" },
         { path: "/docs/gateway" },
+        { path: "/help" },
+        { path: "/terms" },
+        { path: "/privacy" },
+        { path: "/verify?email=someone%40example.com" },
         { path: "/dev/outbox" },
         { path: "/no-such-page", status: 404 },
       ];
@@ -46,6 +52,8 @@ export function pagesOf(audience: Audience, seed: Seeded): PageToCheck[] {
         { path: "/account/keys" },
         { path: "/account/keys/new" },
         { path: `/account/keys/${seed.keyId}/roll` },
+        { path: `/account/keys/${seed.keyId}/limits` },
+        { path: "/account/usage" },
         { path: "/account/snippets" },
         { path: "/account/organization" },
         { path: "/account/organization?invitation=not-a-live-invitation-token-0000" },
@@ -55,7 +63,10 @@ export function pagesOf(audience: Audience, seed: Seeded): PageToCheck[] {
         { path: "/account/security" },
         { path: "/account/sessions" },
         { path: "/account/password" },
+        { path: "/account/notifications" },
+        { path: "/account/privacy" },
         { path: "/docs/gateway" },
+        { path: "/help" },
         { path: "/no-such-page", status: 404 },
       ];
     case "support":
@@ -64,6 +75,9 @@ export function pagesOf(audience: Audience, seed: Seeded): PageToCheck[] {
         { path: `/support?q=${encodeURIComponent(seed.developerEmail)}` },
         { path: `/support?q=${encodeURIComponent("nobody-at-all@example.com")}` },
         { path: `/support/accounts/${seed.developerId}` },
+        { path: `/support/accounts/${seed.developerId}/usage` },
+        { path: "/support/tickets" },
+        { path: `/support/tickets/${seed.ticketId}` },
         { path: "/account" },
       ];
     case "staff":
@@ -73,6 +87,7 @@ export function pagesOf(audience: Audience, seed: Seeded): PageToCheck[] {
         { path: `/staff/claims/${seed.claimId}` },
         { path: "/staff/adjustments" },
         { path: "/staff/codes" },
+        { path: "/staff/deletions" },
       ];
     case "admin":
       return [
@@ -81,6 +96,7 @@ export function pagesOf(audience: Audience, seed: Seeded): PageToCheck[] {
         { path: `/admin/users/${seed.developerId}/security` },
         { path: "/admin/audit" },
         { path: "/admin/grant-policy" },
+        { path: "/admin/pages" },
       ];
   }
 }

@@ -4,7 +4,7 @@ import { AuditActionLabel, AuditDetails } from "~/components/audit-details";
 import type { AccountStory } from "~/domain/support-account.server";
 import { formatInteger, type Locale } from "~/lib/i18n";
 import { formatMoney } from "~/lib/money";
-import { StorySection, When } from "./story-parts";
+import { StorySection, StoryTable, When } from "./story-parts";
 
 const PURCHASE_BADGE: Record<string, string> = { paid: "badge-success", refunded: "badge-danger", failed: "badge-danger", pending: "badge-warning", expired: "" };
 
@@ -12,28 +12,16 @@ export function SignInsSection({ signIns, locale }: { signIns: AccountStory["sig
   const { t } = useTranslation();
   return (
     <StorySection id="sign-ins" title={t("support.account.signIns")} empty={signIns.length === 0}>
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{t("support.account.when")}</th>
-            <th scope="col">{t("support.account.outcome")}</th>
-            <th scope="col">{t("support.account.ip")}</th>
-            <th scope="col">{t("support.account.userAgent")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {signIns.map((event) => (
-            <tr key={event.id}>
-              <td>
-                <When iso={event.createdAt} locale={locale} />
-              </td>
-              <td>{t(`support.signInOutcome.${event.outcome}`, { defaultValue: event.outcome })}</td>
-              <td>{event.ip ?? "—"}</td>
-              <td className="muted small">{event.userAgent ?? "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <StoryTable
+        rows={signIns}
+        rowKey={(event) => event.id}
+        columns={[
+          { label: t("support.account.when"), cell: (event) => <When iso={event.createdAt} locale={locale} /> },
+          { label: t("support.account.outcome"), cell: (event) => t(`support.signInOutcome.${event.outcome}`, { defaultValue: event.outcome }) },
+          { label: t("support.account.ip"), cell: (event) => event.ip ?? "—" },
+          { label: t("support.account.userAgent"), className: "muted small", cell: (event) => event.userAgent ?? "—" },
+        ]}
+      />
     </StorySection>
   );
 }
@@ -42,49 +30,50 @@ export function PurchasesSection({ purchases, locale }: { purchases: AccountStor
   const { t } = useTranslation();
   return (
     <StorySection id="purchases" title={t("support.account.purchases")} empty={purchases.length === 0}>
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{t("support.purchases.purchase")}</th>
-            <th scope="col">{t("support.account.status")}</th>
-            <th scope="col" className="number">
-              {t("support.account.tokens")}
-            </th>
-            <th scope="col" className="number">
-              {t("support.purchases.amount")}
-            </th>
-            <th scope="col">{t("support.purchases.stripe")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {purchases.map((purchase) => (
-            <tr key={purchase.id}>
-              <td>
+      <StoryTable
+        rows={purchases}
+        rowKey={(purchase) => purchase.id}
+        columns={[
+          {
+            label: t("support.purchases.purchase"),
+            cell: (purchase) => (
+              <>
                 <code>{purchase.id}</code>
                 <div className="muted small">
                   {purchase.packId} · <When iso={purchase.createdAt} locale={locale} />
                 </div>
-              </td>
-              <td>
+              </>
+            ),
+          },
+          {
+            label: t("support.account.status"),
+            cell: (purchase) => (
+              <>
                 <span className={`badge ${PURCHASE_BADGE[purchase.state] ?? ""}`}>{t(`support.purchaseState.${purchase.state}`)}</span>
                 {purchase.refundedTokens > 0 ? (
                   <div className="muted small">{t("support.purchases.refunded", { tokens: formatInteger(purchase.refundedTokens, locale) })}</div>
                 ) : null}
-              </td>
-              <td className="number">{formatInteger(purchase.tokens, locale)}</td>
-              <td className="number">{formatMoney(purchase.amount, purchase.currency, locale)}</td>
-              <td className="small">
+              </>
+            ),
+          },
+          { label: t("support.account.tokens"), number: true, cell: (purchase) => formatInteger(purchase.tokens, locale) },
+          { label: t("support.purchases.amount"), number: true, cell: (purchase) => formatMoney(purchase.amount, purchase.currency, locale) },
+          {
+            label: t("support.purchases.stripe"),
+            className: "small",
+            cell: (purchase) => (
+              <>
                 {purchase.checkoutSessionId ? <code>{purchase.checkoutSessionId}</code> : null}
                 {purchase.paymentIntentId ? (
                   <div>
                     <code>{purchase.paymentIntentId}</code>
                   </div>
                 ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+        ]}
+      />
     </StorySection>
   );
 }
@@ -93,32 +82,16 @@ export function AuditSection({ auditTrail, locale }: { auditTrail: AccountStory[
   const { t } = useTranslation();
   return (
     <StorySection id="audit" title={t("support.account.audit")} empty={auditTrail.length === 0}>
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{t("support.account.when")}</th>
-            <th scope="col">{t("support.account.actor")}</th>
-            <th scope="col">{t("support.account.action")}</th>
-            <th scope="col">{t("support.account.details")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {auditTrail.map((entry) => (
-            <tr key={entry.id}>
-              <td>
-                <When iso={entry.createdAt} locale={locale} />
-              </td>
-              <td>{entry.actorEmail ?? entry.actorId ?? "—"}</td>
-              <td>
-                <AuditActionLabel action={entry.action} />
-              </td>
-              <td className="small">
-                <AuditDetails details={entry.details} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <StoryTable
+        rows={auditTrail}
+        rowKey={(entry) => entry.id}
+        columns={[
+          { label: t("support.account.when"), cell: (entry) => <When iso={entry.createdAt} locale={locale} /> },
+          { label: t("support.account.actor"), cell: (entry) => entry.actorEmail ?? entry.actorId ?? "—" },
+          { label: t("support.account.action"), cell: (entry) => <AuditActionLabel action={entry.action} /> },
+          { label: t("support.account.details"), className: "small", cell: (entry) => <AuditDetails details={entry.details} /> },
+        ]}
+      />
     </StorySection>
   );
 }

@@ -5,7 +5,7 @@ import { CreditAdjustmentPanel } from "~/components/credit-adjustment-panel";
 import { ReasonForm, type ActionOutcome } from "~/components/reason-form";
 import type { AccountStory } from "~/domain/support-account.server";
 import { formatDateTime, formatInteger, type Locale } from "~/lib/i18n";
-import { When } from "./story-parts";
+import { StoryTable, When } from "./story-parts";
 
 type AdjustmentPanelProps = Parameters<typeof CreditAdjustmentPanel>[0];
 
@@ -58,39 +58,26 @@ export function LedgerSection({
       {ledger.entries.length === 0 ? (
         <p className="muted">{t("support.account.none")}</p>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t("support.account.when")}</th>
-              <th scope="col">{t("support.ledger.kind")}</th>
-              <th scope="col">{t("support.ledger.bucket")}</th>
-              <th scope="col" className="number">
-                {t("support.account.tokens")}
-              </th>
-              <th scope="col">{t("support.ledger.reference")}</th>
-              <th scope="col">{t("support.ledger.note")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ledger.entries.map((entry) => (
-              <tr key={entry.id}>
-                <td>
-                  <When iso={entry.createdAt} locale={locale} />
-                </td>
-                <td>{t(`support.ledger.kinds.${entry.kind}`)}</td>
-                <td>
+        <StoryTable
+          rows={ledger.entries}
+          rowKey={(entry) => entry.id}
+          columns={[
+            { label: t("support.account.when"), cell: (entry) => <When iso={entry.createdAt} locale={locale} /> },
+            { label: t("support.ledger.kind"), cell: (entry) => t(`support.ledger.kinds.${entry.kind}`) },
+            {
+              label: t("support.ledger.bucket"),
+              cell: (entry) => (
+                <>
                   {t(`support.ledger.${entry.bucket}`)}
                   {entry.expiresAt ? <div className="muted small">{t("support.ledger.expires", { date: formatDateTime(entry.expiresAt, locale) })}</div> : null}
-                </td>
-                <td className="number">{formatInteger(entry.amount, locale)}</td>
-                <td className="small">
-                  <code>{`${entry.referenceType}:${entry.referenceId}`}</code>
-                </td>
-                <td className="small">{entry.note ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { label: t("support.account.tokens"), number: true, cell: (entry) => formatInteger(entry.amount, locale) },
+            { label: t("support.ledger.reference"), className: "small", cell: (entry) => <code>{`${entry.referenceType}:${entry.referenceId}`}</code> },
+            { label: t("support.ledger.note"), className: "small", cell: (entry) => entry.note ?? "" },
+          ]}
+        />
       )}
       {ledger.more ? <p className="muted small">{t("support.ledger.more", { count: ledger.entries.length })}</p> : null}
       {adjustments.id ? (
@@ -108,48 +95,46 @@ export function KeysSection({ keys, outcome, locale }: { keys: AccountStory["key
       {keys.length === 0 ? (
         <p className="muted">{t("support.account.none")}</p>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t("support.keys.key")}</th>
-              <th scope="col">{t("support.account.status")}</th>
-              <th scope="col">{t("support.account.created")}</th>
-              <th scope="col">{t("support.keys.lastUsed")}</th>
-              <th scope="col">{t("support.account.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((key) => (
-              <tr key={key.id} data-testid="support-key-row">
-                <td>
+        <StoryTable
+          rows={keys}
+          rowKey={(key) => key.id}
+          rowTestId="support-key-row"
+          columns={[
+            {
+              label: t("support.keys.key"),
+              cell: (key) => (
+                <>
                   <code>{`${key.visiblePrefix}…${key.lastFour}`}</code>
                   <div className="muted small">{key.name}</div>
-                </td>
-                <td>
+                </>
+              ),
+            },
+            {
+              label: t("support.account.status"),
+              cell: (key) => (
+                <>
                   <span className={key.status === "active" ? "badge badge-success" : key.status === "revoked" ? "badge badge-danger" : "badge badge-warning"}>
                     {t(`support.keys.status.${key.status}`)}
                   </span>
                   {key.expiresAt ? <div className="muted small">{t("support.keys.expires", { date: formatDateTime(key.expiresAt, locale) })}</div> : null}
-                </td>
-                <td>
-                  <When iso={key.createdAt} locale={locale} />
-                </td>
-                <td>
-                  <When iso={key.lastUsedAt} locale={locale} />
-                </td>
-                <td>
-                  {key.status === "revoked" ? (
-                    <span className="muted small">
-                      {t("support.keys.revokedOn")} <When iso={key.revokedAt} locale={locale} />
-                    </span>
-                  ) : (
-                    <ReasonForm intent="revoke_key" target={key.id} hidden={{ keyId: key.id }} submitLabel={t("support.actions.revokeKey")} danger outcome={outcome} />
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { label: t("support.account.created"), cell: (key) => <When iso={key.createdAt} locale={locale} /> },
+            { label: t("support.keys.lastUsed"), cell: (key) => <When iso={key.lastUsedAt} locale={locale} /> },
+            {
+              label: t("support.account.actions"),
+              cell: (key) =>
+                key.status === "revoked" ? (
+                  <span className="muted small">
+                    {t("support.keys.revokedOn")} <When iso={key.revokedAt} locale={locale} />
+                  </span>
+                ) : (
+                  <ReasonForm intent="revoke_key" target={key.id} hidden={{ keyId: key.id }} submitLabel={t("support.actions.revokeKey")} danger outcome={outcome} />
+                ),
+            },
+          ]}
+        />
       )}
     </section>
   );
