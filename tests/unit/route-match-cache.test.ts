@@ -71,7 +71,7 @@ describe("remembered route matching", () => {
   it("gives each caller its own params object", () => {
     const remembering = rememberingMatchRoutes(matchRoutes);
     const routes = rootTree();
-    remembering(routes, "/staff/claims/clm_1")!.at(-1)!.params.id = "changed";
+    (remembering(routes, "/staff/claims/clm_1")!.at(-1)!.params as Record<string, string>).id = "changed";
     expect(remembering(routes, "/staff/claims/clm_1")!.at(-1)!.params.id).toBe("clm_1");
   });
 
