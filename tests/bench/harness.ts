@@ -62,6 +62,18 @@ export function run(options: autocannon.Options): Promise<autocannon.Result> {
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
+/** These processes and their descendants (a clustered server's workers), from /proc; just `pids` off Linux. */
+export function withDescendants(pids: number[]): number[] {
+  const all = [...pids];
+  for (let index = 0; index < all.length; index++) {
+    const pid = all[index]!;
+    const file = `/proc/${pid}/task/${pid}/children`;
+    if (!existsSync(file)) continue;
+    all.push(...readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+  }
+  return all;
+}
+
 /** CPU milliseconds (user + system) used so far by these processes (and their reaped children), or null off Linux. */
 export function cpuMsOf(pids: number[]): number | null {
   let total = 0;
@@ -79,7 +91,7 @@ export function cpuMsOf(pids: number[]): number | null {
 export interface MeasureOptions {
   /** Run a WARMUP_SECONDS run first (not counted). */
   warmUp: boolean;
-  /** The server processes whose CPU time per request is reported. */
+  /** The server processes whose CPU time per request is reported (with their child processes). */
   serverPids?: number[];
   /** Width of the label column. */
   labelWidth?: number;
@@ -90,9 +102,10 @@ export interface MeasureOptions {
 /** One autocannon run of DURATION seconds with CONNECTIONS connections; throws if any request fails. */
 export async function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, measureOptions: MeasureOptions): Promise<Figures> {
   if (measureOptions.warmUp) await run({ ...options, duration: WARMUP_SECONDS, connections: CONNECTIONS });
-  const cpuBefore = measureOptions.serverPids ? cpuMsOf(measureOptions.serverPids) : null;
+  const pids = measureOptions.serverPids ? withDescendants(measureOptions.serverPids) : null;
+  const cpuBefore = pids ? cpuMsOf(pids) : null;
   const result = await run({ ...options, duration: DURATION, connections: CONNECTIONS });
-  const cpuAfter = measureOptions.serverPids ? cpuMsOf(measureOptions.serverPids) : null;
+  const cpuAfter = pids ? cpuMsOf(pids) : null;
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${label}: ${failed} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
   const figures: Figures = { rps: Math.round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99 };

@@ -171,7 +171,7 @@ async function main() {
       bare: bareFigures,
       ...(baseline ? { baseline: { dir: BASELINE_DIR, ...baseline } } : {}),
       measured_at: new Date().toISOString(),
-      setup: { cpus: cpus().length, load_average_at_end: load, connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, figures: "median round by req/s", database: "sqlite", node: process.version },
+      setup: { cpus: cpus().length, server_processes: process.env.WEB_CONCURRENCY ?? "1", load_average_at_end: load, connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, figures: "median round by req/s", database: "sqlite", node: process.version },
       rounds,
     };
     mkdirSync("tests/bench/results", { recursive: true });
