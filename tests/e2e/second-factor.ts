@@ -25,13 +25,18 @@ export function nextTotpCode(email: string, minimumStep = totpStep(new Date())):
   return totpCodeAt(totpSecretOf(email), step);
 }
 
-/** Submits the code form; true when the server accepted it (a refusal answers 400 or 429). */
+/**
+ * Submits the code form; true when the server accepted it. An accepted code redirects (a 3xx to a
+ * plain form post, a redirect header to a script's post); a refusal shows the form again with its
+ * error (200 to a browser, 429 when throttled).
+ */
 async function submitCode(page: Page, path: string): Promise<boolean> {
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname.startsWith(path)),
     page.locator('main button[type="submit"]').first().click(),
   ]);
-  if (response.status() >= 400) {
+  const redirected = (response.status() >= 300 && response.status() < 400) || response.headers()["x-remix-redirect"] !== undefined;
+  if (!redirected) {
     await page.locator(".field-error, .alert-error").first().waitFor();
     return false;
   }
