@@ -111,6 +111,41 @@ async function roleOf(db: DbExecutor, organizationId: string, userId: string): P
   return row?.role ?? null;
 }
 
+/** Locks the organization and finds the actor's role in it; null when either is missing. */
+async function lockAsMember(trx: DbExecutor, organizationId: string, actorId: string) {
+  const organization = await lockOrganization(trx, organizationId);
+  if (!organization) return null;
+  const actorRole = await roleOf(trx, organization.id, actorId);
+  if (!actorRole) return null;
+  return { organization, actorRole };
+}
+
+/** Updates one member's row (role or budget), stamping updated_at. */
+async function updateMember(
+  trx: DbExecutor,
+  organizationId: string,
+  userId: string,
+  values: { role?: OrganizationRole; monthly_token_budget?: number | null },
+  now: Date,
+): Promise<void> {
+  await trx
+    .updateTable("organization_members")
+    .set({ ...values, updated_at: now.toISOString() })
+    .where("organization_id", "=", organizationId)
+    .where("user_id", "=", userId)
+    .execute();
+}
+
+/** Revokes the live keys of an organization's ledger row (only those `createdBy` made, when given); returns their ids. */
+async function revokeLiveKeys(trx: DbExecutor, ledgerAccountId: string, iso: string, createdBy?: string): Promise<string[]> {
+  let query = trx.selectFrom("api_keys").select("id").where("user_id", "=", ledgerAccountId);
+  if (createdBy !== undefined) query = query.where("created_by", "=", createdBy);
+  const live = await query.where("revoked_at", "is", null).execute();
+  const keyIds = live.map((row) => row.id);
+  if (keyIds.length) await trx.updateTable("api_keys").set({ revoked_at: iso }).where("id", "in", keyIds).execute();
+  return keyIds;
+}
+
 export async function createOrganization(
   db: Db,
   input: { userId: string; name: string; ip?: string | null; now?: Date },
@@ -257,10 +292,9 @@ export async function inviteMember(
   const iso = now.toISOString();
   const email = input.email.trim().toLowerCase();
   return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    if (!organization) return { ok: false, reason: "not_found" } as const;
-    const actorRole = await roleOf(trx, organization.id, input.actorId);
-    if (!actorRole) return { ok: false, reason: "not_found" } as const;
+    const locked = await lockAsMember(trx, input.organizationId, input.actorId);
+    if (!locked) return { ok: false, reason: "not_found" } as const;
+    const { organization, actorRole } = locked;
     if (!MANAGERS.includes(actorRole) || (input.role === "owner" && actorRole !== "owner")) return { ok: false, reason: "forbidden" } as const;
     const invitee = await trx.selectFrom("users").select(["id", "locale", "role"]).where("email", "=", email).where("role", "!=", ORGANIZATION_ROLE).executeTakeFirst();
     if (invitee && (await roleOf(trx, organization.id, invitee.id))) return { ok: false, reason: "already_member" } as const;
@@ -371,21 +405,15 @@ export async function changeMemberRole(
 ): Promise<OrganizationResult> {
   const now = input.now ?? new Date();
   return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    if (!organization) return { ok: false, reason: "not_found" } as const;
-    const actorRole = await roleOf(trx, organization.id, input.actorId);
-    if (!actorRole) return { ok: false, reason: "not_found" } as const;
+    const locked = await lockAsMember(trx, input.organizationId, input.actorId);
+    if (!locked) return { ok: false, reason: "not_found" } as const;
+    const { organization, actorRole } = locked;
     const targetRole = await roleOf(trx, organization.id, input.userId);
     if (!targetRole) return { ok: false, reason: "not_found" } as const;
     if (!mayManage(actorRole, targetRole) || (input.role === "owner" && actorRole !== "owner")) return { ok: false, reason: "forbidden" } as const;
     if (targetRole === input.role) return { ok: false, reason: "unchanged" } as const;
     if (targetRole === "owner" && (await countOwners(trx, organization.id)) <= 1) return { ok: false, reason: "last_owner" } as const;
-    await trx
-      .updateTable("organization_members")
-      .set({ role: input.role, updated_at: now.toISOString() })
-      .where("organization_id", "=", organization.id)
-      .where("user_id", "=", input.userId)
-      .execute();
+    await updateMember(trx, organization.id, input.userId, { role: input.role }, now);
     await recordAudit(trx, { actorId: input.actorId, action: "organization.role_change", targetType: "organization", targetId: organization.id, details: { userId: input.userId, previous: targetRole, role: input.role }, ip: input.ip ?? null }, now);
     return { ok: true } as const;
   });
@@ -399,10 +427,9 @@ export async function setMemberBudget(
   const now = input.now ?? new Date();
   if (input.monthlyTokenBudget !== null && (!Number.isSafeInteger(input.monthlyTokenBudget) || input.monthlyTokenBudget < 0)) throw new Error("a budget is a whole number of tokens");
   return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    if (!organization) return { ok: false, reason: "not_found" } as const;
-    const actorRole = await roleOf(trx, organization.id, input.actorId);
-    if (!actorRole) return { ok: false, reason: "not_found" } as const;
+    const locked = await lockAsMember(trx, input.organizationId, input.actorId);
+    if (!locked) return { ok: false, reason: "not_found" } as const;
+    const { organization, actorRole } = locked;
     const target = await trx
       .selectFrom("organization_members")
       .select(["role", "monthly_token_budget"])
@@ -413,12 +440,7 @@ export async function setMemberBudget(
     if (!mayManage(actorRole, target.role)) return { ok: false, reason: "forbidden" } as const;
     const previous = target.monthly_token_budget === null ? null : Number(target.monthly_token_budget);
     if (previous === input.monthlyTokenBudget) return { ok: false, reason: "unchanged" } as const;
-    await trx
-      .updateTable("organization_members")
-      .set({ monthly_token_budget: input.monthlyTokenBudget, updated_at: now.toISOString() })
-      .where("organization_id", "=", organization.id)
-      .where("user_id", "=", input.userId)
-      .execute();
+    await updateMember(trx, organization.id, input.userId, { monthly_token_budget: input.monthlyTokenBudget }, now);
     await recordAudit(trx, { actorId: input.actorId, action: "organization.budget_change", targetType: "organization", targetId: organization.id, details: { userId: input.userId, previous, monthlyTokenBudget: input.monthlyTokenBudget }, ip: input.ip ?? null }, now);
     return { ok: true } as const;
   });
@@ -435,24 +457,15 @@ export async function removeMember(
   const now = input.now ?? new Date();
   const iso = now.toISOString();
   return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    if (!organization) return { ok: false, reason: "not_found" } as const;
-    const actorRole = await roleOf(trx, organization.id, input.actorId);
-    if (!actorRole) return { ok: false, reason: "not_found" } as const;
+    const locked = await lockAsMember(trx, input.organizationId, input.actorId);
+    if (!locked) return { ok: false, reason: "not_found" } as const;
+    const { organization, actorRole } = locked;
     const targetRole = await roleOf(trx, organization.id, input.userId);
     if (!targetRole) return { ok: false, reason: "not_found" } as const;
     // Anyone may leave; removing someone else takes a manager.
     if (input.userId !== input.actorId && !mayManage(actorRole, targetRole)) return { ok: false, reason: "forbidden" } as const;
     if (targetRole === "owner" && (await countOwners(trx, organization.id)) <= 1) return { ok: false, reason: "last_owner" } as const;
-    const live = await trx
-      .selectFrom("api_keys")
-      .select("id")
-      .where("user_id", "=", organization.ledger_account_id)
-      .where("created_by", "=", input.userId)
-      .where("revoked_at", "is", null)
-      .execute();
-    const keyIds = live.map((row) => row.id);
-    if (keyIds.length) await trx.updateTable("api_keys").set({ revoked_at: iso }).where("id", "in", keyIds).execute();
+    const keyIds = await revokeLiveKeys(trx, organization.ledger_account_id, iso, input.userId);
     await trx.deleteFrom("organization_members").where("organization_id", "=", organization.id).where("user_id", "=", input.userId).execute();
     for (const keyId of keyIds) {
       await recordAudit(trx, { actorId: input.actorId, action: "api_key.revoke", targetType: "api_key", targetId: keyId, details: { accountId: organization.ledger_account_id, reason: "organization_member_removed" }, ip: input.ip ?? null }, now);
@@ -474,14 +487,11 @@ export async function deleteOrganization(
   const now = input.now ?? new Date();
   const iso = now.toISOString();
   return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    if (!organization) return { ok: false, reason: "not_found" } as const;
-    const actorRole = await roleOf(trx, organization.id, input.actorId);
-    if (!actorRole) return { ok: false, reason: "not_found" } as const;
+    const locked = await lockAsMember(trx, input.organizationId, input.actorId);
+    if (!locked) return { ok: false, reason: "not_found" } as const;
+    const { organization, actorRole } = locked;
     if (actorRole !== "owner") return { ok: false, reason: "forbidden" } as const;
-    const live = await trx.selectFrom("api_keys").select("id").where("user_id", "=", organization.ledger_account_id).where("revoked_at", "is", null).execute();
-    const keyIds = live.map((row) => row.id);
-    if (keyIds.length) await trx.updateTable("api_keys").set({ revoked_at: iso }).where("id", "in", keyIds).execute();
+    const keyIds = await revokeLiveKeys(trx, organization.ledger_account_id, iso);
     await trx.deleteFrom("organization_members").where("organization_id", "=", organization.id).execute();
     await trx.updateTable("organization_invitations").set({ revoked_at: iso }).where("organization_id", "=", organization.id).where("accepted_at", "is", null).where("revoked_at", "is", null).execute();
     await trx.updateTable("organizations").set({ deleted_at: iso, updated_at: iso }).where("id", "=", organization.id).execute();

@@ -1,40 +1,24 @@
 // Nobody mints credit alone, in Chromium: a staff member proposes an adjustment above the
 // auto-approve limit on a developer's account, an admin (a second, different staff member)
 // approves it in the queue, and the developer sees it on their credit page. English and Chinese.
-import { randomBytes } from "node:crypto";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createAccount } from "~/domain/accounts.server";
-import { createDatabase, type Db } from "~/lib/db.server";
-import { launchBrowser, screenshot } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { screenshot } from "./browser";
 import { DEMO, logIn } from "./log-in";
+import { browserSuite, createTestAccount } from "./suite";
 
 const baseUrl = inject("baseUrl");
-const PASSWORD = "correct horse battery staple 42";
 
-let db: Db;
-let browser: Browser;
+const suite = browserSuite();
 
 const TEXT = {
   en: { tokens: "Tokens", reason: "Reason", record: "Record adjustment", waits: "waits for a second staff member", approve: "Approve and credit", approved: "Approved", kind: "Adjustment by staff" },
   zh: { tokens: "Tokens 数", reason: "原因", record: "记录调整", waits: "等待第二名审核人员批准", approve: "批准并入账", approved: "已批准", kind: "审核人员调整" },
 } as const;
 
-async function account(role: "developer" | "staff" | "admin", locale: "en" | "zh") {
-  const email = `adj-${role}-${randomBytes(4).toString("hex")}@example.com`;
-  const user = await createAccount(db, { email, password: PASSWORD, role, verified: true, locale });
-  return { id: user.id, email, password: PASSWORD };
+function account(role: "developer" | "staff" | "admin", locale: "en" | "zh") {
+  return createTestAccount(suite.db, { label: `adj-${role}`, role, locale });
 }
-
-beforeAll(async () => {
-  db = createDatabase(inject("databaseUrl"));
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.destroy();
-});
 
 for (const locale of ["en", "zh"] as const) {
   // One flow in three steps (each its own test, run in order), so no step nears the time limit.
@@ -47,7 +31,7 @@ for (const locale of ["en", "zh"] as const) {
       // English uses the demo staff account (README); Chinese its own, so no suite changes the
       // demo accounts' language for another.
       const proposer = locale === "en" ? DEMO.staff : await account("staff", locale);
-      const staff = await logIn(browser, proposer.email, proposer.password, { locale });
+      const staff = await logIn(suite.browser, proposer.email, proposer.password, { locale });
       await staff.goto(`${baseUrl}/support/accounts/${developer.id}#ledger`);
       const form = staff.locator(".adjust-credit");
       await form.getByLabel(text.tokens, { exact: true }).fill("25000000");
@@ -56,12 +40,12 @@ for (const locale of ["en", "zh"] as const) {
       await staff.getByRole("status").filter({ hasText: text.waits }).waitFor();
       await form.getByRole("cell", { name: "Enterprise migration, ticket 5120" }).waitFor();
       await screenshot(staff, `adjustments-${locale}-01-proposed`);
-      expect(await db.selectFrom("ledger_entries").select("id").where("account_id", "=", developer.id).execute()).toHaveLength(0);
+      expect(await suite.db.selectFrom("ledger_entries").select("id").where("account_id", "=", developer.id).execute()).toHaveLength(0);
     });
 
     it("an admin, a second staff member, approves it in the queue: one ledger entry", async () => {
       const approver = locale === "en" ? DEMO.admin : await account("admin", locale);
-      const admin = await logIn(browser, approver.email, approver.password, { locale });
+      const admin = await logIn(suite.browser, approver.email, approver.password, { locale });
       await admin.goto(`${baseUrl}/staff/adjustments`);
       const row = admin.getByTestId("pending-adjustment").filter({ hasText: developer.email });
       await row.waitFor();
@@ -72,14 +56,14 @@ for (const locale of ["en", "zh"] as const) {
       await row.getByRole("button", { name: text.approve }).click();
       await admin.getByRole("status").filter({ hasText: text.approved }).waitFor();
       await screenshot(admin, `adjustments-${locale}-03-approved`);
-      const entries = await db.selectFrom("ledger_entries").selectAll().where("account_id", "=", developer.id).execute();
+      const entries = await suite.db.selectFrom("ledger_entries").selectAll().where("account_id", "=", developer.id).execute();
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({ kind: "adjustment", bucket: "paid" });
       expect(Number(entries[0]!.amount)).toBe(25_000_000);
     });
 
     it("the developer sees the adjustment on their credit page", async () => {
-      const owner = await logIn(browser, developer.email, developer.password, { locale, width: 390 });
+      const owner = await logIn(suite.browser, developer.email, developer.password, { locale, width: 390 });
       await owner.goto(`${baseUrl}/account/credit`);
       await owner.getByText(text.kind).first().waitFor();
       await screenshot(owner, `adjustments-${locale}-04-developer-credit-390`);

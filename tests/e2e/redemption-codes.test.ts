@@ -3,39 +3,23 @@
 // their balance and history. English and Chinese, at 1280 and 390 pixels.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createAccount } from "~/domain/accounts.server";
-import { createDatabase, type Db } from "~/lib/db.server";
-import { launchBrowser, screenshot } from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { screenshot } from "./browser";
 import { logIn } from "./log-in";
+import { browserSuite, createTestAccount } from "./suite";
 
 const baseUrl = inject("baseUrl");
-const PASSWORD = "correct horse battery staple 42";
 
-let db: Db;
-let browser: Browser;
+const suite = browserSuite();
 
 const TEXT = {
   en: { count: "Number of codes", tokens: "Tokens per redemption", campaign: "Campaign name", create: "Create codes", download: "Download codes (CSV)", created: "cannot be shown again", code: "Code", redeem: "Redeem", redeemed: "Code redeemed", reference: "Redemption code", total: "1,234,567" },
   zh: { count: "兑换码数量", tokens: "每次兑换的 Tokens", campaign: "活动名称", create: "创建兑换码", download: "下载兑换码（CSV）", created: "之后无法再次显示", code: "兑换码", redeem: "兑换", redeemed: "兑换成功", reference: "兑换码", total: "1,234,567" },
 } as const;
 
-async function account(role: "developer" | "staff", locale: "en" | "zh") {
-  const email = `codes-${role}-${randomBytes(4).toString("hex")}@example.com`;
-  await createAccount(db, { email, password: PASSWORD, role, verified: true, locale });
-  return { email, password: PASSWORD };
+function account(role: "developer" | "staff", locale: "en" | "zh") {
+  return createTestAccount(suite.db, { label: `codes-${role}`, role, locale });
 }
-
-beforeAll(async () => {
-  db = createDatabase(inject("databaseUrl"));
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.destroy();
-});
 
 for (const locale of ["en", "zh"] as const) {
   describe(`staff create codes, a developer redeems one (${locale})`, () => {
@@ -44,7 +28,7 @@ for (const locale of ["en", "zh"] as const) {
 
     it("a staff member creates a batch and sees its codes once", async () => {
       const staffAccount = await account("staff", locale);
-      const staff = await logIn(browser, staffAccount.email, staffAccount.password, { locale });
+      const staff = await logIn(suite.browser, staffAccount.email, staffAccount.password, { locale });
       await staff.goto(`${baseUrl}/staff/codes`);
       await staff.getByLabel(text.count).fill("3");
       await staff.getByLabel(text.tokens).fill("1234567");
@@ -72,7 +56,7 @@ for (const locale of ["en", "zh"] as const) {
 
     it("a developer redeems a code and sees the credit in the balance and the history", async () => {
       const developerAccount = await account("developer", locale);
-      const developer = await logIn(browser, developerAccount.email, developerAccount.password, { locale });
+      const developer = await logIn(suite.browser, developerAccount.email, developerAccount.password, { locale });
       await developer.goto(`${baseUrl}/account/credit`);
       // Typed loosely: lower case, spaces instead of dashes.
       await developer.getByLabel(text.code, { exact: true }).fill(codes[1]!.toLowerCase().replace(/-/g, " "));

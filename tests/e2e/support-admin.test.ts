@@ -2,22 +2,20 @@
 // prefix and revokes the key with a reason; an admin promotes a user to staff. Screenshots of
 // every console page in English and Chinese.
 import { randomBytes } from "node:crypto";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { createAccount } from "~/domain/accounts.server";
 import { createApiKey } from "~/domain/api-keys.server";
 import { saveEvidence } from "~/domain/evidence/index.server";
 import { creditAccount, debitUsage } from "~/domain/ledger.server";
-import { createDatabase, type Db } from "~/lib/db.server";
-import { launchBrowser, screenshot } from "./browser";
+import { screenshot } from "./browser";
 import { DEMO, logIn } from "./log-in";
+import { browserSuite, createTestAccount, PASSWORD } from "./suite";
 
 const baseUrl = inject("baseUrl");
-const PASSWORD = "correct horse battery staple 42";
 const KEY_PREFIX = "glmsk";
 
-let db: Db;
-let browser: Browser;
+const suite = browserSuite();
 
 const TEXT = {
   en: { search: "Search", revoke: "Revoke key", reason: "Reason", revoked: "The key is revoked", save: "Save", staff: "Provider staff", changed: "Role changed" },
@@ -26,9 +24,8 @@ const TEXT = {
 
 /** A developer with evidence, credit, some usage and one key, created through the domain functions. */
 async function developerWithKey(label: string) {
-  const email = `${label}-${randomBytes(4).toString("hex")}@example.com`;
-  const user = await createAccount(db, { email, password: PASSWORD, role: "developer", verified: true });
-  await saveEvidence(db, {
+  const user = await createTestAccount(suite.db, { label, role: "developer" });
+  await saveEvidence(suite.db, {
     userId: user.id,
     fileName: "usage.csv",
     outcome: {
@@ -51,28 +48,16 @@ async function developerWithKey(label: string) {
     },
   });
   const expiresAt = new Date(Date.now() + 90 * 86_400_000).toISOString();
-  await creditAccount(db, { accountId: user.id, kind: "grant", bucket: "promo", tokens: 5_000_000, idempotencyKey: `e2e-grant-${user.id}`, referenceType: "e2e", referenceId: user.id, expiresAt });
-  await debitUsage(db, { accountId: user.id, requestId: `req-${randomBytes(6).toString("hex")}`, tokens: 12_345 });
-  const created = await createApiKey(db, { accountId: user.id, name: "production server", prefix: KEY_PREFIX });
+  await creditAccount(suite.db, { accountId: user.id, kind: "grant", bucket: "promo", tokens: 5_000_000, idempotencyKey: `e2e-grant-${user.id}`, referenceType: "e2e", referenceId: user.id, expiresAt });
+  await debitUsage(suite.db, { accountId: user.id, requestId: `req-${randomBytes(6).toString("hex")}`, tokens: 12_345 });
+  const created = await createApiKey(suite.db, { accountId: user.id, name: "production server", prefix: KEY_PREFIX });
   if (!created.ok) throw new Error("could not create the key");
-  return { id: user.id, email, keyId: created.apiKey.id, prefix: created.apiKey.visiblePrefix, lastFour: created.apiKey.lastFour };
+  return { id: user.id, email: user.email, keyId: created.apiKey.id, prefix: created.apiKey.visiblePrefix, lastFour: created.apiKey.lastFour };
 }
 
-async function staffAccount(role: "support" | "admin"): Promise<{ email: string; password: string }> {
-  const email = `${role}-${randomBytes(4).toString("hex")}@example.com`;
-  await createAccount(db, { email, password: PASSWORD, role, verified: true, locale: "zh" });
-  return { email, password: PASSWORD };
+function staffAccount(role: "support" | "admin"): Promise<{ email: string; password: string }> {
+  return createTestAccount(suite.db, { label: role, role, locale: "zh" });
 }
-
-beforeAll(async () => {
-  db = createDatabase(inject("databaseUrl"));
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await db?.destroy();
-});
 
 for (const locale of ["en", "zh"] as const) {
   describe(`support console in ${locale}`, () => {
@@ -82,7 +67,7 @@ for (const locale of ["en", "zh"] as const) {
       // The demo accounts are shared with other suites that expect English: the Chinese run
       // uses a support agent of its own, so no suite changes another's language.
       const credentials = locale === "en" ? DEMO.support : await staffAccount("support");
-      const agent = await logIn(browser, credentials.email, credentials.password, { locale });
+      const agent = await logIn(suite.browser, credentials.email, credentials.password, { locale });
 
       await screenshot(agent, `support-${locale}-00-signed-in`);
       const supportLink = agent.locator('header a[href="/support"]');
@@ -106,11 +91,11 @@ for (const locale of ["en", "zh"] as const) {
       await agent.getByRole("status").filter({ hasText: text.revoked }).waitFor();
       await screenshot(agent, `support-${locale}-03-revoked`);
 
-      const key = await db.selectFrom("api_keys").select("revoked_at").where("id", "=", developer.keyId).executeTakeFirstOrThrow();
+      const key = await suite.db.selectFrom("api_keys").select("revoked_at").where("id", "=", developer.keyId).executeTakeFirstOrThrow();
       expect(key.revoked_at).not.toBeNull();
-      const entry = await db.selectFrom("audit_log").selectAll().where("action", "=", "api_key.revoke").where("target_id", "=", developer.keyId).executeTakeFirstOrThrow();
+      const entry = await suite.db.selectFrom("audit_log").selectAll().where("action", "=", "api_key.revoke").where("target_id", "=", developer.keyId).executeTakeFirstOrThrow();
       expect(JSON.parse(entry.details)).toMatchObject({ reason: "Key pasted in a public GitHub issue" });
-      const searches = await db.selectFrom("audit_log").select("details").where("action", "=", "support.search").execute();
+      const searches = await suite.db.selectFrom("audit_log").select("details").where("action", "=", "support.search").execute();
       expect(searches.some((row) => row.details.includes(developer.prefix))).toBe(true);
       expect(await row.getByRole("button", { name: text.revoke }).count()).toBe(0);
     });
@@ -119,22 +104,22 @@ for (const locale of ["en", "zh"] as const) {
 
 describe("administration", () => {
   it("an admin promotes a user to staff", async () => {
-    const candidate = await createAccount(db, { email: `promote-${randomBytes(4).toString("hex")}@example.com`, password: PASSWORD, role: "developer", verified: true });
-    const admin = await logIn(browser, DEMO.admin.email, DEMO.admin.password, { locale: "en" });
+    const candidate = await createAccount(suite.db, { email: `promote-${randomBytes(4).toString("hex")}@example.com`, password: PASSWORD, role: "developer", verified: true });
+    const admin = await logIn(suite.browser, DEMO.admin.email, DEMO.admin.password, { locale: "en" });
     await admin.goto(`${baseUrl}/admin/users?q=${encodeURIComponent(candidate.email)}`);
     const row = admin.getByTestId("user-row").filter({ hasText: candidate.email });
     await row.getByRole("combobox").selectOption({ label: TEXT.en.staff });
     await row.getByRole("button", { name: TEXT.en.save }).click();
     await admin.getByRole("status").filter({ hasText: TEXT.en.changed }).waitFor();
     await screenshot(admin, "admin-en-users-promoted");
-    const user = await db.selectFrom("users").select("role").where("id", "=", candidate.id).executeTakeFirstOrThrow();
+    const user = await suite.db.selectFrom("users").select("role").where("id", "=", candidate.id).executeTakeFirstOrThrow();
     expect(user.role).toBe("staff");
   });
 
   for (const locale of ["en", "zh"] as const) {
     it(`shows the overview charts, users, grant policy and audit log in ${locale}`, async () => {
       const credentials = locale === "en" ? DEMO.admin : await staffAccount("admin");
-      const admin = await logIn(browser, credentials.email, credentials.password, { locale });
+      const admin = await logIn(suite.browser, credentials.email, credentials.password, { locale });
       await admin.goto(`${baseUrl}/admin`);
       expect(await admin.locator("svg.wk-svg").count()).toBe(3);
       await screenshot(admin, `admin-${locale}-01-overview`);

@@ -1,6 +1,10 @@
 // The metering proxy on an ephemeral port in front of the upstream stand-in, on the test's database.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { createApiKey } from "~/domain/api-keys.server";
 import { creditAccount, getBalance } from "~/domain/ledger.server";
 import { getDb } from "~/lib/db.server";
@@ -70,4 +74,19 @@ export async function spendable(accountId: string): Promise<number> {
 /** The account's usage debits, as the ledger holds them (one per request id). */
 export async function usageDebits(accountId: string) {
   return getDb().selectFrom("ledger_debits").select(["reference_id", "requested", "debited", "shortfall"]).where("account_id", "=", accountId).where("kind", "=", "usage").orderBy("created_at").execute();
+}
+
+/**
+ * Runs a snippets-page program as written, in a fresh folder inside node_modules/ (so its imports of
+ * installed packages resolve), and returns what it printed, trimmed. The folder is removed after.
+ */
+export async function runSnippetProgram(snippet: { fileName: string; code: string }): Promise<string> {
+  const dir = mkdtempSync(join(process.cwd(), "node_modules", ".ferry-snippet-"));
+  try {
+    writeFileSync(join(dir, snippet.fileName), snippet.code);
+    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, snippet.fileName)], { timeout: 120_000 });
+    return stdout.trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,14 +1,10 @@
 // LangChain JS through the proxy: ChatOpenAI and OpenAIEmbeddings with only configuration.baseURL and
 // the Ferry key changed, whole answers and streams, each debited once.
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { ChatOpenAI, OpenAIEmbeddings } from "@langchain/openai";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { STAND_IN_CONTENT, standInUsage, startUpstreamStandIn, type UpstreamStandIn } from "../fixtures/upstream-stand-in";
 import { buildSnippets } from "~/domain/snippets";
-import { accountWithKey, provider, spendable, startProxy, usageDebits, type RunningProxy } from "./proxy-harness";
+import { accountWithKey, provider, runSnippetProgram, spendable, startProxy, usageDebits, type RunningProxy } from "./proxy-harness";
 
 let upstream: UpstreamStandIn;
 let proxy: RunningProxy;
@@ -45,15 +41,7 @@ it("ChatOpenAI invoke and stream, OpenAIEmbeddings, all metered", async () => {
 it("the snippets page's LangChain JS program runs through the proxy as written, and is debited", async () => {
   const { accountId, key } = await accountWithKey(1_000);
   const snippet = buildSnippets({ provider, apiKey: key, proxyBaseUrl: proxy.baseURL }).find((entry) => entry.id === "langchainJsThroughFerry")!;
-  // Inside node_modules/ so that `import … from "@langchain/openai"` resolves to the installed package.
-  const dir = mkdtempSync(join(process.cwd(), "node_modules", ".ferry-snippet-"));
-  try {
-    writeFileSync(join(dir, snippet.fileName), snippet.code);
-    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, snippet.fileName)], { timeout: 120_000 });
-    expect(stdout.trim()).toBe(STAND_IN_CONTENT.join(""));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  expect(await runSnippetProgram(snippet)).toBe(STAND_IN_CONTENT.join(""));
   await proxy.handler.settled();
   expect(await usageDebits(accountId)).toHaveLength(1);
   expect(await spendable(accountId)).toBe(1_000 - standInUsage(1).total_tokens);

@@ -1,9 +1,5 @@
 // The metering proxy driven by the real OpenAI SDK (only baseURL and apiKey changed), in front of the
 // upstream stand-in, on a real database: answers, streams, the model map, errors, metering.
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeApiKey } from "~/domain/api-keys.server";
@@ -16,7 +12,7 @@ import { getDb } from "~/lib/db.server";
 import { estimateInputTokens, estimateOutputTokens } from "~/proxy/token-estimate.server";
 import { STAND_IN_CONTENT, standInUsage, startUpstreamStandIn, type UpstreamStandIn } from "../fixtures/upstream-stand-in";
 import { call, fullSessionCookie } from "./helpers";
-import { accountWithKey, provider, spendable, startProxy, usageDebits, type RunningProxy } from "./proxy-harness";
+import { accountWithKey, provider, runSnippetProgram, spendable, startProxy, usageDebits, type RunningProxy } from "./proxy-harness";
 
 let upstream: UpstreamStandIn;
 let proxy: RunningProxy;
@@ -41,15 +37,7 @@ describe("an unchanged OpenAI program", () => {
   it("runs through the proxy with only the base URL and key changed (the snippets page's code), and the developer sees the usage", async () => {
     const { accountId, key, keyId } = await accountWithKey(1_000);
     const snippet = buildSnippets({ provider, apiKey: key, proxyBaseUrl: proxy.baseURL }).find((entry) => entry.id === "nodeThroughFerry")!;
-    // Inside node_modules/ so that `import OpenAI from "openai"` resolves to the installed SDK.
-    const dir = mkdtempSync(join(process.cwd(), "node_modules", ".ferry-snippet-"));
-    try {
-      writeFileSync(join(dir, snippet.fileName), snippet.code);
-      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, snippet.fileName)], { timeout: 120_000 });
-      expect(stdout.trim()).toBe(STAND_IN_CONTENT.join(""));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(await runSnippetProgram(snippet)).toBe(STAND_IN_CONTENT.join(""));
     await proxy.handler.settled();
     const page = await call(creditLoader, "/account/credit", { cookie: await fullSessionCookie(accountId) });
     expect(page.data.balance.total).toBe(1_000 - helloUsage.total_tokens);
