@@ -27,20 +27,25 @@ export function nextTotpCode(email: string, minimumStep = totpStep(new Date())):
 
 /**
  * Submits the code form; true when the server accepted it. An accepted code redirects (a 3xx to a
- * plain form post, a redirect header to a script's post); a refusal shows the form again with its
+ * plain form post; single fetch answers 202 with a Location header) or shows `shownWhenAccepted`
+ * (enrolment shows the recovery codes); a refusal shows the form again with its
  * error (200 to a browser, 429 when throttled).
  */
-async function submitCode(page: Page, path: string): Promise<boolean> {
+async function submitCode(page: Page, path: string, shownWhenAccepted?: string): Promise<boolean> {
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname.startsWith(path)),
     page.locator('main button[type="submit"]').first().click(),
   ]);
-  const redirected = (response.status() >= 300 && response.status() < 400) || response.headers()["x-remix-redirect"] !== undefined;
-  if (!redirected) {
-    await page.locator(".field-error, .alert-error").first().waitFor();
+  const headers = response.headers();
+  const redirected = (response.status() >= 300 && response.status() < 400) || headers.location !== undefined || headers["x-remix-redirect"] !== undefined;
+  if (redirected) return true;
+  const refusal = ".field-error, .alert-error";
+  if (!shownWhenAccepted) {
+    await page.locator(refusal).first().waitFor();
     return false;
   }
-  return true;
+  await page.locator(`${refusal}, ${shownWhenAccepted}`).first().waitFor();
+  return page.locator(shownWhenAccepted).first().isVisible();
 }
 
 /** After the password form: enrols (first log-in of an operator) or enters a code; no-op for a full session. */
@@ -50,7 +55,7 @@ export async function passSecondFactor(page: Page, email: string): Promise<void>
   if (path === "/login/enrol") {
     rememberTotpSecret(email, (await page.getByTestId("totp-secret").textContent()) ?? "");
     await page.locator('input[name="code"]').fill(nextTotpCode(email));
-    if (!(await submitCode(page, "/login/enrol"))) throw new Error("enrolment code refused");
+    if (!(await submitCode(page, "/login/enrol", '[data-testid="recovery-codes"]'))) throw new Error("enrolment code refused");
     await page.getByTestId("recovery-codes").locator("a.button").click();
     await page.waitForURL((url) => !url.pathname.startsWith("/login"));
     return;
