@@ -17,14 +17,17 @@ import { serverTranslations } from "./lib/translations.server";
 
 export const streamTimeout = 5_000;
 
+// What a form sent back with its errors answers: 400 (invalid input), 401 (wrong password), 422.
+const FORM_ERROR_STATUSES = new Set([400, 401, 422]);
+
 /**
  * A form sent back with its errors (a wrong password, an amount that is not a number) is an
  * ordinary page for the person who sent it: it answers 200, so the browser does not report a
- * failed request in its console. Actions keep their own statuses for programs that call them;
- * a refusal that is not about the form's content (429, with Retry-After) keeps its status.
+ * failed request in its console. Refusals that are not about the form's content keep their
+ * status over HTTP: 403, 404, 409 (someone else decided first) and 429 (with Retry-After).
  */
 export function formAnswerStatus(request: Request, status: number): number {
-  return request.method === "POST" && status >= 400 && status < 500 && status !== 429 ? 200 : status;
+  return request.method === "POST" && FORM_ERROR_STATUSES.has(status) ? 200 : status;
 }
 
 export default function handleRequest(
