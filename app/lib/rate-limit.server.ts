@@ -2,6 +2,7 @@
 import { data } from "@remix-run/node";
 import { sha256Hex } from "./crypto.server";
 import type { DbExecutor } from "./db.server";
+import { getEnv } from "./env.server";
 
 export interface RateLimitRule {
   name: string;
@@ -12,8 +13,20 @@ export interface RateLimitRule {
 export const RATE_LIMITS = {
   // Every attempt from one address, right or wrong: a ceiling for an office behind one NAT. Wrong
   // passwords are slowed far sooner by the login throttle; each code allows only five tries.
-  loginPerIp: { name: "login-ip", limit: 100, windowSeconds: 15 * 60 },
-  codeCheckPerIp: { name: "code-ip", limit: 100, windowSeconds: 15 * 60 },
+  loginPerIp: {
+    name: "login-ip",
+    get limit() {
+      return getEnv().SIGN_IN_ATTEMPTS_PER_IP;
+    },
+    windowSeconds: 15 * 60,
+  },
+  codeCheckPerIp: {
+    name: "code-ip",
+    get limit() {
+      return getEnv().SIGN_IN_ATTEMPTS_PER_IP;
+    },
+    windowSeconds: 15 * 60,
+  },
   emailPerIp: { name: "email-ip", limit: 10, windowSeconds: 60 * 60 },
   emailPerAddress: { name: "email-address", limit: 5, windowSeconds: 60 * 60 },
   passwordChangePerAccount: { name: "password-change", limit: 10, windowSeconds: 15 * 60 },
