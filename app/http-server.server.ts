@@ -22,6 +22,7 @@ import { observeHttpRequest } from "~/lib/metrics.server";
 import { requestLogging } from "~/lib/request-logging.server";
 import { normalizedRequestTarget } from "~/lib/request-path";
 import { routeLabeler } from "~/lib/route-label.server";
+import { installRouteMatchCache } from "~/lib/route-match-cache.server";
 import { assignCspNonce, securityHeaders } from "~/lib/security-headers.server";
 import { staticFiles } from "~/lib/static-files.server";
 import { checkoutFormActionOrigins } from "~/lib/stripe.server";
@@ -49,6 +50,7 @@ export function createFerryServer(options: FerryServerOptions): Server {
 
 export function createFerryRequestListener(options: FerryServerOptions): RequestListener {
   const { build, env, db, readiness } = options;
+  installRouteMatchCache();
   const publicDir = options.publicDir ?? "public";
   const migrated = () => readiness?.migrated ?? true;
   const app = express();

@@ -1,12 +1,15 @@
 // Start-up: environment, then the HTTP server at once; migrations, the demo seed and background jobs
 // once the database answers (requests get 503 until then). Drains in-flight requests on SIGTERM.
+// WEB_CONCURRENCY > 1: this process supervises that many server processes on the same port.
 import * as build from "@remix-run/dev/server-build";
 import type { ServerBuild } from "@remix-run/node";
+import cluster from "node:cluster";
 import { createServer } from "node:http";
 import { countOpenClaims } from "~/domain/claim-review.server";
 import { seedDemoAccounts } from "~/domain/demo-seed.server";
 import { createFerryRequestListener } from "~/http-server.server";
 import { startBackgroundJobs } from "~/jobs.server";
+import { announceReady, isLeadProcess, runClusterPrimary } from "~/lib/cluster-primary.server";
 import { closeDb, getDb, poolUsageOf } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
 import { gracefulShutdown } from "~/lib/graceful-shutdown.server";
@@ -22,8 +25,11 @@ function main() {
   const readiness = startReadiness({
     db,
     async onFirstReady() {
-      if (env.DEMO) await seedDemoAccounts(db, { log: (line) => log.info(line) });
-      stopJobs = startBackgroundJobs({ db });
+      if (isLeadProcess()) {
+        if (env.DEMO) await seedDemoAccounts(db, { log: (line) => log.info(line) });
+        stopJobs = startBackgroundJobs({ db });
+      }
+      announceReady();
     },
   });
   registerSampledGauge({ name: "ferry_claims_awaiting_review", help: "Claims waiting on staff, by status.", labelName: "status", read: () => countOpenClaims(db) });
@@ -66,7 +72,9 @@ function main() {
 }
 
 try {
-  main();
+  const workers = getEnv().WEB_CONCURRENCY;
+  if (workers > 1 && cluster.isPrimary) runClusterPrimary(workers);
+  else main();
 } catch (error) {
   // Invalid configuration: the logger itself may not be usable, so plain stderr.
   console.error(error instanceof Error ? error.message : error);

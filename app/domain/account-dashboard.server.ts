@@ -3,7 +3,8 @@
 import type { DbExecutor } from "~/lib/db.server";
 import { hasAcceptedEvidence } from "./evidence/index.server";
 import { listApiKeys } from "./api-keys.server";
-import { getClaimOverview, type Ineligibility } from "./claims.server";
+import { getClaimOverview, GRANTED_STATUSES, OPEN_STATUSES, type Ineligibility } from "./claims.server";
+import type { GrantPolicy } from "./grant-policy";
 import { getBalance } from "./ledger.server";
 import { getDailyUsage, type DayUsage } from "./usage-daily.server";
 
@@ -27,6 +28,10 @@ export interface AccountDashboard {
   keys: { active: number; lastUsedAt: string | null; newest: Array<{ id: string; name: string; visiblePrefix: string; lastFour: string; lastUsedAt: string | null }> };
   /** Null until the account has a key: there is no usage to show before. */
   usage: DayUsage[] | null;
+  /** The onboarding steps' facts: accepted evidence, the claim step, any key (even revoked), any key used. */
+  progress: { hasAcceptedEvidence: boolean; claimStep: "done" | "next" | "later"; hasAnyKey: boolean; keyUsed: boolean };
+  /** The grant policy in force (read once for the claim overview; the offer panel describes it). */
+  policy: GrantPolicy;
 }
 
 function claimStateOf(overview: Awaited<ReturnType<typeof getClaimOverview>>, hasEvidence: boolean): ClaimState {
@@ -77,6 +82,11 @@ export async function getAccountDashboard(db: DbExecutor, account: { id: string;
   const usage = keys.length > 0 ? await getDailyUsage(db, account.id, { days: 7, now }) : null;
   const claim = claimStateOf(overview, hasEvidence);
   const firstGrant = balance.promoGrants[0];
+  const claimStep = overview.claims.some((one) => GRANTED_STATUSES.includes(one.status))
+    ? "done"
+    : overview.claims.some((one) => OPEN_STATUSES.includes(one.status)) || hasEvidence
+      ? "next"
+      : "later";
   return {
     balance: { total: balance.total, promo: balance.promo, paid: balance.paid },
     nextPromoExpiry: firstGrant ? { tokens: firstGrant.remaining, expiresAt: firstGrant.expiresAt } : null,
@@ -88,5 +98,7 @@ export async function getAccountDashboard(db: DbExecutor, account: { id: string;
       newest: usable.slice(0, 3).map((key) => ({ id: key.id, name: key.name, visiblePrefix: key.visiblePrefix, lastFour: key.lastFour, lastUsedAt: key.lastUsedAt })),
     },
     usage,
+    progress: { hasAcceptedEvidence: hasEvidence, claimStep, hasAnyKey: keys.length > 0, keyUsed: lastUsedAt !== null },
+    policy: overview.policy,
   };
 }

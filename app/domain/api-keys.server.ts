@@ -286,24 +286,6 @@ export async function revokeAllApiKeys(db: DbExecutor, input: { accountId: strin
   });
 }
 
-/** Whether the account has ever created a key (the dashboard's onboarding step). */
-export async function hasAnyApiKey(db: DbExecutor, accountId: string): Promise<boolean> {
-  const row = await db.selectFrom("api_keys").select("id").where("user_id", "=", accountId).limit(1).executeTakeFirst();
-  return row !== undefined;
-}
-
-/** Whether any of the account's keys has reached the gateway: the developer's code runs on the provider. */
-export async function hasUsedApiKey(db: DbExecutor, accountId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom("api_keys")
-    .select("id")
-    .where("user_id", "=", accountId)
-    .where("last_used_at", "is not", null)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /**
  * Revokes every key of an account and forgets the names its owner gave them (account deletion);
  * the caller's transaction holds the audit entry. Returns how many keys were still active.

@@ -10,7 +10,7 @@ import { hasRole } from "~/lib/roles";
 import { recordAudit } from "./audit.server";
 import { sendClaimDecisionMail } from "./claim-mail.server";
 import { isDisposableEmail } from "./disposable-email.server";
-import { getVerifiedUsage, hasAcceptedEvidence } from "./evidence/index.server";
+import { getVerifiedUsage } from "./evidence/index.server";
 import {
   canAutoApprove,
   computeOffer,
@@ -550,10 +550,3 @@ async function inTransaction<T>(db: DbExecutor, work: (trx: DbExecutor) => Promi
   return db.transaction().execute(work);
 }
 
-/** The dashboard's "claim your credit" step: done once granted, next when there is something to do. */
-export async function claimStepState(db: DbExecutor, accountId: string): Promise<"done" | "next" | "later"> {
-  const claims = await db.selectFrom("claims").select("status").where("account_id", "=", accountId).execute();
-  if (claims.some((claim) => GRANTED_STATUSES.includes(claim.status))) return "done";
-  if (claims.some((claim) => OPEN_STATUSES.includes(claim.status))) return "next";
-  return (await hasAcceptedEvidence(db, accountId)) ? "next" : "later";
-}

@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type Transaction } from "kysely";
 import pg from "pg";
 import type { Database } from "./db-schema";
 import { getEnv } from "./env.server";
@@ -77,9 +77,39 @@ export function createDatabase(url: string, limits: DatabaseLimits = DEFAULT_DAT
   // Checkpoint every ~40 MB of WAL instead of 4 MB: with synchronous=NORMAL the checkpoint is
   // the only fsync, and at the default it stalls write-heavy paths (usage debits) several times more.
   sqlite.pragma("wal_autocheckpoint = 10000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
   sqliteHandles.set(db, sqlite);
   return db;
+}
+
+/** Distinct statements kept prepared per SQLite database (Kysely's SQL texts are few; `in (…)` lists vary). */
+export const PREPARED_STATEMENTS_KEPT = 500;
+
+/**
+ * Kysely prepares every query afresh; a page runs the same dozen SQL texts each time, so each
+ * text's prepared statement is kept (least recently used dropped past PREPARED_STATEMENTS_KEPT).
+ * A statement still being iterated (a streamed query) is not handed out twice: that one gets a
+ * fresh statement. SQLite re-prepares a kept statement by itself after a schema change.
+ */
+function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const kept = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      const statement = kept.get(sql);
+      if (statement && !statement.busy) {
+        kept.delete(sql); // re-inserted: the most recently used last
+        kept.set(sql, statement);
+        return statement;
+      }
+      const fresh = sqlite.prepare(sql);
+      if (!statement) {
+        kept.set(sql, fresh);
+        if (kept.size > PREPARED_STATEMENTS_KEPT) kept.delete(kept.keys().next().value!);
+      }
+      return fresh;
+    },
+  };
 }
 
 const postgresPools = new WeakMap<Db, pg.Pool>();

@@ -1,5 +1,6 @@
 // The one place that reads process.env: parsed once with zod, failing loudly with the variable's name.
 import type { KeyObject } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { logLevelSchema, nodeEnvSchema, trustProxySchema } from "./env-fields.server";
 import { parsePublishedKeys } from "./secret-scanning-keys.server";
@@ -76,6 +77,11 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   // Sign-ins and second-step codes one address may try per 15 minutes (an office behind one NAT).
   SIGN_IN_ATTEMPTS_PER_IP: z.coerce.number().int().min(10).max(100_000).default(100),
+  // Server processes on one port (node:cluster): 1 = this process serves; "auto" = one per CPU.
+  WEB_CONCURRENCY: z
+    .union([z.literal("auto"), z.coerce.number().int().min(1).max(64)])
+    .default(1)
+    .transform((value) => (value === "auto" ? availableParallelism() : value)),
   LOG_LEVEL: logLevelSchema,
   // Bearer token for GET /metrics; unset = /metrics answers 404.
   METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),

@@ -2,6 +2,7 @@
 // themselves are not imported here: the server has them all (i18n.server.ts, translations.server.ts),
 // a browser only its page's language and namespaces (app/locales/namespaces.ts).
 import i18next, { type i18n } from "i18next";
+import { dateTimeFormat, numberFormat } from "./intl-formats";
 
 export const SUPPORTED_LOCALES = ["en", "zh"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
@@ -29,18 +30,12 @@ export function createI18n(locale: Locale, strings: Record<string, unknown>): i1
   return instance;
 }
 
-const numberFormats = new Map<Locale, Intl.NumberFormat>();
 export function formatInteger(value: number, locale: Locale): string {
-  let format = numberFormats.get(locale);
-  if (!format) {
-    format = new Intl.NumberFormat(HTML_LANG[locale], { maximumFractionDigits: 0 });
-    numberFormats.set(locale, format);
-  }
-  return format.format(value);
+  return numberFormat(HTML_LANG[locale], { maximumFractionDigits: 0 }).format(value);
 }
 
 export function formatDateTime(iso: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(HTML_LANG[locale], {
+  return dateTimeFormat(HTML_LANG[locale], {
     dateStyle: "medium",
     timeStyle: "short",
     timeZone: "UTC",
@@ -48,5 +43,5 @@ export function formatDateTime(iso: string, locale: Locale): string {
 }
 
 export function formatDate(iso: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(HTML_LANG[locale], { dateStyle: "medium", timeZone: "UTC" }).format(new Date(iso));
+  return dateTimeFormat(HTML_LANG[locale], { dateStyle: "medium", timeZone: "UTC" }).format(new Date(iso));
 }

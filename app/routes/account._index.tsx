@@ -5,10 +5,7 @@ import { BalancePanel, KeysPanel, NextStepPanel, UsagePanel } from "~/components
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { ProgramOfferPanel } from "~/components/program-offer";
 import { getAccountDashboard } from "~/domain/account-dashboard.server";
-import { getProgramOffer } from "~/domain/program-offer.server";
-import { hasAnyApiKey, hasUsedApiKey } from "~/domain/api-keys.server";
-import { claimStepState } from "~/domain/claims.server";
-import { hasAcceptedEvidence } from "~/domain/evidence/index.server";
+import { programOfferOf } from "~/domain/program-offer.server";
 import { requireUser } from "~/lib/auth.server";
 import { getDb } from "~/lib/db.server";
 import { pageTitle } from "~/lib/meta";
@@ -24,16 +21,15 @@ type StepState = "done" | "next" | "later";
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
-  const [hasKey, keyUsed] = await Promise.all([hasAnyApiKey(db, user.id), hasUsedApiKey(db, user.id)]);
+  const { progress, policy, ...dashboard } = await getAccountDashboard(db, { id: user.id, emailVerified: user.emailVerified });
   const steps: Array<{ id: "verifyUsage" | "claimCredit" | "apiKeys" | "code"; state: StepState; href: string | null }> = [
-    { id: "verifyUsage", state: (await hasAcceptedEvidence(getDb(), user.id)) ? "done" : "next", href: "/account/evidence" },
-    { id: "claimCredit", state: await claimStepState(getDb(), user.id), href: "/account/claim" },
-    { id: "apiKeys", state: hasKey ? "done" : "next", href: "/account/keys" },
-    { id: "code", state: keyUsed ? "done" : hasKey ? "next" : "later", href: "/account/snippets" },
+    { id: "verifyUsage", state: progress.hasAcceptedEvidence ? "done" : "next", href: "/account/evidence" },
+    { id: "claimCredit", state: progress.claimStep, href: "/account/claim" },
+    { id: "apiKeys", state: progress.hasAnyKey ? "done" : "next", href: "/account/keys" },
+    { id: "code", state: progress.keyUsed ? "done" : progress.hasAnyKey ? "next" : "later", href: "/account/snippets" },
   ];
-  const dashboard = await getAccountDashboard(db, { id: user.id, emailVerified: user.emailVerified });
   // The offer is worth reading until the developer has claimed it.
-  const offer = dashboard.claim.state === "none" ? await getProgramOffer(db) : null;
+  const offer = dashboard.claim.state === "none" ? programOfferOf(policy) : null;
   return { user: { email: user.email, role: user.role, emailVerified: user.emailVerified }, steps, provider: currentProvider().name, dashboard, offer };
 }
 

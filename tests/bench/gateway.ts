@@ -7,64 +7,21 @@
 //   BENCH_CONNECTIONS=10  concurrent connections    BENCH_ROUNDS=3    rounds
 //   BENCH_DATABASE_URL=postgres://…  also the usage endpoint on PostgreSQL: one instance, then two
 //                                    instances on one database at once (their sum against one)
-import { execSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execSync, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import autocannon from "autocannon";
+import type autocannon from "autocannon";
 import { createApiKey } from "~/domain/api-keys.server";
 import { creditAccount } from "~/domain/ledger.server";
 import { createAccount } from "~/domain/accounts.server";
 import { setKeyLimits } from "~/domain/key-limits/index.server";
 import { createDatabase } from "~/lib/db.server";
 import { migrateToLatest } from "~/lib/migrate.server";
+import { bareServerSource, CONNECTIONS, DURATION, freePort, measure as measureWith, median, medianRound, ROUNDS, startProcess, waitFor, WARMUP_SECONDS, type Figures } from "./harness";
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const WARMUP_SECONDS = 2;
 const GATEWAY_TOKEN = `bench-${randomBytes(24).toString("hex")}`;
-
-interface Figures {
-  rps: number;
-  p50_ms: number;
-  p99_ms: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess, log: () => string) {
-  // Generous: on a loaded machine a server migrating a fresh PostgreSQL database takes a while.
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${log()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  throw new Error(`server did not come up:\n${log()}`);
-}
-
-function startProcess(args: string[], env: Record<string, string>): { child: ChildProcess; log: () => string } {
-  let output = "";
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
-  return { child, log: () => output };
-}
 
 async function seed(databaseUrl: string) {
   const db = createDatabase(databaseUrl);
@@ -92,30 +49,11 @@ async function seed(databaseUrl: string) {
   return { apiKey: created.key, keyId: created.apiKey.id, limitedKey: limited.key, limitedKeyId: limited.apiKey.id };
 }
 
-function run(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
-  });
+function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, warmUp: boolean): Promise<Figures> {
+  return measureWith(label, options, { warmUp, labelWidth: 10, showTotal: true });
 }
 
-async function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, warmUp: boolean): Promise<Figures> {
-  if (warmUp) await run({ ...options, duration: WARMUP_SECONDS, connections: CONNECTIONS });
-  const result = await run({ ...options, duration: DURATION, connections: CONNECTIONS });
-  const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed > 0) throw new Error(`${label}: ${failed} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
-  const figures = { rps: Math.round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99 };
-  console.log(`${label.padEnd(10)} ${String(figures.rps).padStart(7)} req/s   p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms   (${result.requests.total} requests)`);
-  return figures;
-}
-
-const BARE_SERVER = `
-const http = require("node:http");
-const body = JSON.stringify({ account_id: "usr_bench", key_id: "key_bench", remaining_tokens: 1000000, key_expires_at: null, provider_model: null });
-http.createServer((req, res) => {
-  req.resume();
-  req.on("end", () => { res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) }); res.end(body); });
-}).listen(Number(process.env.PORT), "127.0.0.1");
-`;
+const BARE_SERVER = bareServerSource(JSON.stringify({ account_id: "usr_bench", key_id: "key_bench", remaining_tokens: 1000000, key_expires_at: null, provider_model: null }));
 
 async function main() {
   if (process.env.BENCH_SKIP_BUILD !== "1") {
@@ -183,16 +121,11 @@ async function main() {
         usage_limited: await measure("usage+limits", targets.usageLimited, round === 1),
       });
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    const medianRound = (pick: (round: (typeof rounds)[number]) => Figures): Figures => {
-      const sorted = [...rounds].sort((a, b) => pick(a).rps - pick(b).rps);
-      return pick(sorted[Math.floor(sorted.length / 2)]!);
-    };
-    const bareFigures = medianRound((round) => round.bare);
-    const authorize = medianRound((round) => round.authorize);
-    const usage = medianRound((round) => round.usage);
-    const authorizeLimited = medianRound((round) => round.authorize_limited);
-    const usageLimited = medianRound((round) => round.usage_limited);
+    const bareFigures = medianRound(rounds, (round) => round.bare);
+    const authorize = medianRound(rounds, (round) => round.authorize);
+    const usage = medianRound(rounds, (round) => round.usage);
+    const authorizeLimited = medianRound(rounds, (round) => round.authorize_limited);
+    const usageLimited = medianRound(rounds, (round) => round.usage_limited);
     const ratio = median(rounds.map((round) => round.authorize.rps / round.bare.rps));
 
     const results = {

@@ -9,60 +9,23 @@
 //   BENCH_CONNECTIONS=10  concurrent connections     BENCH_ROUNDS=3     rounds
 //   BENCH_BASELINE_DIR=/path  another built Ferry checkout (say, main's) measured the same way
 //   BENCH_CPU_PROF=dir  run Ferry with --cpu-prof, the profile written to dir when it stops
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+//   BENCH_TARGETS=account,login  only those targets (pages.json is then not written)
+// Each figure also gives the CPU time the server spent per request (from /proc): the fairer
+// comparison on a loaded machine.
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import autocannon from "autocannon";
+import { bareServerSource, CONNECTIONS, DURATION, freePort, measure, medianRound, ROUNDS, startProcess, waitFor, WARMUP_SECONDS, type Figures } from "./harness";
 import { javascriptOf, type JsWeight } from "./page-weight";
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const WARMUP_SECONDS = 2;
 const BASELINE_DIR = process.env.BENCH_BASELINE_DIR ? resolve(process.env.BENCH_BASELINE_DIR) : null;
 const PAGES = { login: "/login", account: "/account", staff_claims: "/staff/claims" } as const;
 const STATIC_PATH = "/styles/app.css";
-
-interface Figures {
-  rps: number;
-  p50_ms: number;
-  p99_ms: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess, log: () => string) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${log()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((wait) => setTimeout(wait, 150));
-  }
-  throw new Error(`server did not come up:\n${log()}`);
-}
-
-function startProcess(args: string[], env: Record<string, string>, cwd: string): { child: ChildProcess; log: () => string } {
-  let output = "";
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (chunk) => (output = (output + chunk).slice(-20_000)));
-  child.stderr?.on("data", (chunk) => (output = (output + chunk).slice(-20_000)));
-  return { child, log: () => output };
-}
+const TARGETS = ["login", "account", "staff_claims", "static", "healthz"] as const;
+/** BENCH_TARGETS=account,login measures only those (pages.json is then not written). */
+const ONLY = process.env.BENCH_TARGETS ? new Set(process.env.BENCH_TARGETS.split(",")) : null;
 
 /** A migrated database with a developer and a staff member, each with a full session. */
 async function seed(databaseFile: string) {
@@ -85,33 +48,9 @@ async function seed(databaseFile: string) {
   return cookies;
 }
 
-function run(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolveRun, reject) => {
-    autocannon(options, (error, result) => (error ? reject(error) : resolveRun(result)));
-  });
-}
-
-async function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, warmUp: boolean): Promise<Figures> {
-  if (warmUp) await run({ ...options, duration: WARMUP_SECONDS, connections: CONNECTIONS });
-  const result = await run({ ...options, duration: DURATION, connections: CONNECTIONS });
-  const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed > 0) throw new Error(`${label}: ${failed} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
-  const figures = { rps: Math.round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99 };
-  console.log(`${label.padEnd(24)} ${String(figures.rps).padStart(7)} req/s   p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms`);
-  return figures;
-}
-
-const BARE_SERVER = `
-const http = require("node:http");
-const body = JSON.stringify({ ok: true });
-http.createServer((req, res) => {
-  res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
-  res.end(body);
-}).listen(Number(process.env.PORT), "127.0.0.1");
-`;
-
 interface Instance {
   name: string;
+  pid: number;
   dir: string;
   origin: string;
   log: () => string;
@@ -136,8 +75,8 @@ async function startFerry(name: string, dir: string, databaseFile: string, child
     dir,
   );
   children.push(ferry.child);
-  await waitFor(`http://127.0.0.1:${port}/readyz`, ferry.child, ferry.log);
-  return { name, dir, origin: `http://127.0.0.1:${port}`, log: ferry.log };
+  await waitFor(`http://127.0.0.1:${port}/readyz`, ferry.child, ferry.log, 60_000);
+  return { name, pid: ferry.child.pid!, dir, origin: `http://127.0.0.1:${port}`, log: ferry.log };
 }
 
 type Cookies = Awaited<ReturnType<typeof seed>>;
@@ -181,7 +120,7 @@ async function main() {
     const instances = [await startFerry("current", process.cwd(), databaseFile, children)];
     if (BASELINE_DIR) instances.push(await startFerry("baseline", BASELINE_DIR, databaseFile, children));
     const barePort = await freePort();
-    const bare = startProcess(["-e", BARE_SERVER], { PORT: String(barePort) }, process.cwd());
+    const bare = startProcess(["-e", bareServerSource(JSON.stringify({ ok: true }))], { PORT: String(barePort) });
     children.push(bare.child);
     await waitFor(`http://127.0.0.1:${barePort}/`, bare.child, bare.log);
 
@@ -197,18 +136,24 @@ async function main() {
     const rounds: Round[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}/${ROUNDS} (load average ${loadavg()[0]!.toFixed(2)})`);
-      const figures: Round = { bare: await measure("bare node http", { url: `http://127.0.0.1:${barePort}/` }, round === 1) };
+      const figures: Round = { bare: await measure("bare node http", { url: `http://127.0.0.1:${barePort}/` }, { warmUp: round === 1, serverPids: [bare.child.pid!] }) };
       for (const instance of instances) {
         for (const [target, options] of Object.entries(targetsOf(instance, cookies))) {
-          figures[`${instance.name}.${target}`] = await measure(`${instance.name} ${target}`, options, round === 1);
+          if (ONLY && !ONLY.has(target)) continue;
+          figures[`${instance.name}.${target}`] = await measure(`${instance.name} ${target}`, options, { warmUp: round === 1, serverPids: [instance.pid] });
         }
       }
       rounds.push(figures);
     }
-    const medianOf = (key: string): Figures => {
-      const sorted = rounds.map((round) => round[key]!).sort((a, b) => a.rps - b.rps);
-      return sorted[Math.floor(sorted.length / 2)]!;
-    };
+    const medianOf = (key: string): Figures => medianRound(rounds, (round) => round[key]!);
+    if (ONLY) {
+      for (const key of Object.keys(rounds[0]!)) {
+        const figures = medianOf(key);
+        console.log(`median ${key.padEnd(22)} ${String(figures.rps).padStart(6)} req/s p99 ${figures.p99_ms} ms   CPU ${figures.cpu_ms_per_request ?? "?"} ms/req`);
+      }
+      console.log("(BENCH_TARGETS set: pages.json not written)");
+      return;
+    }
     const figuresOf = (name: string) => ({
       login: medianOf(`${name}.login`),
       account: medianOf(`${name}.account`),
@@ -226,17 +171,18 @@ async function main() {
       bare: bareFigures,
       ...(baseline ? { baseline: { dir: BASELINE_DIR, ...baseline } } : {}),
       measured_at: new Date().toISOString(),
-      setup: { cpus: cpus().length, load_average_at_end: load, connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, figures: "median round by req/s", database: "sqlite", node: process.version },
+      setup: { cpus: cpus().length, server_processes: process.env.WEB_CONCURRENCY ?? "1", load_average_at_end: load, connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, figures: "median round by req/s", database: "sqlite", node: process.version },
       rounds,
     };
     mkdirSync("tests/bench/results", { recursive: true });
     writeFileSync("tests/bench/results/pages.json", `${JSON.stringify(results, null, 2)}\n`);
 
     console.log(`\nmedians (load average ${load.map((value) => value.toFixed(2)).join(" ")}), bare node http ${bareFigures.rps} req/s:`);
-    for (const target of ["login", "account", "staff_claims", "static", "healthz"] as const) {
+    for (const target of TARGETS) {
       const now = current[target];
       const before = baseline?.[target];
-      console.log(`  ${target.padEnd(13)} ${String(now.rps).padStart(6)} req/s p99 ${now.p99_ms} ms${before ? `   (baseline ${before.rps} req/s p99 ${before.p99_ms} ms, ×${(now.rps / before.rps).toFixed(2)})` : ""}`);
+      const cpu = (figures: Figures) => (figures.cpu_ms_per_request === undefined ? "" : `, CPU ${figures.cpu_ms_per_request} ms/req`);
+      console.log(`  ${target.padEnd(13)} ${String(now.rps).padStart(6)} req/s p99 ${now.p99_ms} ms${cpu(now)}${before ? `   (baseline ${before.rps} req/s p99 ${before.p99_ms} ms${cpu(before)}, ×${(now.rps / before.rps).toFixed(2)})` : ""}`);
     }
     const goals = [
       ["/login JS ≤ 250 KiB raw", current.js_bytes.login.raw <= 250 * 1024],

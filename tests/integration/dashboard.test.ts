@@ -24,7 +24,12 @@ async function developerWithEvidence(dailyTokens: number) {
 async function dashboardOf(userId: string) {
   const outcome = await call(dashboardLoader, "/account", { cookie: await fullSessionCookie(userId) });
   expect(outcome.status).toBe(200);
-  return outcome.data as { dashboard: any; offer: unknown };
+  return outcome.data as { dashboard: any; offer: unknown; steps: Array<{ id: string; state: string }> };
+}
+
+/** The onboarding steps' states, in order: usage verified, credit claimed, a key, code using it. */
+async function stepsOf(userId: string) {
+  return (await dashboardOf(userId)).steps.map((step) => step.state);
 }
 
 async function pendingClaim(dailyTokens: number) {
@@ -43,6 +48,7 @@ describe("the dashboard's claim state and next action", () => {
     const view = await dashboardOf(fresh.id);
     expect(view.dashboard).toMatchObject({ claim: { state: "none", offerTokens: 0 }, next: "upload_evidence", usage: null, keys: { active: 0 } });
     expect(view.offer).not.toBeNull();
+    expect(view.steps.map((step) => step.state)).toEqual(["next", "later", "next", "later"]);
   });
 
   it("asks a developer with accepted usage to claim, with the offer computed from it", async () => {
@@ -50,12 +56,14 @@ describe("the dashboard's claim state and next action", () => {
     const { dashboard } = await dashboardOf(user.id);
     expect(dashboard).toMatchObject({ claim: { state: "none" }, next: "claim" });
     expect(dashboard.claim.offerTokens).toBeGreaterThan(2_500_000);
+    expect(await stepsOf(user.id)).toEqual(["done", "next", "next", "later"]);
   });
 
   it("shows a claim in review, and the request and the reason staff gave", async () => {
     const staff = await createUser({ role: "staff" });
     const inReview = await pendingClaim(1_300_000);
     expect((await dashboardOf(inReview.user.id)).dashboard).toMatchObject({ claim: { state: "in_review" }, next: "wait_review" });
+    expect(await stepsOf(inReview.user.id)).toEqual(["done", "next", "next", "later"]);
 
     const needsInfo = await pendingClaim(700_000);
     await decideClaim(db(), { claimId: needsInfo.claimId, actor: { id: staff.id, role: "staff" }, expectedVersion: 1, decision: { type: "request_info", message: "Please add the cost export." } });
@@ -77,6 +85,7 @@ describe("the dashboard's claim state and next action", () => {
     expect(dashboard.balance.promo).toBe(dashboard.claim.grantedTokens);
     expect(dashboard.nextPromoExpiry.tokens).toBe(dashboard.claim.grantedTokens);
     expect(Date.parse(dashboard.nextPromoExpiry.expiresAt) - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    expect(await stepsOf(user.id)).toEqual(["done", "done", "next", "later"]);
 
     const profile = currentProvider();
     const created = await createApiKey(db(), { accountId: user.id, name: "ci", prefix: profile.keyPrefix });
@@ -85,6 +94,7 @@ describe("the dashboard's claim state and next action", () => {
     expect(dashboard).toMatchObject({ next: "use_key", keys: { active: 1 } });
     expect(dashboard.usage).toHaveLength(7);
     expect(dashboard.usage.every((day: { tokens: number }) => day.tokens === 0)).toBe(true);
+    expect(await stepsOf(user.id)).toEqual(["done", "done", "done", "next"]);
 
     const now = Date.now();
     await recordUsage(db(), profile, { requestId: `dash-${user.id}-today`, apiKey: created.key, model: "glm-4-flash", inputTokens: 700, outputTokens: 300 }, new Date(now));
@@ -93,6 +103,7 @@ describe("the dashboard's claim state and next action", () => {
     await creditAccount(db(), { accountId: user.id, kind: "purchase", bucket: "paid", tokens: 5_000, idempotencyKey: `dash-paid-${user.id}`, referenceType: "test", referenceId: user.id });
     ({ dashboard } = await dashboardOf(user.id));
     expect(dashboard.next).toBe("see_usage");
+    expect(await stepsOf(user.id)).toEqual(["done", "done", "done", "done"]);
     expect(dashboard.balance.paid).toBe(5_000);
     const usage = dashboard.usage as Array<{ day: string; tokens: number }>;
     expect(usage.at(-1)).toEqual({ day: new Date(now).toISOString().slice(0, 10), tokens: 1_000 });

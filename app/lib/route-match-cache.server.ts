@@ -1,0 +1,81 @@
+// Remix matches the URL against every route several times per page (the request handler, the
+// React router's <Routes>, the lazy-discovery manifest for each parent path), and React Router's
+// `matchRoutes` flattens, ranks and compiles a regular expression for every route each time: with
+// this app's ~150 routes that was a seventh of a signed-in page's CPU. The answer depends only on
+// the route tree's shape and the path, so it is remembered per shape and path; a route tree built
+// afresh for each render (as RemixServer does) has the same shape and reuses the entry.
+import { createRequire } from "node:module";
+import type { AgnosticRouteMatch, AgnosticRouteObject } from "@remix-run/router";
+
+type MatchRoutes = (routes: AgnosticRouteObject[], location: string | { pathname?: string }, basename?: string) => AgnosticRouteMatch[] | null;
+
+interface Shape {
+  signature: string;
+  /** Route objects by id, for rebuilding a remembered match on this tree's objects. */
+  byId: Map<string, AgnosticRouteObject>;
+}
+
+/** What a match is, without the tree's objects: ids, params and the matched path parts. */
+type Remembered = Array<{ id: string; params: Record<string, string | undefined>; pathname: string; pathnameBase: string }> | null;
+
+/** Paths remembered per tree shape; a visitor inventing paths cannot grow it past this. */
+export const MAX_PATHS_PER_SHAPE = 2000;
+
+const shapes = new WeakMap<object, Shape | null>();
+const answers = new Map<string, Map<string, Remembered>>();
+
+/** The tree's shape (ids and what matching reads: path, index, case sensitivity, children); null when a route has no id. */
+function shapeOf(routes: AgnosticRouteObject[]): Shape | null {
+  if (shapes.has(routes)) return shapes.get(routes)!;
+  const byId = new Map<string, AgnosticRouteObject>();
+  const parts: string[] = [];
+  let complete = true;
+  const walk = (list: AgnosticRouteObject[]) => {
+    parts.push("[");
+    for (const route of list) {
+      if (typeof route.id !== "string" || byId.has(route.id)) complete = false;
+      else byId.set(route.id, route);
+      parts.push(JSON.stringify([route.id, route.path ?? null, route.index === true, route.caseSensitive === true]));
+      if (route.children) walk(route.children);
+      parts.push(",");
+    }
+    parts.push("]");
+  };
+  walk(routes);
+  const shape = complete ? { signature: parts.join(""), byId } : null;
+  shapes.set(routes, shape);
+  return shape;
+}
+
+/** `matchRoutes` that remembers its answers; the same result objects as the original, fresh per call. */
+export function rememberingMatchRoutes(original: MatchRoutes): MatchRoutes {
+  return (routes, location, basename = "/") => {
+    const pathname = typeof location === "string" ? location : location.pathname;
+    // A string location may carry a search or hash (the original parses it); objects with more than a pathname are left to it too.
+    if (typeof pathname !== "string" || (typeof location === "string" && /[?#]/.test(location)) || !Array.isArray(routes)) return original(routes, location, basename);
+    const shape = shapeOf(routes);
+    if (!shape) return original(routes, location, basename);
+    let byPath = answers.get(shape.signature);
+    if (!byPath) answers.set(shape.signature, (byPath = new Map()));
+    const key = `${basename}\u0000${pathname}`;
+    let remembered = byPath.get(key);
+    if (remembered === undefined) {
+      const matches = original(routes, location, basename);
+      remembered = matches ? matches.map((match) => ({ id: match.route.id!, params: { ...match.params }, pathname: match.pathname, pathnameBase: match.pathnameBase })) : null;
+      if (byPath.size >= MAX_PATHS_PER_SHAPE) byPath.clear();
+      byPath.set(key, remembered);
+      return matches;
+    }
+    return remembered ? remembered.map((match) => ({ params: { ...match.params }, pathname: match.pathname, pathnameBase: match.pathnameBase, route: shape.byId.get(match.id)! })) : null;
+  };
+}
+
+let installed = false;
+
+/** Replaces `@remix-run/router`'s exported `matchRoutes` (what Remix and React Router call through) once per process. */
+export function installRouteMatchCache(): void {
+  if (installed) return;
+  installed = true;
+  const router = createRequire(import.meta.url)("@remix-run/router") as { matchRoutes: MatchRoutes };
+  router.matchRoutes = rememberingMatchRoutes(router.matchRoutes);
+}

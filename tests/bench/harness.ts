@@ -1,0 +1,141 @@
+// What the HTTP benchmarks (pages, gateway) share: a free port, child processes with their log,
+// waiting for a server to answer, autocannon runs that fail on any failed request, the CPU time a
+// server spends per request (read from /proc, so a loaded machine distorts it less than req/s), the
+// bare Node http server they compare against, and the median round.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import autocannon from "autocannon";
+
+export const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+export const WARMUP_SECONDS = 2;
+
+export interface Figures {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  /** CPU time (user + system) the measured server spent per request; absent where /proc is not. */
+  cpu_ms_per_request?: number;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Polls `url` until it answers 2xx; generous, as a server migrating a fresh PostgreSQL database on a loaded machine takes a while. */
+export async function waitFor(url: string, child: ChildProcess, log: () => string, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited:\n${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((wait) => setTimeout(wait, 150));
+  }
+  throw new Error(`server did not come up:\n${log()}`);
+}
+
+/** A Node child process (the same node as this one); its output is kept (the last 20,000 characters) for error messages. */
+export function startProcess(args: string[], env: Record<string, string>, cwd = process.cwd()): { child: ChildProcess; log: () => string } {
+  let output = "";
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (chunk) => (output = (output + chunk).slice(-20_000)));
+  child.stderr?.on("data", (chunk) => (output = (output + chunk).slice(-20_000)));
+  return { child, log: () => output };
+}
+
+export function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolveRun, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolveRun(result)));
+  });
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** These processes and their descendants (a clustered server's workers), from /proc; just `pids` off Linux. */
+export function withDescendants(pids: number[]): number[] {
+  const all = [...pids];
+  for (let index = 0; index < all.length; index++) {
+    const pid = all[index]!;
+    const file = `/proc/${pid}/task/${pid}/children`;
+    if (!existsSync(file)) continue;
+    all.push(...readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+  }
+  return all;
+}
+
+/** CPU milliseconds (user + system) used so far by these processes (and their reaped children), or null off Linux. */
+export function cpuMsOf(pids: number[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    const file = `/proc/${pid}/stat`;
+    if (!existsSync(file)) return null;
+    // Fields after the command name (which may hold spaces, hence the last ")"): utime is the 14th field, stime the 15th.
+    const stat = readFileSync(file, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    total += Number(fields[11]) + Number(fields[12]);
+  }
+  return (total * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+export interface MeasureOptions {
+  /** Run a WARMUP_SECONDS run first (not counted). */
+  warmUp: boolean;
+  /** The server processes whose CPU time per request is reported (with their child processes). */
+  serverPids?: number[];
+  /** Width of the label column. */
+  labelWidth?: number;
+  /** Print the number of requests too. */
+  showTotal?: boolean;
+}
+
+/** One autocannon run of DURATION seconds with CONNECTIONS connections; throws if any request fails. */
+export async function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, measureOptions: MeasureOptions): Promise<Figures> {
+  if (measureOptions.warmUp) await run({ ...options, duration: WARMUP_SECONDS, connections: CONNECTIONS });
+  const pids = measureOptions.serverPids ? withDescendants(measureOptions.serverPids) : null;
+  const cpuBefore = pids ? cpuMsOf(pids) : null;
+  const result = await run({ ...options, duration: DURATION, connections: CONNECTIONS });
+  const cpuAfter = pids ? cpuMsOf(pids) : null;
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) throw new Error(`${label}: ${failed} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
+  const figures: Figures = { rps: Math.round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99 };
+  if (cpuBefore !== null && cpuAfter !== null && result.requests.total > 0) {
+    figures.cpu_ms_per_request = Math.round(((cpuAfter - cpuBefore) / result.requests.total) * 100) / 100;
+  }
+  const cpu = figures.cpu_ms_per_request === undefined ? "" : `   CPU ${figures.cpu_ms_per_request} ms/req`;
+  const total = measureOptions.showTotal ? `   (${result.requests.total} requests)` : "";
+  console.log(`${label.padEnd(measureOptions.labelWidth ?? 24)} ${String(figures.rps).padStart(7)} req/s   p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms${cpu}${total}`);
+  return figures;
+}
+
+/** A bare Node http server answering `body` (a JSON text) on PORT, after reading the request body: the ceiling to compare with. */
+export function bareServerSource(body: string): string {
+  return `
+const http = require("node:http");
+const body = ${JSON.stringify(body)};
+http.createServer((req, res) => {
+  req.resume();
+  req.on("end", () => { res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) }); res.end(body); });
+}).listen(Number(process.env.PORT), "127.0.0.1");
+`;
+}
+
+/** The round whose `pick` has the median req/s (its latencies go with it). */
+export function medianRound<Round, T extends { rps: number }>(rounds: Round[], pick: (round: Round) => T): T {
+  const sorted = [...rounds].sort((a, b) => pick(a).rps - pick(b).rps);
+  return pick(sorted[Math.floor(sorted.length / 2)]!);
+}
+
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}

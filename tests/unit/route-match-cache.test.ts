@@ -1,0 +1,93 @@
+// The remembered route matching answers exactly what React Router's own `matchRoutes` answers, on
+// this app's real route tree, for the first and the repeated lookup of a path, and on a tree built
+// afresh (as each render builds one): the same ids, params and path parts, on that tree's objects.
+import { resolve } from "node:path";
+import { flatRoutes } from "@remix-run/dev/dist/config/flat-routes.js";
+import { matchRoutes, type AgnosticRouteObject } from "@remix-run/router";
+import { describe, expect, it } from "vitest";
+import { MAX_PATHS_PER_SHAPE, rememberingMatchRoutes } from "~/lib/route-match-cache.server";
+
+interface ConfigRoute {
+  id: string;
+  parentId?: string;
+  path?: string;
+  index?: boolean;
+  caseSensitive?: boolean;
+}
+
+const manifest = Object.values(flatRoutes(resolve(process.cwd(), "app"), ["**/.*", "**/*.test.*"]) as Record<string, ConfigRoute>);
+
+/** A route tree as Remix builds one from its manifest (a new set of objects per call). */
+function tree(parentId = "root"): AgnosticRouteObject[] {
+  return manifest
+    .filter((route) => route.parentId === parentId)
+    .map((route) => {
+      const children = tree(route.id);
+      const base = { id: route.id, path: route.path, caseSensitive: route.caseSensitive };
+      return (route.index ? { ...base, index: true } : { ...base, children }) as AgnosticRouteObject;
+    });
+}
+const rootTree = (): AgnosticRouteObject[] => [{ id: "root", path: "", children: tree() }];
+
+const PATHS = [
+  "/",
+  "/account",
+  "/account/",
+  "/account/keys",
+  "/account/keys/key_123/limits",
+  "/account/evidence/ev%20one",
+  "/staff/claims",
+  "/staff/claims/clm_42",
+  "/login",
+  "/LOGIN",
+  "/no/such/page",
+  "/build/whatever.js",
+  "/docs/gateway",
+];
+
+const plain = (matches: ReturnType<typeof matchRoutes>) =>
+  matches?.map((match) => ({ id: match.route.id, params: match.params, pathname: match.pathname, pathnameBase: match.pathnameBase })) ?? null;
+
+describe("remembered route matching", () => {
+  it("answers as matchRoutes does, first time, second time and on a rebuilt tree", () => {
+    const remembering = rememberingMatchRoutes(matchRoutes);
+    const first = rootTree();
+    const rebuilt = rootTree();
+    expect(manifest.length).toBeGreaterThan(40);
+    for (const path of PATHS) {
+      const expected = matchRoutes(first, path);
+      const once = remembering(first, path);
+      const twice = remembering(first, { pathname: path });
+      const onRebuilt = remembering(rebuilt, path);
+      expect(plain(once)).toEqual(plain(expected));
+      expect(plain(twice)).toEqual(plain(expected));
+      expect(plain(onRebuilt)).toEqual(plain(matchRoutes(rebuilt, path)));
+      // The rebuilt tree's own route objects, not the first tree's.
+      onRebuilt?.forEach((match, index) => expect(match.route).toBe(matchRoutes(rebuilt, path)![index]!.route));
+    }
+    expect(plain(remembering(first, "/staff/claims/clm_42"))!.at(-1)).toMatchObject({ id: "routes/staff.claims.$id", params: { id: "clm_42" } });
+  });
+
+  it("gives each caller its own params object", () => {
+    const remembering = rememberingMatchRoutes(matchRoutes);
+    const routes = rootTree();
+    (remembering(routes, "/staff/claims/clm_1")!.at(-1)!.params as Record<string, string>).id = "changed";
+    expect(remembering(routes, "/staff/claims/clm_1")!.at(-1)!.params.id).toBe("clm_1");
+  });
+
+  it("tells trees of another shape apart and leaves search strings to matchRoutes", () => {
+    const remembering = rememberingMatchRoutes(matchRoutes);
+    const a: AgnosticRouteObject[] = [{ id: "a", path: "/x/:id" }];
+    const b: AgnosticRouteObject[] = [{ id: "a", path: "/y/:id" }];
+    expect(plain(remembering(a, "/x/1"))).toEqual([{ id: "a", params: { id: "1" }, pathname: "/x/1", pathnameBase: "/x/1" }]);
+    expect(remembering(b, "/x/1")).toBeNull();
+    expect(plain(remembering(a, "/x/2?tab=keys"))).toEqual(plain(matchRoutes(a, "/x/2?tab=keys")));
+  });
+
+  it("stays bounded when visitors invent paths", () => {
+    const remembering = rememberingMatchRoutes(matchRoutes);
+    const routes: AgnosticRouteObject[] = [{ id: "any", path: "/p/:id" }];
+    for (let i = 0; i < MAX_PATHS_PER_SHAPE + 10; i++) remembering(routes, `/p/${i}`);
+    expect(plain(remembering(routes, "/p/7"))).toEqual(plain(matchRoutes(routes, "/p/7")));
+  });
+});
