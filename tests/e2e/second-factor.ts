@@ -61,16 +61,18 @@ export async function passSecondFactor(page: Page, email: string): Promise<void>
     return;
   }
   if (path !== "/login/second-factor") return;
-  // Another suite may have used this step for a shared demo account: then the next step, and at
-  // worst the step after the next boundary.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const minimumStep = attempt < 2 ? totpStep(new Date()) + attempt : totpStep(new Date()) + 1;
+  // Another suite (another process) may have used this step for a shared demo account: then the
+  // next step; then, after the next boundary and a random pause, the same pair again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const minimumStep = totpStep(new Date()) + (attempt % 2);
     await page.locator('input[name="code"]').fill(nextTotpCode(email, minimumStep));
     if (await submitCode(page, "/login/second-factor")) {
       await page.waitForURL((url) => !url.pathname.startsWith("/login"));
       return;
     }
-    if (attempt === 1) await page.waitForTimeout(TOTP_PERIOD_SECONDS * 1000 - (Date.now() % (TOTP_PERIOD_SECONDS * 1000)) + 500);
+    if (attempt % 2 === 1) {
+      await page.waitForTimeout(TOTP_PERIOD_SECONDS * 1000 - (Date.now() % (TOTP_PERIOD_SECONDS * 1000)) + 500 + Math.floor(Math.random() * 3000));
+    }
   }
   throw new Error(`second factor refused for ${email}`);
 }
