@@ -22,6 +22,7 @@ import * as m0020 from "./0020_redemption_codes";
 import * as m0021 from "./0021_proxy_usage_outbox";
 import * as m0022 from "./0022_organizations";
 import * as m0023 from "./0023_ledger_debit_batch_set";
+import * as m0024 from "./0024_ledger_lean_writes";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   "0021_proxy_usage_outbox": m0021,
   "0022_organizations": m0022,
   "0023_ledger_debit_batch_set": m0023,
+  "0024_ledger_lean_writes": m0024,
 };

@@ -662,7 +662,9 @@ export type LedgerMismatch =
   | { type: "grant_remaining"; grantEntryId: string; accountId: string; cached: number; sumOfEntries: number }
   | { type: "missing_grant"; grantEntryId: string; accountId: string }
   | { type: "closed_grant_not_empty"; grantEntryId: string; accountId: string; remaining: number }
-  | { type: "negative"; accountId: string; what: string; value: number };
+  | { type: "negative"; accountId: string; what: string; value: number }
+  /** Entries of an account without a balance row (every write of an entry locks that row first). */
+  | { type: "no_balance_row"; accountId: string };
 
 export interface LedgerVerification {
   ok: boolean;
@@ -708,6 +710,9 @@ export async function verifyLedger(db: DbExecutor): Promise<LedgerVerification> 
     sumByAccount.set(row.account_id, entry);
   }
   const cachedByAccount = new Map(balances.map((row) => [row.account_id, { promo: Number(row.promo), paid: Number(row.paid) }]));
+  for (const accountId of sumByAccount.keys()) {
+    if (!cachedByAccount.has(accountId)) mismatches.push({ type: "no_balance_row", accountId });
+  }
   for (const accountId of new Set([...sumByAccount.keys(), ...cachedByAccount.keys()])) {
     const summed = sumByAccount.get(accountId) ?? { promo: 0, paid: 0 };
     const cached = cachedByAccount.get(accountId) ?? { promo: 0, paid: 0 };

@@ -381,6 +381,27 @@ describe("history and verification", () => {
     await getDb().updateTable("account_balances").set({ paid: 100 }).where("account_id", "=", account).execute();
     await expectConsistent();
   });
+
+  it("catches entries of an account without a balance row", async () => {
+    // Every write of an entry locks the balance row first; the append-only tables do not reference
+    // users on PostgreSQL, so verification is what notices a write that skipped that lock.
+    const withEntry = await newAccount();
+    const at = iso(T0);
+    const found = await getDb()
+      .transaction()
+      .execute(async (trx) => {
+        await trx
+          .insertInto("ledger_entries")
+          .values({ id: newId("led"), account_id: withEntry, kind: "purchase", bucket: "paid", amount: 5, idempotency_key: `orphan-${withEntry}`, reference_type: "purchase", reference_id: "x", expires_at: null, grant_entry_id: null, note: null, actor_id: null, created_at: at })
+          .execute();
+        const verification = await verifyLedger(trx);
+        throw Object.assign(new Error("roll back"), { verification });
+      })
+      .catch((error: { verification?: Awaited<ReturnType<typeof verifyLedger>> }) => error.verification);
+    expect(found?.ok).toBe(false);
+    expect(found?.mismatches).toContainEqual({ type: "no_balance_row", accountId: withEntry });
+    await expectConsistent();
+  });
 });
 
 describe("inside a caller's transaction", () => {
