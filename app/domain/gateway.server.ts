@@ -214,9 +214,44 @@ function statementsFor(db: DbExecutor): GatewayStatements {
     const portable = portableStatements(db);
     const raw = sqliteHandleOf(db);
     statements = raw ? sqliteStatements(raw, db, portable) : portable;
+    if (!raw && !db.isTransaction) statements = rememberingUsageKeys(statements);
     statementCache.set(db, statements);
   }
   return statements;
+}
+
+/** Keys remembered per process for usage reports (a round trip each on PostgreSQL otherwise). */
+export const USAGE_KEYS_REMEMBERED = 10_000;
+
+/**
+ * A key's id, hash and account never change and keys are never deleted (revoked ones are still
+ * charged for what they used), so a usage report's key lookup is remembered; only `last_used_at`
+ * moves, and the remembered row follows this process's own touches (another process's touch at
+ * worst makes this one touch once more in the minute). Authorize is not remembered here: it must
+ * see a revoke at once. Not inside a transaction, whose rows may yet be rolled back.
+ */
+function rememberingUsageKeys(statements: GatewayStatements): GatewayStatements {
+  const remembered = new Map<string, UsageKeyRow>();
+  // A key looked up by hash and by id is one row object, remembered under both (`id:` always).
+  const remember = (slot: string, found: UsageKeyRow | undefined) => {
+    if (!found) return found;
+    while (remembered.size >= USAGE_KEYS_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+    const row = remembered.get(`id:${found.id}`) ?? found;
+    remembered.set(`id:${row.id}`, row);
+    remembered.set(slot, row);
+    return row;
+  };
+  const lookUp = async (slot: string, load: () => Promise<UsageKeyRow | undefined> | UsageKeyRow | undefined) => remembered.get(slot) ?? remember(slot, await load());
+  return {
+    ...statements,
+    usageKeyByHash: (keyHash) => lookUp(`hash:${keyHash}`, () => statements.usageKeyByHash(keyHash)),
+    usageKeyById: (keyId) => lookUp(`id:${keyId}`, () => statements.usageKeyById(keyId)),
+    async touch(keyId, now) {
+      await statements.touch(keyId, now);
+      const row = remembered.get(`id:${keyId}`);
+      if (row) row.last_used_at = now;
+    },
+  };
 }
 
 export interface AuthorizedKey {

@@ -6,7 +6,9 @@
 //   BENCH_SKIP_BUILD=1  reuse build/ as it is     BENCH_DURATION=5  seconds per measurement
 //   BENCH_CONNECTIONS=10  concurrent connections    BENCH_ROUNDS=3    rounds
 //   BENCH_DATABASE_URL=postgres://…  also the usage endpoint on PostgreSQL: one instance, then two
-//                                    instances on one database at once (their sum against one)
+//                                    instances on one database at once (their sum against one), each
+//                                    for reports spread over BENCH_SPREAD_KEYS (200) keys of as many
+//                                    accounts (the gateway's real traffic) and for one key alone
 import { execSync, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -22,6 +24,22 @@ import { migrateToLatest } from "~/lib/migrate.server";
 import { bareServerSource, CONNECTIONS, DURATION, freePort, measure as measureWith, median, medianRound, ROUNDS, startProcess, waitFor, WARMUP_SECONDS, type Figures } from "./harness";
 
 const GATEWAY_TOKEN = `bench-${randomBytes(24).toString("hex")}`;
+const SPREAD_KEYS = Number(process.env.BENCH_SPREAD_KEYS ?? 200);
+
+/** Accounts with credit and a key each: the keys' ids. */
+async function seedSpread(databaseUrl: string, count: number): Promise<string[]> {
+  const db = createDatabase(databaseUrl);
+  const keyIds: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const user = await createAccount(db, { email: `spread-${i}@example.com`, password: "bench password that is long", role: "developer", verified: true });
+    const created = await createApiKey(db, { accountId: user.id, name: "bench", prefix: "glmsk" });
+    if (!created.ok) throw new Error(created.reason);
+    await creditAccount(db, { accountId: user.id, kind: "purchase", bucket: "paid", tokens: 1_000_000_000_000, idempotencyKey: `bench-credit-${i}`, referenceType: "bench", referenceId: `bench-${i}` });
+    keyIds.push(created.apiKey.id);
+  }
+  await db.destroy();
+  return keyIds;
+}
 
 async function seed(databaseUrl: string) {
   const db = createDatabase(databaseUrl);
@@ -162,7 +180,9 @@ async function main() {
     console.log(`uptime: ${results.uptime_at_end}`);
     for (const [goal, met] of goals) console.log(`${met ? "✔" : "✘"} ${goal}`);
     if (postgres) {
-      console.log(`\nPostgreSQL usage: one instance ${postgres.one_instance.rps} req/s (p99 ${postgres.one_instance.p99_ms} ms); two instances ${postgres.two_instances.a.rps} + ${postgres.two_instances.b.rps} = ${postgres.two_instances_sum_rps} req/s (${postgres.two_to_one}× one)`);
+      console.log(`\nPostgreSQL usage spread over ${postgres.spread_keys} keys: one instance ${postgres.one_instance.rps} req/s (p99 ${postgres.one_instance.p99_ms} ms); two instances ${postgres.two_instances.a.rps} + ${postgres.two_instances.b.rps} = ${postgres.two_instances_sum_rps} req/s (${postgres.two_to_one}× one)`);
+      const hot = postgres.one_key;
+      console.log(`PostgreSQL usage on one key (one account's balance row: every debit waits for the one before): one instance ${hot.one_instance.rps} req/s (p99 ${hot.one_instance.p99_ms} ms); two instances ${hot.two_instances_sum_rps} req/s (${hot.two_to_one}× one)`);
       for (const [goal, met] of [
         ["PostgreSQL usage ≥ 3,000 req/s", postgres.one_instance.rps >= 3000],
         ["PostgreSQL usage p99 ≤ 20 ms", postgres.one_instance.p99_ms <= 20],
@@ -207,6 +227,7 @@ async function measurePostgres(adminUrl: string, children: ChildProcess[]) {
   const started: ChildProcess[] = [];
   try {
     const { keyId } = await seed(url.toString());
+    const spreadKeys = await seedSpread(url.toString(), SPREAD_KEYS);
     const ports = [await freePort(), await freePort()];
     // One after the other: the first migrates the database, the second finds it done.
     for (const port of ports) {
@@ -223,13 +244,34 @@ async function measurePostgres(adminUrl: string, children: ChildProcess[]) {
       idReplacement: true,
       body: JSON.stringify({ request_id: `bench-${tag}-[<id>]`, key_id: keyId, model: "glm-4-air", input_tokens: 20, output_tokens: 10 }),
     });
+    // Reports spread over the keys in turn, each with a fresh request id.
+    let sent = 0;
+    const spread = (port: number, tag: string) => ({
+      url: `http://127.0.0.1:${port}/api/gateway/usage`,
+      method: "POST" as const,
+      headers,
+      requests: [
+        {
+          setupRequest: (request: autocannon.Request) => {
+            sent += 1;
+            const body = { request_id: `bench-${tag}-${sent}`, key_id: spreadKeys[sent % spreadKeys.length], model: "glm-4-air", input_tokens: 20, output_tokens: 10 };
+            return { ...request, body: JSON.stringify(body) };
+          },
+        },
+      ],
+    });
     console.log(`\nPostgreSQL (${adminUrl.replace(/\/\/[^@]*@/, "//…@")}), usage endpoint; load average ${loadavg()[0]!.toFixed(2)}`);
-    await measure("pg warm-a", usage(ports[0]!, "wa"), true);
-    await measure("pg warm-b", usage(ports[1]!, "wb"), false);
-    const one = await measure("pg one", usage(ports[0]!, "one"), false);
-    const [a, b] = await Promise.all([measure("pg two: a", usage(ports[0]!, "a"), false), measure("pg two: b", usage(ports[1]!, "b"), false)]);
-    const sum = a.rps + b.rps;
-    return { one_instance: one, two_instances: { a, b }, two_instances_sum_rps: sum, two_to_one: Math.round((sum / one.rps) * 100) / 100, load_average_at_end: loadavg() };
+    const both = async (label: string, target: (port: number, tag: string) => Omit<autocannon.Options, "duration" | "connections">) => {
+      await measure(`${label} warm-a`, target(ports[0]!, `${label}-wa`), true);
+      await measure(`${label} warm-b`, target(ports[1]!, `${label}-wb`), false);
+      const one = await measure(`${label} one`, target(ports[0]!, `${label}-one`), false);
+      const [a, b] = await Promise.all([measure(`${label} two: a`, target(ports[0]!, `${label}-a`), false), measure(`${label} two: b`, target(ports[1]!, `${label}-b`), false)]);
+      const sum = a.rps + b.rps;
+      return { one_instance: one, two_instances: { a, b }, two_instances_sum_rps: sum, two_to_one: Math.round((sum / one.rps) * 100) / 100 };
+    };
+    const spreadFigures = await both(`pg ${SPREAD_KEYS} keys`, spread);
+    const oneKey = await both("pg 1 key", usage);
+    return { ...spreadFigures, spread_keys: SPREAD_KEYS, one_key: oneKey, load_average_at_end: loadavg() };
   } finally {
     for (const child of started) child.kill("SIGTERM");
     await Promise.all(started.map((child) => (child.exitCode !== null ? null : new Promise((resolve) => child.once("exit", resolve)))));

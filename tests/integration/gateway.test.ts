@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, revokeApiKey, rollApiKey } from "~/domain/api-keys.server";
-import { authorizeApiKey } from "~/domain/gateway.server";
+import { authorizeApiKey, recordUsage } from "~/domain/gateway.server";
 import { creditAccount, getBalance, verifyLedger } from "~/domain/ledger.server";
 import { createServer } from "node:http";
 import { createGatewayHandler, createGatewayRouter, GATEWAY_PATH } from "~/gateway/router.server";
@@ -205,6 +205,27 @@ describe("usage", () => {
     expect(byKey.body).toMatchObject({ key_id: keyId, debited_tokens: 1, remaining_tokens: 799 });
     const row = await getDb().selectFrom("api_keys").select("last_used_at").where("id", "=", keyId).executeTakeFirstOrThrow();
     expect(row.last_used_at).toBeTruthy();
+  });
+
+  it("keeps last_used_at to the minute across reports by id and by key, and charges a key revoked since", async () => {
+    // On PostgreSQL the key of a usage report is remembered by the process: this is what must not change.
+    const { user, key, keyId } = await accountWithKey(1000);
+    const lastUsed = async () => (await getDb().selectFrom("api_keys").select("last_used_at").where("id", "=", keyId).executeTakeFirstOrThrow()).last_used_at;
+    const report = (requestId: string, by: "id" | "key", now: Date) =>
+      recordUsage(getDb(), provider, { requestId, ...(by === "id" ? { keyId } : { apiKey: key }), model: "m", inputTokens: 10, outputTokens: 0 }, now);
+    const t0 = new Date(Date.now() + 3_600_000);
+    expect(await report("minute-1", "id", t0)).toMatchObject({ ok: true, debited_tokens: 10 });
+    expect(await lastUsed()).toBe(t0.toISOString());
+    await report("minute-2", "key", new Date(t0.getTime() + 30_000));
+    expect(await lastUsed()).toBe(t0.toISOString());
+    const t1 = new Date(t0.getTime() + 61_000);
+    await report("minute-3", "key", t1);
+    expect(await lastUsed()).toBe(t1.toISOString());
+    await report("minute-4", "id", new Date(t1.getTime() + 30_000));
+    expect(await lastUsed()).toBe(t1.toISOString());
+    await revokeApiKey(getDb(), { accountId: user.id, keyId });
+    expect(await report("after-revoke", "id", new Date(t1.getTime() + 120_000))).toMatchObject({ ok: true, debited_tokens: 10, remaining_tokens: 950 });
+    expect(await recordUsage(getDb(), provider, { requestId: "nobody", keyId: "key_does_not_exist", model: "m", inputTokens: 1, outputTokens: 0 })).toMatchObject({ ok: false, code: "unknown_key" });
   });
 
   it("takes what is left and reports the shortfall, never going below zero", async () => {
