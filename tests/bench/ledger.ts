@@ -48,20 +48,31 @@ async function fund(db: Db, accountId: string, promo: number, paid: number) {
  * process's (process.cpuUsage) and, on PostgreSQL, that of the database's server processes serving
  * the benchmark's connections (/proc/<pid>/stat, Linux, same machine only; null elsewhere).
  */
-async function serverCpuMicros(db: Db): Promise<number | null> {
-  if (dialectOf(db) !== "postgres") return 0;
+async function serverCpuMicros(db: Db): Promise<Map<number, number> | null> {
+  if (dialectOf(db) !== "postgres") return new Map();
   try {
     const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db);
     const tick = 1e6 / 100; // USER_HZ
-    let total = 0;
+    const byPid = new Map<number, number>();
     for (const { pid } of rows) {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) * tick;
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+        byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * tick);
+      } catch {
+        /* ended in between */
+      }
     }
-    return total;
+    return byPid;
   } catch {
     return null;
   }
+}
+
+/** CPU the server processes used between two readings: a process that ended meanwhile is not counted (so at least this much). */
+function serverCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, micros] of after) total += micros - (before.get(pid) ?? 0);
+  return total;
 }
 
 interface CpuPerDebit {
@@ -75,7 +86,7 @@ async function withCpu<T>(db: Db, count: number, run: () => Promise<T>): Promise
   const result = await run();
   const used = process.cpuUsage(before);
   const serverAfter = await serverCpuMicros(db);
-  const server = serverBefore === null || serverAfter === null ? null : Math.round(((serverAfter - serverBefore) / count) * 10) / 10;
+  const server = serverBefore === null || serverAfter === null ? null : Math.round((serverCpuBetween(serverBefore, serverAfter) / count) * 10) / 10;
   return [result, { node: Math.round(((used.user + used.system) / count) * 10) / 10, server }];
 }
 
