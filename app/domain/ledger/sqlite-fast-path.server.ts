@@ -3,8 +3,9 @@
 // the same turn of the event loop share one BEGIN IMMEDIATE … COMMIT (group commit). If any debit
 // of a group fails, nothing of the group is written and its debits are committed one by one, so
 // one failure fails only itself (as the PostgreSQL batch does). No savepoint per debit: each one
-// copied every page the debit touched to the statement journal, about a quarter of a debit's time when
-// debits are spread over many accounts. A caller's promise settles after the commit that holds its debit. Used on the app's root connection only, and only when no Kysely
+// copied every page its debit touched to the statement journal, about a quarter of a debit's
+// time when debits are spread over many accounts. A caller's promise settles after the commit
+// that holds its debit. Used on the app's root connection only, and only when no Kysely
 // transaction is open on it (then the debit takes the portable path, queued behind that one).
 import type SQLite from "better-sqlite3";
 import type { CompiledQuery } from "kysely";
