@@ -74,8 +74,6 @@ const envSchema = z.object({
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   // better-sqlite3 waits for a lock synchronously, freezing the event loop: keep the wait short.
   SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(5_000).default(100),
-  // SQLite: how often a worker thread checkpoints the WAL; 0 = SQLite's own, inside a commit.
-  SQLITE_CHECKPOINT_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   // Sign-ins and second-step codes one address may try per 15 minutes (an office behind one NAT).
   SIGN_IN_ATTEMPTS_PER_IP: z.coerce.number().int().min(10).max(100_000).default(100),

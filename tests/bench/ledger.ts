@@ -18,7 +18,6 @@ import { postgresBatcherFor } from "~/domain/ledger/postgres-batch.server";
 import { ledgerFastPath } from "~/domain/ledger/sqlite-fast-path.server";
 import { createDatabase, dialectOf, sqliteHandleOf, type Db } from "~/lib/db.server";
 import { migrateToLatest } from "~/lib/migrate.server";
-import { startBackgroundCheckpoints } from "~/lib/sqlite-checkpointer.server";
 
 const ACCOUNTS = 10_000;
 const DEBITS = Number(process.env.BENCH_DEBITS ?? 50_000);
@@ -112,17 +111,7 @@ interface Database {
 function sqliteDatabase(): Database {
   const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
   const db = createDatabase(join(dir, "bench.sqlite"));
-  // As the server runs it (SQLITE_CHECKPOINT_MS): WAL checkpoints in a worker thread, not in a debit's commit.
-  const stopCheckpoints = startBackgroundCheckpoints(sqliteHandleOf(db)!, 200, { warn: (fields, message) => console.warn(message, fields) });
-  return {
-    db,
-    label: "SQLite (WAL, synchronous=NORMAL, checkpoints in a worker thread every 200 ms as the server runs them)",
-    cleanup: async () => {
-      await stopCheckpoints();
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { db, label: "SQLite (WAL, synchronous=NORMAL)", cleanup: async () => { await db.destroy(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 async function postgresDatabase(url: string): Promise<Database | null> {

@@ -1,11 +1,11 @@
-// WAL checkpoints in a worker thread (the portal's and the proxy's): the process's own connection
-// stops checkpointing in the commit path, and what it commits still reaches the database file.
+// The proxy's WAL checkpoints in a worker thread: its own connection stops checkpointing in the
+// commit path, and what it commits still reaches the database file.
 import SQLite from "better-sqlite3";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
-import { startBackgroundCheckpoints } from "~/lib/sqlite-checkpointer.server";
+import { startBackgroundCheckpoints } from "~/proxy/sqlite-checkpointer.server";
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,8 +1,7 @@
-// WAL checkpoints off the event loop (the portal's and the proxy's). SQLite's automatic checkpoint
-// runs inside the commit that crosses the threshold, on the committing thread: copying ~40 MB of WAL
-// back into the database and its fsync stopped every request for 40–190 ms at a time (the proxy's
-// p99 under load), and took a share of every usage debit's time. Here the process's own connection
-// never checkpoints; a worker thread with its own connection runs a PASSIVE
+// WAL checkpoints off the proxy's event loop. SQLite's automatic checkpoint runs inside the commit
+// that crosses the threshold, on the committing thread: copying ~40 MB of WAL back into the database
+// and its fsync stopped every request for 40–190 ms at a time (the proxy's p99 under load). Here the
+// proxy's own connection never checkpoints; a worker thread with its own connection runs a PASSIVE
 // checkpoint every `intervalMs` (PASSIVE never blocks writers or readers, and the commit path keeps
 // synchronous=NORMAL: a WAL append, no fsync). Durability is unchanged: the commits are in the WAL
 // either way. On stop, the worker checkpoints a last time and closes.
