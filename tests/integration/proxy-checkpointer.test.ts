@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
-import { startBackgroundCheckpoints } from "~/proxy/sqlite-checkpointer.server";
+import { startBackgroundCheckpoints, WAL_BACKSTOP_PAGES } from "~/proxy/sqlite-checkpointer.server";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -35,7 +35,7 @@ it("turns the connection's own checkpoints off, and the worker's put the commits
   const warnings: unknown[] = [];
   const stop = startBackgroundCheckpoints(raw, 50, { warn: (fields) => warnings.push(fields) });
   // The worker takes over once it is running.
-  await expect.poll(() => raw.pragma("wal_autocheckpoint", { simple: true }), { timeout: 30_000 }).toBe(0);
+  await expect.poll(() => raw.pragma("wal_autocheckpoint", { simple: true }), { timeout: 30_000 }).toBe(WAL_BACKSTOP_PAGES);
   const before = statSync(file).size;
   write(raw, 5_000);
   await stop();
@@ -43,6 +43,19 @@ it("turns the connection's own checkpoints off, and the worker's put the commits
   expect(raw.prepare("select count(*) from t").pluck().get()).toBe(5_000);
   expect(raw.pragma("wal_autocheckpoint", { simple: true })).toBe(10_000);
   expect(warnings).toEqual([]);
+  raw.close();
+});
+
+it("keeps the WAL bounded while the process never stops writing (its own checkpoint at the backstop)", async () => {
+  const { raw, file } = database();
+  const stop = startBackgroundCheckpoints(raw, 5, { warn() {} }, 500);
+  await expect.poll(() => raw.pragma("wal_autocheckpoint", { simple: true }), { timeout: 30_000 }).toBe(500);
+  // ~20 MB of commits back to back, the worker checkpointing meanwhile: without the backstop the
+  // WAL only grows (it starts over only after a checkpoint that caught up with the last commit).
+  for (let i = 0; i < 200; i++) write(raw, 400);
+  expect(statSync(`${file}-wal`).size).toBeLessThan(4 * 1024 * 1024);
+  await stop();
+  expect(raw.prepare("select count(*) from t").pluck().get()).toBe(80_000);
   raw.close();
 });
 
