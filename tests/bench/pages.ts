@@ -10,6 +10,7 @@
 //   BENCH_BASELINE_DIR=/path  another built Ferry checkout (say, main's) measured the same way
 //   BENCH_CPU_PROF=dir  run Ferry with --cpu-prof, the profile written to dir when it stops
 //   BENCH_TARGETS=account,login  only those targets (pages.json is then not written)
+//   BENCH_PORTS=4600-4699  take the servers' ports from that range (a shared machine)
 // Each figure also gives the CPU time the server spent per request (from /proc): the fairer
 // comparison on a loaded machine.
 import { spawnSync, type ChildProcess } from "node:child_process";
