@@ -115,7 +115,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const root = useRootData();
   const locale = root?.locale ?? DEFAULT_LOCALE;
   const matches = useMatches();
-  const { i18n, payloadScript } = usePageTranslations(locale, pageNamespaces(matches));
+  const { i18n, payloadSrc } = usePageTranslations(locale, pageNamespaces(matches));
   const nonce = useNonce();
   return (
     <html lang={HTML_LANG[locale]}>
@@ -142,8 +142,8 @@ export function Layout({ children }: { children: ReactNode }) {
         </I18nextProvider>
         {pageHydrates(matches) ? (
           <>
-            {/* Before <Scripts>: entry.client starts from these strings. Empty in the browser, as Remix's own inline scripts. */}
-            <script nonce={nonce} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: payloadScript }} />
+            {/* Before <Scripts>, and not async: entry.client starts from these strings. No src in the browser, as Remix's own inline scripts have no text there. */}
+            <script nonce={nonce} suppressHydrationWarning src={payloadSrc || undefined} />
             <ScrollRestoration nonce={nonce} />
             <Scripts nonce={nonce} />
           </>

@@ -1,8 +1,12 @@
 // The server's side of app/lib/translations.tsx: one cached instance and payload per language and
-// namespace set (there are as many sets as routes), so no request initializes i18next.
+// namespace set (there are as many sets as routes), so no request initializes i18next. The payload
+// is a script of its own at a content-addressed URL (/texts/<locale>/<namespaces>.<tag>.js): a
+// browser caches it, and a page's HTML is a third of the size it was with the strings inline.
+import { createHash } from "node:crypto";
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import type { i18n } from "i18next";
-import type { Namespace } from "~/locales/namespaces";
-import { createI18n, type Locale } from "./i18n";
+import { ALWAYS_LOADED, type Namespace } from "~/locales/namespaces";
+import { createI18n, isLocale, type Locale } from "./i18n";
 import { DICTIONARIES, translator } from "./i18n.server";
 import { PAYLOAD_GLOBAL, type PageTranslations, type TranslationPayload, type TranslationSource } from "./translations";
 
@@ -12,6 +16,59 @@ function scriptSafeJson(value: unknown): string {
 }
 
 const pages = new Map<string, PageTranslations>();
+
+export const PAGE_TEXTS_PREFIX = "/texts/";
+
+/** A payload script, its compressed copies made once (at the highest levels: a set is compressed once per process). */
+export interface PageTextsFile {
+  tag: string;
+  identity: Buffer;
+  br: Buffer;
+  gzip: Buffer;
+}
+
+/** Payload scripts by `<locale>/<namespaces joined by ".">`: as many as the routes' namespace sets. */
+const files = new Map<string, PageTextsFile>();
+
+function payloadScriptOf(locale: Locale, namespaces: readonly Namespace[]): string {
+  const strings = Object.fromEntries(namespaces.map((namespace) => [namespace, DICTIONARIES[locale][namespace] as Record<string, unknown>]));
+  const payload: TranslationPayload = { locale, strings };
+  return `window.${PAYLOAD_GLOBAL}=${scriptSafeJson(payload)};`;
+}
+
+function tagOf(script: string): string {
+  return createHash("sha256").update(script).digest("base64url").slice(0, 16);
+}
+
+function fileOf(script: string): PageTextsFile {
+  const identity = Buffer.from(script);
+  return {
+    tag: tagOf(script),
+    identity,
+    br: brotliCompressSync(identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
+    gzip: gzipSync(identity, { level: 9 }),
+  };
+}
+
+/**
+ * The payload script a `/texts/…` path names, and whether its tag is the current one (an older
+ * page's tag, during a deploy, gets today's strings, not to be cached for long); null for anything
+ * else. Any instance answers any set a route can have: the path names the set, not a remembered
+ * render. Sets no page of this instance has rendered yet are built for the answer and not kept.
+ */
+export function pageTextsAt(path: string): { file: PageTextsFile; current: boolean } | null {
+  const match = /^\/texts\/([a-z]{2})\/([A-Za-z.]+)\.([\w-]{16})\.js$/.exec(path);
+  if (!match || !isLocale(match[1])) return null;
+  const locale = match[1];
+  const names = match[2]!.split(".");
+  const known = DICTIONARIES[locale] as Record<string, unknown>;
+  const sorted = [...new Set(names)].sort();
+  if (sorted.length !== names.length || sorted.some((name, index) => name !== names[index] || !Object.hasOwn(known, name))) return null;
+  if (ALWAYS_LOADED.some((namespace) => !names.includes(namespace))) return null;
+  const namespaces = names as Namespace[];
+  const file = files.get(`${locale}/${names.join(".")}`) ?? fileOf(payloadScriptOf(locale, namespaces));
+  return { file, current: file.tag === match[3] };
+}
 
 /** Distinct plain texts remembered per instance (keys come from code, so far fewer exist). */
 export const REMEMBERED_TEXTS = 10_000;
@@ -53,8 +110,10 @@ export const serverTranslations: TranslationSource = {
     let page = pages.get(key);
     if (!page) {
       const strings = Object.fromEntries(namespaces.map((namespace) => [namespace, DICTIONARIES[locale][namespace] as Record<string, unknown>]));
-      const payload: TranslationPayload = { locale, strings };
-      page = { i18n: rememberingPlainTexts(createI18n(locale, strings)), payloadScript: `window.${PAYLOAD_GLOBAL}=${scriptSafeJson(payload)};` };
+      const name = `${locale}/${namespaces.join(".")}`;
+      let file = files.get(name);
+      if (!file) files.set(name, (file = fileOf(payloadScriptOf(locale, namespaces))));
+      page = { i18n: rememberingPlainTexts(createI18n(locale, strings)), payloadSrc: `${PAGE_TEXTS_PREFIX}${name}.${file.tag}.js` };
       pages.set(key, page);
     }
     return page;
