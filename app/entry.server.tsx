@@ -12,6 +12,7 @@ import { NonceProvider } from "./components/nonce";
 import { databaseTroubleOf } from "./lib/database-errors.server";
 import { errorFields, log } from "./lib/logger.server";
 import { countDatabaseTrouble } from "./lib/metrics.server";
+import { wholeBodyResponse } from "./lib/page-compression.server";
 import { TranslationsProvider } from "./lib/translations";
 import { serverTranslations } from "./lib/translations.server";
 
@@ -45,7 +46,8 @@ export default function handleRequest(
   // The action answered with the form's errors, and no error boundary is shown instead of the page.
   if (!remixContext.staticHandlerContext.errors) responseStatusCode = formAnswerStatus(request, responseStatusCode);
   // No route defers data, so the shell is the whole page: it is rendered fully and sent as one
-  // buffer (one compression pass and one socket write instead of dozens of small ones).
+  // buffer (one compression pass and one socket write instead of dozens of small ones; see
+  // page-compression.server.ts).
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
@@ -63,7 +65,7 @@ export default function handleRequest(
           body.on("data", (chunk: Buffer) => chunks.push(chunk));
           body.on("end", () => {
             responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-            resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
+            resolve(wholeBodyResponse(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
           });
           pipe(body);
         },

@@ -6,7 +6,6 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
-import { constants as zlibConstants } from "node:zlib";
 import { createGatewayHandler, GATEWAY_PATH } from "~/gateway/router.server";
 import { createSecretScanningHandler, SECRET_SCANNING_PATH } from "~/gateway/secret-scanning.server";
 import { bodyLimits, FORM_BODY_LIMIT } from "~/lib/body-limit.server";
@@ -15,6 +14,7 @@ import type { Db } from "~/lib/db.server";
 import type { Env } from "~/lib/env.server";
 import { sendNotReady } from "~/lib/ops-endpoints.server";
 import { originGuard } from "~/lib/origin-guard.server";
+import { STREAMED_COMPRESSION } from "~/lib/page-compression.server";
 import { clientAddress, trustsHop } from "~/lib/proxy-trust.server";
 import { currentProvider } from "~/lib/provider.server";
 import type { Readiness } from "~/lib/readiness.server";
@@ -33,13 +33,6 @@ import { checkoutFormActionOrigins } from "~/lib/stripe.server";
 const WEBHOOK_BODY_LIMIT = 512 * 1024;
 /** Multipart framing and the small fields sent next to the file. */
 const UPLOAD_OVERHEAD_BYTES = 64 * 1024;
-/**
- * Pages are compressed afresh for every response (static files come precompressed at the highest
- * levels). The middleware's defaults (brotli 4, gzip 6) cost a signed-in page more CPU than
- * rendering its header and footer; brotli 2 and gzip 3 take about half as long for a few per cent
- * more bytes.
- */
-const DYNAMIC_COMPRESSION = { brotli: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 2 } }, level: 3 };
 
 export interface FerryServerOptions {
   build: ServerBuild;
@@ -68,7 +61,7 @@ export function createFerryRequestListener(options: FerryServerOptions): Request
   app.use(requestLogging(routeLabeler(Object.values(build.routes))));
   app.use(assignCspNonce);
   app.use(securityHeaders({ isProduction: env.isProduction, formActionOrigins: checkoutFormActionOrigins() }));
-  app.use(compression(DYNAMIC_COMPRESSION));
+  app.use(compression(STREAMED_COMPRESSION));
   app.use((_req, res, next) => (migrated() ? next() : sendNotReady(res)));
   app.use(originGuard(env.APP_URL));
   app.use(
