@@ -70,12 +70,46 @@ export function rememberingMatchRoutes(original: MatchRoutes): MatchRoutes {
   };
 }
 
+type CreateServerRoutes = (manifest: object, routeModules: Record<string, unknown>, future: unknown, isSpaMode: boolean, ...rest: unknown[]) => unknown[];
+
+/**
+ * RemixServer builds the React route tree (every route's components wrapped afresh) for every
+ * render, from the build's manifest and modules, which do not change while the build is the same.
+ * The tree is built once per manifest and reused while the modules are the same objects; nothing
+ * downstream changes it (React Router copies routes into its own data routes).
+ */
+export function rememberingServerRoutes(original: CreateServerRoutes): CreateServerRoutes {
+  const built = new WeakMap<object, { routeModules: Record<string, unknown>; future: unknown; routes: unknown[] }>();
+  return (manifest, routeModules, future, isSpaMode, ...rest) => {
+    // The recursive calls (with a parent id) stay inside the module; SPA mode's lazy routes are left alone.
+    if (rest.length > 0 || isSpaMode) return original(manifest, routeModules, future, isSpaMode, ...rest);
+    const remembered = built.get(manifest);
+    if (remembered && remembered.future === future && sameModules(remembered.routeModules, routeModules)) return remembered.routes;
+    const routes = original(manifest, routeModules, future, isSpaMode);
+    built.set(manifest, { routeModules: { ...routeModules }, future, routes });
+    return routes;
+  };
+}
+
+function sameModules(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(b);
+  if (Object.keys(a).length !== keys.length) return false;
+  for (const key of keys) if (a[key] !== b[key]) return false;
+  return true;
+}
+
 let installed = false;
 
-/** Replaces `@remix-run/router`'s exported `matchRoutes` (what Remix and React Router call through) once per process. */
+/**
+ * Replaces `@remix-run/router`'s exported `matchRoutes` and `@remix-run/react`'s server route
+ * builder (what Remix and React Router call through) once per process.
+ */
 export function installRouteMatchCache(): void {
   if (installed) return;
   installed = true;
-  const router = createRequire(import.meta.url)("@remix-run/router") as { matchRoutes: MatchRoutes };
+  const require = createRequire(import.meta.url);
+  const router = require("@remix-run/router") as { matchRoutes: MatchRoutes };
   router.matchRoutes = rememberingMatchRoutes(router.matchRoutes);
+  const remixRoutes = require("@remix-run/react/dist/routes.js") as { createServerRoutes: CreateServerRoutes };
+  remixRoutes.createServerRoutes = rememberingServerRoutes(remixRoutes.createServerRoutes);
 }

@@ -91,3 +91,28 @@ describe("remembered route matching", () => {
     expect(plain(remembering(routes, "/p/7"))).toEqual(plain(matchRoutes(routes, "/p/7")));
   });
 });
+
+describe("rememberingServerRoutes", () => {
+  it("builds the server route tree once per manifest while the modules are the same", async () => {
+    const { rememberingServerRoutes } = await import("~/lib/route-match-cache.server");
+    let builds = 0;
+    const original = (_manifest: object, modules: Record<string, unknown>, _future: unknown, _spa: boolean, ...rest: unknown[]) => {
+      builds++;
+      return rest.length > 0 ? ["child"] : Object.keys(modules).map((id) => ({ id }));
+    };
+    const create = rememberingServerRoutes(original);
+    const manifest = { root: { id: "root" } };
+    const future = { v3_singleFetch: true };
+    const rootModule = { default: () => null };
+    const first = create(manifest, { root: rootModule }, future, false);
+    expect(create(manifest, { root: rootModule }, future, false)).toBe(first); // a fresh modules object, same modules
+    expect(builds).toBe(1);
+    expect(create(manifest, { root: { default: () => null } }, future, false)).not.toBe(first); // a module replaced (development)
+    expect(create(manifest, { root: rootModule, other: rootModule }, future, false)).not.toBe(first);
+    expect(create({ ...manifest }, { root: rootModule }, future, false)).not.toBe(first); // another build
+    expect(create(manifest, { root: rootModule }, { ...future }, false)).not.toBe(first);
+    const spa = create(manifest, { root: rootModule }, future, true);
+    expect(create(manifest, { root: rootModule }, future, true)).not.toBe(spa); // SPA mode is left alone
+    expect(create(manifest, { root: rootModule }, future, false, "root")).toEqual(["child"]); // recursive calls pass through
+  });
+});
