@@ -91,6 +91,31 @@ export function rememberingServerRoutes(original: CreateServerRoutes): CreateSer
   };
 }
 
+type ConvertRoutes = (routes: unknown[], mapRouteProperties: unknown, parentPath?: string[], manifest?: Record<string, unknown>, ...rest: unknown[]) => unknown[];
+
+/**
+ * React Router's static router copies the route tree into "data routes" for every render. With the
+ * tree itself remembered (above), the copy is too: the same data routes for the same tree, and the
+ * caller's manifest filled as the original fills it. The match cache then knows the tree at once.
+ * Only top-level calls with an empty manifest are remembered (what createStaticRouter makes).
+ */
+export function rememberingDataRoutes(original: ConvertRoutes): ConvertRoutes {
+  const converted = new WeakMap<object, { mapRouteProperties: unknown; dataRoutes: unknown[]; manifest: Record<string, unknown> }>();
+  return (routes, mapRouteProperties, parentPath, manifest, ...rest) => {
+    if (parentPath !== undefined || rest.length > 0 || !manifest || Object.keys(manifest).length > 0 || !Array.isArray(routes)) {
+      return original(routes, mapRouteProperties, parentPath, manifest, ...rest);
+    }
+    const remembered = converted.get(routes);
+    if (remembered && remembered.mapRouteProperties === mapRouteProperties) {
+      Object.assign(manifest, remembered.manifest);
+      return remembered.dataRoutes;
+    }
+    const dataRoutes = original(routes, mapRouteProperties, parentPath, manifest);
+    converted.set(routes, { mapRouteProperties, dataRoutes, manifest: { ...manifest } });
+    return dataRoutes;
+  };
+}
+
 function sameModules(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   const keys = Object.keys(b);
   if (Object.keys(a).length !== keys.length) return false;
@@ -101,15 +126,16 @@ function sameModules(a: Record<string, unknown>, b: Record<string, unknown>): bo
 let installed = false;
 
 /**
- * Replaces `@remix-run/router`'s exported `matchRoutes` and `@remix-run/react`'s server route
- * builder (what Remix and React Router call through) once per process.
+ * Replaces `@remix-run/router`'s exported `matchRoutes` and data-route copier and `@remix-run/react`'s
+ * server route builder (what Remix and React Router call through) once per process.
  */
 export function installRouteMatchCache(): void {
   if (installed) return;
   installed = true;
   const require = createRequire(import.meta.url);
-  const router = require("@remix-run/router") as { matchRoutes: MatchRoutes };
+  const router = require("@remix-run/router") as { matchRoutes: MatchRoutes; UNSAFE_convertRoutesToDataRoutes: ConvertRoutes };
   router.matchRoutes = rememberingMatchRoutes(router.matchRoutes);
+  router.UNSAFE_convertRoutesToDataRoutes = rememberingDataRoutes(router.UNSAFE_convertRoutesToDataRoutes);
   const remixRoutes = require("@remix-run/react/dist/routes.js") as { createServerRoutes: CreateServerRoutes };
   remixRoutes.createServerRoutes = rememberingServerRoutes(remixRoutes.createServerRoutes);
 }

@@ -116,3 +116,32 @@ describe("rememberingServerRoutes", () => {
     expect(create(manifest, { root: rootModule }, future, false, "root")).toEqual(["child"]); // recursive calls pass through
   });
 });
+
+describe("rememberingDataRoutes", () => {
+  it("copies a route tree once and fills each caller's manifest as the original does", async () => {
+    const { rememberingDataRoutes } = await import("~/lib/route-match-cache.server");
+    const { UNSAFE_convertRoutesToDataRoutes: original } = await import("@remix-run/router");
+    let copies = 0;
+    const convert = rememberingDataRoutes((...args: Parameters<typeof original>) => {
+      copies++;
+      return original(...args);
+    });
+    const routes = [{ id: "root", path: "", children: [{ id: "routes/account", path: "account", children: [{ id: "routes/account._index", index: true }] }] }];
+    const mapRouteProperties = (route: object) => ({ hasErrorBoundary: "ErrorBoundary" in route });
+    const expectedManifest: Record<string, unknown> = {};
+    const expected = original(routes, mapRouteProperties, undefined, expectedManifest);
+    const firstManifest: Record<string, unknown> = {};
+    const first = convert(routes, mapRouteProperties, undefined, firstManifest);
+    expect(first).toEqual(expected);
+    expect(Object.keys(firstManifest).sort()).toEqual(Object.keys(expectedManifest).sort());
+    const secondManifest: Record<string, unknown> = {};
+    expect(convert(routes, mapRouteProperties, undefined, secondManifest)).toBe(first);
+    expect(secondManifest).toEqual(firstManifest);
+    expect(secondManifest["routes/account._index"]).toBe((first[0] as { children: Array<{ children: unknown[] }> }).children[0]!.children[0]);
+    expect(copies).toBe(1);
+    convert([...routes], mapRouteProperties, undefined, {}); // another tree
+    convert(routes, () => ({}), undefined, {}); // other properties
+    convert(routes, mapRouteProperties, undefined, { taken: {} }); // a manifest already in use
+    expect(copies).toBe(4);
+  });
+});
