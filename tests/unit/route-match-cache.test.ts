@@ -122,14 +122,15 @@ describe("rememberingDataRoutes", () => {
     const { rememberingDataRoutes } = await import("~/lib/route-match-cache.server");
     const { UNSAFE_convertRoutesToDataRoutes: original } = await import("@remix-run/router");
     let copies = 0;
-    const convert = rememberingDataRoutes((...args: Parameters<typeof original>) => {
+    type Convert = Parameters<typeof rememberingDataRoutes>[0];
+    const convert = rememberingDataRoutes(((...args: Parameters<typeof original>) => {
       copies++;
       return original(...args);
-    });
+    }) as unknown as Convert);
     const routes = [{ id: "root", path: "", children: [{ id: "routes/account", path: "account", children: [{ id: "routes/account._index", index: true }] }] }];
     const mapRouteProperties = (route: object) => ({ hasErrorBoundary: "ErrorBoundary" in route });
     const expectedManifest: Record<string, unknown> = {};
-    const expected = original(routes, mapRouteProperties, undefined, expectedManifest);
+    const expected = original(routes, mapRouteProperties, undefined, expectedManifest as never);
     const firstManifest: Record<string, unknown> = {};
     const first = convert(routes, mapRouteProperties, undefined, firstManifest);
     expect(first).toEqual(expected);
