@@ -116,6 +116,56 @@ export function rememberingDataRoutes(original: ConvertRoutes): ConvertRoutes {
   };
 }
 
+interface StaticHandler {
+  dataRoutes: AgnosticRouteObject[];
+  query(request: Request, options?: unknown): Promise<unknown>;
+  queryRoute(request: Request, options?: unknown): Promise<unknown>;
+}
+type CreateStaticHandler = (routes: AgnosticRouteObject[], options?: { basename?: string }) => StaticHandler;
+
+/** Branches (a matched chain of route ids) a static handler keeps a handler for; there are about as many as routes. */
+export const MAX_BRANCHES = 1000;
+
+/**
+ * Remix answers a page through the router's static handler, whose `query` matches the URL against
+ * the whole route tree with a matcher of its own (not the exported one remembered above): it
+ * flattens and ranks ~150 routes and compiles their patterns for every page. Here the URL is matched
+ * once by the remembered matcher, and the page is answered by a handler made (once) for just that
+ * branch of the tree: the same chain of routes is the only one it can match, so the answer is the
+ * same. A URL no route matches, and data requests (`queryRoute`), go to the whole tree's handler.
+ */
+export function branchingStaticHandlers(original: CreateStaticHandler, matchRoutes: MatchRoutes): CreateStaticHandler {
+  return (routes, options) => {
+    const whole = original(routes, options);
+    const basename = options?.basename ?? "/";
+    const branches = new Map<string, StaticHandler>();
+    const query = (request: Request, queryOptions?: unknown) => {
+      const matches = matchRoutes(routes, new URL(request.url).pathname, basename);
+      if (!matches || matches.some((match) => typeof match.route.id !== "string")) return whole.query(request, queryOptions);
+      const ids = matches.map((match) => match.route.id!);
+      const key = ids.join("\u0000");
+      let branch = branches.get(key);
+      if (!branch) {
+        const tree = branchOf(routes, ids);
+        if (!tree || branches.size >= MAX_BRANCHES) return whole.query(request, queryOptions);
+        branch = original(tree, options);
+        branches.set(key, branch);
+      }
+      return branch.query(request, queryOptions);
+    };
+    return { ...whole, query };
+  };
+}
+
+/** The chain of routes `ids` names, each with only the next as its child; null if the tree has no such chain. */
+function branchOf(routes: AgnosticRouteObject[], ids: string[], depth = 0): AgnosticRouteObject[] | null {
+  const route = routes.find((candidate) => candidate.id === ids[depth]);
+  if (!route) return null;
+  if (depth === ids.length - 1) return [{ ...route, children: undefined } as AgnosticRouteObject];
+  const children = route.children ? branchOf(route.children, ids, depth + 1) : null;
+  return children ? [{ ...route, children } as AgnosticRouteObject] : null;
+}
+
 function sameModules(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   const keys = Object.keys(b);
   if (Object.keys(a).length !== keys.length) return false;
@@ -126,15 +176,17 @@ function sameModules(a: Record<string, unknown>, b: Record<string, unknown>): bo
 let installed = false;
 
 /**
- * Replaces `@remix-run/router`'s exported `matchRoutes` and data-route copier and `@remix-run/react`'s
- * server route builder (what Remix and React Router call through) once per process.
+ * Replaces `@remix-run/router`'s exported `matchRoutes`, data-route copier and static handler
+ * factory, and `@remix-run/react`'s server route builder (what Remix and React Router call
+ * through), once per process.
  */
 export function installRouteMatchCache(): void {
   if (installed) return;
   installed = true;
   const require = createRequire(import.meta.url);
-  const router = require("@remix-run/router") as { matchRoutes: MatchRoutes; UNSAFE_convertRoutesToDataRoutes: ConvertRoutes };
+  const router = require("@remix-run/router") as { matchRoutes: MatchRoutes; UNSAFE_convertRoutesToDataRoutes: ConvertRoutes; createStaticHandler: CreateStaticHandler };
   router.matchRoutes = rememberingMatchRoutes(router.matchRoutes);
+  router.createStaticHandler = branchingStaticHandlers(router.createStaticHandler, router.matchRoutes);
   router.UNSAFE_convertRoutesToDataRoutes = rememberingDataRoutes(router.UNSAFE_convertRoutesToDataRoutes);
   const remixRoutes = require("@remix-run/react/dist/routes.js") as { createServerRoutes: CreateServerRoutes };
   remixRoutes.createServerRoutes = rememberingServerRoutes(remixRoutes.createServerRoutes);

@@ -146,3 +146,70 @@ describe("rememberingDataRoutes", () => {
     expect(copies).toBe(4);
   });
 });
+
+describe("branchingStaticHandlers", () => {
+  it("answers every page as the whole tree's handler does", async () => {
+    const { branchingStaticHandlers, rememberingMatchRoutes: remembering } = await import("~/lib/route-match-cache.server");
+    const { createStaticHandler } = await import("@remix-run/router");
+    const loader = (id: string) => ({ params, request }: { params: Record<string, string | undefined>; request: Request }) => ({ id, params, url: request.url });
+    const routes: AgnosticRouteObject[] = [
+      {
+        id: "root",
+        path: "",
+        loader: loader("root"),
+        hasErrorBoundary: true,
+        children: [
+          { id: "index", index: true, loader: loader("index") },
+          {
+            id: "account",
+            path: "account",
+            loader: loader("account"),
+            action: () => ({ acted: "account" }),
+            children: [
+              { id: "account.index", index: true, loader: loader("account.index"), action: () => ({ acted: "account.index" }) },
+              { id: "account.keys", path: "keys", loader: loader("account.keys") },
+              { id: "account.key", path: "keys/:keyId", loader: loader("account.key") },
+              { id: "account.broken", path: "broken", loader: () => { throw new Error("broken"); } },
+              { id: "account.moved", path: "moved", loader: () => { throw new Response(null, { status: 302, headers: { Location: "/account" } }); } },
+            ],
+          },
+          { id: "pathless", children: [{ id: "help", path: "help", loader: loader("help") }] },
+          { id: "staff.claims", path: "staff/claims", loader: loader("staff.claims") },
+          { id: "staff.claim", path: "staff/claims/:id", loader: loader("staff.claim") },
+          { id: "splat", path: "*", loader: loader("splat") },
+        ],
+      },
+    ];
+    const whole = createStaticHandler(routes);
+    let handlersMade = 0;
+    const counting = ((...args: Parameters<typeof createStaticHandler>) => {
+      handlersMade++;
+      return createStaticHandler(...args);
+    }) as never;
+    const branching = branchingStaticHandlers(counting, remembering(matchRoutes) as never)(routes);
+    const summary = (answer: unknown) => {
+      if (answer instanceof Response) return { status: answer.status, location: answer.headers.get("location") };
+      const context = answer as { matches: Array<{ route: { id: string }; params: unknown; pathname: string }>; loaderData: unknown; actionData: unknown; errors: Record<string, unknown> | null; statusCode: number };
+      return {
+        matches: context.matches.map((match) => [match.route.id, match.params, match.pathname]),
+        loaderData: context.loaderData,
+        actionData: context.actionData,
+        errors: context.errors && Object.fromEntries(Object.entries(context.errors).map(([id, error]) => [id, String(error)])),
+        statusCode: context.statusCode,
+      };
+    };
+    const requests = [
+      ...["/", "/account", "/account/", "/account/keys", "/account/keys/k_1", "/account/broken", "/account/moved", "/help", "/staff/claims", "/staff/claims/c%201", "/nowhere/at/all", "/ACCOUNT"].map((path) => () => new Request(`http://localhost${path}`)),
+      () => new Request("http://localhost/account?index", { method: "POST", body: new URLSearchParams({ a: "1" }) }),
+      () => new Request("http://localhost/account", { method: "POST", body: new URLSearchParams({ a: "1" }) }),
+      () => new Request("http://localhost/help", { method: "POST", body: new URLSearchParams({ a: "1" }) }),
+    ];
+    for (const request of requests) {
+      for (let again = 0; again < 2; again++) {
+        const [expected, actual] = await Promise.all([whole.query(request()), branching.query(request())]);
+        expect(summary(actual), request().url).toEqual(summary(expected));
+      }
+    }
+    expect(handlersMade).toBeGreaterThan(8); // the whole tree's, and one per branch asked for
+  });
+});
