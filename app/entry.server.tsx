@@ -1,4 +1,3 @@
-import { PassThrough } from "node:stream";
 import {
   type ActionFunctionArgs,
   type AppLoadContext,
@@ -60,16 +59,22 @@ export default function handleRequest(
         nonce,
         onAllReady() {
           shellRendered = true;
-          const body = new PassThrough();
-          const chunks: Buffer[] = [];
-          body.on("data", (chunk: Buffer) => chunks.push(chunk));
-          body.on("end", () => {
-            responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-            resolve(wholeBodyResponse(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
-          });
-          pipe(body);
+          pipe(
+            pageSink(
+              (page) => {
+                clearTimeout(renderDeadline);
+                responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+                resolve(wholeBodyResponse(page, { headers: responseHeaders, status: responseStatusCode }));
+              },
+              (error) => {
+                clearTimeout(renderDeadline);
+                reject(error);
+              },
+            ),
+          );
         },
         onShellError(error: unknown) {
+          clearTimeout(renderDeadline);
           reject(error);
         },
         onError(error: unknown) {
@@ -78,8 +83,37 @@ export default function handleRequest(
         },
       },
     );
-    setTimeout(abort, streamTimeout + 1000);
+    const renderDeadline = setTimeout(abort, streamTimeout + 1000);
   });
+}
+
+/**
+ * Where React writes a fully rendered page: its chunks, kept until React ends it (what React's
+ * `pipe` uses of a writable stream: write, end, listeners, destroy). A stream in between cost a
+ * page more than this, and an error object each time React ended it a second time.
+ */
+function pageSink(onEnd: (page: Buffer<ArrayBuffer>) => void, onFail: (error: unknown) => void): NodeJS.WritableStream {
+  const chunks: Uint8Array[] = [];
+  let ended = false;
+  const sink = {
+    write(chunk: Uint8Array | string) {
+      if (!ended) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+      return true;
+    },
+    end() {
+      if (ended) return sink;
+      ended = true;
+      onEnd(Buffer.concat(chunks));
+      return sink;
+    },
+    on: () => sink,
+    destroy(error?: unknown) {
+      if (ended) return;
+      ended = true;
+      onFail(error ?? new Error("the page's render was abandoned"));
+    },
+  };
+  return sink as unknown as NodeJS.WritableStream;
 }
 
 /**
