@@ -4,10 +4,10 @@
 // browser caches it, and a page's HTML is a third of the size it was with the strings inline.
 import { createHash } from "node:crypto";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
-import type { i18n } from "i18next";
+import type { i18n, TFunction } from "i18next";
 import { ALWAYS_LOADED, type Namespace } from "~/locales/namespaces";
 import { createI18n, isLocale, type Locale } from "./i18n";
-import { DICTIONARIES, translator } from "./i18n.server";
+import { DICTIONARIES } from "./i18n.server";
 import { PAYLOAD_GLOBAL, type PageTranslations, type TranslationPayload, type TranslationSource } from "./translations";
 
 /** JSON that is safe inside <script>: no "</script>", no U+2028/2029 line breaks. */
@@ -169,6 +169,18 @@ export function rememberingPlainTexts(instance: i18n): i18n {
   return instance;
 }
 
+const titleTranslators = new Map<Locale, TFunction>();
+
+/** Page titles (meta functions, outside React): every namespace of the language, remembered like the pages' texts. */
+function pageTitleTranslator(locale: Locale): TFunction {
+  let t = titleTranslators.get(locale);
+  if (!t) {
+    t = rememberingPlainTexts(createI18n(locale, DICTIONARIES[locale] as Record<string, unknown>)).getFixedT(locale);
+    titleTranslators.set(locale, t);
+  }
+  return t;
+}
+
 export const serverTranslations: TranslationSource = {
   page(locale: Locale, namespaces: readonly Namespace[]) {
     const key = `${locale}:${namespaces.join(",")}`;
@@ -183,5 +195,5 @@ export const serverTranslations: TranslationSource = {
     }
     return page;
   },
-  translator,
+  translator: pageTitleTranslator,
 };

@@ -41,3 +41,14 @@ it("answers nothing else", () => {
     expect(pageTextsAt(path), path).toBeNull();
   }
 });
+
+it("titles pages with every namespace of the language, as the server's translator does", async () => {
+  const { translator } = await import("~/lib/i18n.server");
+  for (const locale of ["en", "zh"] as const) {
+    const t = serverTranslations.translator(locale);
+    for (const key of ["account.title", "keys.title", "review.queue.title", "common.tagline", "admin.policy.lead"]) {
+      expect(t(key, { provider: "GLM" })).toBe(translator(locale)(key, { provider: "GLM" }));
+      expect(t(key)).toBe(translator(locale)(key));
+    }
+  }
+});
