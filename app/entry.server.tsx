@@ -1,4 +1,3 @@
-import { PassThrough } from "node:stream";
 import {
   type ActionFunctionArgs,
   type AppLoadContext,
@@ -12,6 +11,7 @@ import { NonceProvider } from "./components/nonce";
 import { databaseTroubleOf } from "./lib/database-errors.server";
 import { errorFields, log } from "./lib/logger.server";
 import { countDatabaseTrouble } from "./lib/metrics.server";
+import { wholeBodyResponse } from "./lib/page-compression.server";
 import { TranslationsProvider } from "./lib/translations";
 import { serverTranslations } from "./lib/translations.server";
 
@@ -45,7 +45,8 @@ export default function handleRequest(
   // The action answered with the form's errors, and no error boundary is shown instead of the page.
   if (!remixContext.staticHandlerContext.errors) responseStatusCode = formAnswerStatus(request, responseStatusCode);
   // No route defers data, so the shell is the whole page: it is rendered fully and sent as one
-  // buffer (one compression pass and one socket write instead of dozens of small ones).
+  // buffer (one compression pass and one socket write instead of dozens of small ones; see
+  // page-compression.server.ts).
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
@@ -58,16 +59,22 @@ export default function handleRequest(
         nonce,
         onAllReady() {
           shellRendered = true;
-          const body = new PassThrough();
-          const chunks: Buffer[] = [];
-          body.on("data", (chunk: Buffer) => chunks.push(chunk));
-          body.on("end", () => {
-            responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-            resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
-          });
-          pipe(body);
+          pipe(
+            pageSink(
+              (page) => {
+                clearTimeout(renderDeadline);
+                responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+                resolve(wholeBodyResponse(page, { headers: responseHeaders, status: responseStatusCode }));
+              },
+              (error) => {
+                clearTimeout(renderDeadline);
+                reject(error);
+              },
+            ),
+          );
         },
         onShellError(error: unknown) {
+          clearTimeout(renderDeadline);
           reject(error);
         },
         onError(error: unknown) {
@@ -76,8 +83,37 @@ export default function handleRequest(
         },
       },
     );
-    setTimeout(abort, streamTimeout + 1000);
+    const renderDeadline = setTimeout(abort, streamTimeout + 1000);
   });
+}
+
+/**
+ * Where React writes a fully rendered page: its chunks, kept until React ends it (what React's
+ * `pipe` uses of a writable stream: write, end, listeners, destroy). A stream in between cost a
+ * page more than this, and an error object each time React ended it a second time.
+ */
+function pageSink(onEnd: (page: Buffer<ArrayBuffer>) => void, onFail: (error: unknown) => void): NodeJS.WritableStream {
+  const chunks: Uint8Array[] = [];
+  let ended = false;
+  const sink = {
+    write(chunk: Uint8Array | string) {
+      if (!ended) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+      return true;
+    },
+    end() {
+      if (ended) return sink;
+      ended = true;
+      onEnd(Buffer.concat(chunks));
+      return sink;
+    },
+    on: () => sink,
+    destroy(error?: unknown) {
+      if (ended) return;
+      ended = true;
+      onFail(error ?? new Error("the page's render was abandoned"));
+    },
+  };
+  return sink as unknown as NodeJS.WritableStream;
 }
 
 /**

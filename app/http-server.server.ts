@@ -14,6 +14,7 @@ import type { Db } from "~/lib/db.server";
 import type { Env } from "~/lib/env.server";
 import { sendNotReady } from "~/lib/ops-endpoints.server";
 import { originGuard } from "~/lib/origin-guard.server";
+import { STREAMED_COMPRESSION } from "~/lib/page-compression.server";
 import { clientAddress, trustsHop } from "~/lib/proxy-trust.server";
 import { currentProvider } from "~/lib/provider.server";
 import type { Readiness } from "~/lib/readiness.server";
@@ -24,7 +25,8 @@ import { normalizedRequestTarget } from "~/lib/request-path";
 import { routeLabeler } from "~/lib/route-label.server";
 import { installRouteMatchCache } from "~/lib/route-match-cache.server";
 import { assignCspNonce, securityHeaders } from "~/lib/security-headers.server";
-import { staticFiles } from "~/lib/static-files.server";
+import { chooseEncoding, staticFiles } from "~/lib/static-files.server";
+import { PAGE_TEXTS_PREFIX, pageTextsAt } from "~/lib/translations.server";
 import { checkoutFormActionOrigins } from "~/lib/stripe.server";
 
 /** The Stripe webhook verifies its signature over the raw bytes; Stripe's events stay far below this. */
@@ -59,7 +61,7 @@ export function createFerryRequestListener(options: FerryServerOptions): Request
   app.use(requestLogging(routeLabeler(Object.values(build.routes))));
   app.use(assignCspNonce);
   app.use(securityHeaders({ isProduction: env.isProduction, formActionOrigins: checkoutFormActionOrigins() }));
-  app.use(compression());
+  app.use(compression(STREAMED_COMPRESSION));
   app.use((_req, res, next) => (migrated() ? next() : sendNotReady(res)));
   app.use(originGuard(env.APP_URL));
   app.use(
@@ -96,6 +98,10 @@ export function createFerryRequestListener(options: FerryServerOptions): Request
       observeHttpRequest(req.url.startsWith("/build/") ? "/build/*" : "static", req.method ?? "GET", res.statusCode, (performance.now() - started) / 1000);
       return;
     }
+    if (req.url.startsWith(PAGE_TEXTS_PREFIX) && servePageTexts(req, res)) {
+      observeHttpRequest("/texts/*", req.method ?? "GET", res.statusCode, (performance.now() - started) / 1000);
+      return;
+    }
     if (req.url.startsWith(`${GATEWAY_PATH}/`)) {
       if (migrated()) gateway(req, res);
       else sendNotReady(res);
@@ -104,4 +110,26 @@ export function createFerryRequestListener(options: FerryServerOptions): Request
       else sendNotReady(res);
     } else app(req, res);
   };
+}
+
+/** A page's strings (see translations.server.ts), like a static file; false for anything else. */
+function servePageTexts(req: Parameters<RequestListener>[0], res: Parameters<RequestListener>[1]): boolean {
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  const url = req.url ?? "/";
+  const query = url.indexOf("?");
+  const texts = pageTextsAt(query === -1 ? url : url.slice(0, query));
+  if (!texts) return false;
+  const encoding = chooseEncoding(req.headers["accept-encoding"], { br: true, gzip: true });
+  const body = texts.file[encoding];
+  res.writeHead(200, {
+    "Content-Type": "text/javascript; charset=utf-8",
+    "Content-Length": String(body.length),
+    // An older page's tag (a deploy in between) gets today's strings: not to be kept under that name.
+    "Cache-Control": texts.current ? "public, max-age=31536000, immutable" : "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    Vary: "Accept-Encoding",
+    ...(encoding === "identity" ? {} : { "Content-Encoding": encoding }),
+  });
+  res.end(req.method === "HEAD" ? undefined : body);
+  return true;
 }

@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLocation, useMatches, useRouteLoaderData } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useMemo, type ReactNode } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
@@ -115,7 +115,9 @@ export function Layout({ children }: { children: ReactNode }) {
   const root = useRootData();
   const locale = root?.locale ?? DEFAULT_LOCALE;
   const matches = useMatches();
-  const { i18n, payloadScript } = usePageTranslations(locale, pageNamespaces(matches));
+  const { i18n, payloadSrc } = usePageTranslations(locale, pageNamespaces(matches));
+  // A fixed translator: on the server it answers plain texts from memory (i18n.t does the whole lookup every call).
+  const t = useMemo(() => i18n.getFixedT(locale), [i18n, locale]);
   const nonce = useNonce();
   return (
     <html lang={HTML_LANG[locale]}>
@@ -128,22 +130,22 @@ export function Layout({ children }: { children: ReactNode }) {
       <body>
         <I18nextProvider i18n={i18n}>
           <a href="#main" className="skip-link">
-            {i18n.t("common.skipToContent")}
+            {t("common.skipToContent")}
           </a>
           <SiteHeader root={root} />
           <main id="main" className="container">
             {children}
           </main>
           <footer className="site-footer container">
-            {i18n.t("common.footer", { provider: root?.provider.name ?? "", company: root?.provider.company ?? "" })}{" "}
-            <Link to="/docs/gateway">{i18n.t("common.gatewayDocs")}</Link> · <Link to="/help">{i18n.t("common.footerLinks.help")}</Link> ·{" "}
-            <Link to="/terms">{i18n.t("common.footerLinks.terms")}</Link> · <Link to="/privacy">{i18n.t("common.footerLinks.privacy")}</Link>
+            {t("common.footer", { provider: root?.provider.name ?? "", company: root?.provider.company ?? "" })}{" "}
+            <Link to="/docs/gateway">{t("common.gatewayDocs")}</Link> · <Link to="/help">{t("common.footerLinks.help")}</Link> ·{" "}
+            <Link to="/terms">{t("common.footerLinks.terms")}</Link> · <Link to="/privacy">{t("common.footerLinks.privacy")}</Link>
           </footer>
         </I18nextProvider>
         {pageHydrates(matches) ? (
           <>
-            {/* Before <Scripts>: entry.client starts from these strings. Empty in the browser, as Remix's own inline scripts. */}
-            <script nonce={nonce} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: payloadScript }} />
+            {/* Before <Scripts>, and not async: entry.client starts from these strings. No src in the browser, as Remix's own inline scripts have no text there. */}
+            <script nonce={nonce} suppressHydrationWarning src={payloadSrc || undefined} />
             <ScrollRestoration nonce={nonce} />
             <Scripts nonce={nonce} />
           </>

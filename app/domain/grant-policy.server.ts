@@ -23,8 +23,12 @@ export function envGrantPolicyPatch(env: Env): GrantPolicyPatch {
 
 async function readStoredPatch(db: DbExecutor): Promise<GrantPolicyPatch> {
   const row = await db.selectFrom("settings").select("value").where("key", "=", GRANT_POLICY_SETTING).executeTakeFirst();
-  if (!row) return {};
-  const parsed = grantPolicyPatchSchema.safeParse(JSON.parse(row.value));
+  return storedPatchOf(row?.value ?? null);
+}
+
+function storedPatchOf(stored: string | null): GrantPolicyPatch {
+  if (stored === null) return {};
+  const parsed = grantPolicyPatchSchema.safeParse(JSON.parse(stored));
   // A stored value is written only through updateGrantPolicy; if it no longer parses, a bug wrote it.
   if (!parsed.success) throw new Error(`settings.${GRANT_POLICY_SETTING} is invalid: ${parsed.error.message}`);
   return parsed.data;
@@ -38,8 +42,26 @@ export async function getGrantPolicyLayers(db: DbExecutor) {
   return { profileDefault, fromEnv, fromSettings };
 }
 
+/**
+ * The policy last resolved, and what it was resolved from. Every call still reads the stored
+ * overrides (another instance may have saved new ones); only the zod parsing and checking of the
+ * same stored text, environment and provider profile is not done again on every page that shows
+ * an offer or the review queue.
+ */
+let lastResolved: { stored: string | null; env: Env; profile: GrantPolicy; policy: GrantPolicy } | null = null;
+
 export async function getGrantPolicy(db: DbExecutor): Promise<GrantPolicy> {
-  const { profileDefault, fromEnv, fromSettings } = await getGrantPolicyLayers(db);
+  const row = await db.selectFrom("settings").select("value").where("key", "=", GRANT_POLICY_SETTING).executeTakeFirst();
+  const stored = row?.value ?? null;
+  const env = getEnv();
+  const profile = currentProvider().grantPolicy;
+  if (!lastResolved || lastResolved.stored !== stored || lastResolved.env !== env || lastResolved.profile !== profile) {
+    lastResolved = { stored, env, profile, policy: resolvedPolicy(profile, envGrantPolicyPatch(env), storedPatchOf(stored)) };
+  }
+  return { ...lastResolved.policy };
+}
+
+function resolvedPolicy(profileDefault: GrantPolicy, fromEnv: GrantPolicyPatch, fromSettings: GrantPolicyPatch): GrantPolicy {
   const withEnv = resolveGrantPolicy(profileDefault, fromEnv);
   if (!withEnv.ok) throw new Error(`GRANT_* environment variables make an invalid policy: ${withEnv.error.message}`);
   const resolved = resolveGrantPolicy(withEnv.policy, fromSettings);

@@ -45,7 +45,7 @@ export function browserTranslations(payload: TranslationPayload | undefined): Tr
     page(locale, namespaces) {
       const missing = namespaces.filter((namespace) => !loaded.has(`${locale}/${namespace}`));
       if (missing.length > 0) return Promise.all(missing.map((namespace) => load(locale, namespace)));
-      return { i18n: instanceFor(locale), payloadScript: "" };
+      return { i18n: instanceFor(locale), payloadSrc: "" };
     },
     translator: (locale) => instanceFor(locale).t,
   };

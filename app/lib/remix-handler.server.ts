@@ -2,6 +2,7 @@
 // is handed over from memory (the stream is spent) and only streaming paths pass the socket through.
 import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import { arrayBufferOf } from "./body-limit.server";
+import { sendWholeBody, wholeBodyOf } from "./page-compression.server";
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
 
 export function remixHandler(options: {
@@ -31,7 +32,9 @@ export function remixHandler(options: {
         res.statusMessage = response.statusText;
         res.status(response.status);
         for (const [name, value] of response.headers.entries()) res.append(name, value);
-        if (response.body) await writeReadableStreamToWritable(response.body, res);
+        const wholeBody = wholeBodyOf(response);
+        if (wholeBody) sendWholeBody(req, res, wholeBody);
+        else if (response.body) await writeReadableStreamToWritable(response.body, res);
         else res.end();
       })
       .catch(next);

@@ -70,12 +70,124 @@ export function rememberingMatchRoutes(original: MatchRoutes): MatchRoutes {
   };
 }
 
+type CreateServerRoutes = (manifest: object, routeModules: Record<string, unknown>, future: unknown, isSpaMode: boolean, ...rest: unknown[]) => unknown[];
+
+/**
+ * RemixServer builds the React route tree (every route's components wrapped afresh) for every
+ * render, from the build's manifest and modules, which do not change while the build is the same.
+ * The tree is built once per manifest and reused while the modules are the same objects; nothing
+ * downstream changes it (React Router copies routes into its own data routes).
+ */
+export function rememberingServerRoutes(original: CreateServerRoutes): CreateServerRoutes {
+  const built = new WeakMap<object, { routeModules: Record<string, unknown>; future: unknown; routes: unknown[] }>();
+  return (manifest, routeModules, future, isSpaMode, ...rest) => {
+    // The recursive calls (with a parent id) stay inside the module; SPA mode's lazy routes are left alone.
+    if (rest.length > 0 || isSpaMode) return original(manifest, routeModules, future, isSpaMode, ...rest);
+    const remembered = built.get(manifest);
+    if (remembered && remembered.future === future && sameModules(remembered.routeModules, routeModules)) return remembered.routes;
+    const routes = original(manifest, routeModules, future, isSpaMode);
+    built.set(manifest, { routeModules: { ...routeModules }, future, routes });
+    return routes;
+  };
+}
+
+type ConvertRoutes = (routes: unknown[], mapRouteProperties: unknown, parentPath?: string[], manifest?: Record<string, unknown>, ...rest: unknown[]) => unknown[];
+
+/**
+ * React Router's static router copies the route tree into "data routes" for every render. With the
+ * tree itself remembered (above), the copy is too: the same data routes for the same tree, and the
+ * caller's manifest filled as the original fills it. The match cache then knows the tree at once.
+ * Only top-level calls with an empty manifest are remembered (what createStaticRouter makes).
+ */
+export function rememberingDataRoutes(original: ConvertRoutes): ConvertRoutes {
+  const converted = new WeakMap<object, { mapRouteProperties: unknown; dataRoutes: unknown[]; manifest: Record<string, unknown> }>();
+  return (routes, mapRouteProperties, parentPath, manifest, ...rest) => {
+    if (parentPath !== undefined || rest.length > 0 || !manifest || Object.keys(manifest).length > 0 || !Array.isArray(routes)) {
+      return original(routes, mapRouteProperties, parentPath, manifest, ...rest);
+    }
+    const remembered = converted.get(routes);
+    if (remembered && remembered.mapRouteProperties === mapRouteProperties) {
+      Object.assign(manifest, remembered.manifest);
+      return remembered.dataRoutes;
+    }
+    const dataRoutes = original(routes, mapRouteProperties, parentPath, manifest);
+    converted.set(routes, { mapRouteProperties, dataRoutes, manifest: { ...manifest } });
+    return dataRoutes;
+  };
+}
+
+interface StaticHandler {
+  dataRoutes: AgnosticRouteObject[];
+  query(request: Request, options?: unknown): Promise<unknown>;
+  queryRoute(request: Request, options?: unknown): Promise<unknown>;
+}
+type CreateStaticHandler = (routes: AgnosticRouteObject[], options?: { basename?: string }) => StaticHandler;
+
+/** Branches (a matched chain of route ids) a static handler keeps a handler for; there are about as many as routes. */
+export const MAX_BRANCHES = 1000;
+
+/**
+ * Remix answers a page through the router's static handler, whose `query` matches the URL against
+ * the whole route tree with a matcher of its own (not the exported one remembered above): it
+ * flattens and ranks ~150 routes and compiles their patterns for every page. Here the URL is matched
+ * once by the remembered matcher, and the page is answered by a handler made (once) for just that
+ * branch of the tree: the same chain of routes is the only one it can match, so the answer is the
+ * same. A URL no route matches, and data requests (`queryRoute`), go to the whole tree's handler.
+ */
+export function branchingStaticHandlers(original: CreateStaticHandler, matchRoutes: MatchRoutes): CreateStaticHandler {
+  return (routes, options) => {
+    const whole = original(routes, options);
+    const basename = options?.basename ?? "/";
+    const branches = new Map<string, StaticHandler>();
+    const query = (request: Request, queryOptions?: unknown) => {
+      const matches = matchRoutes(routes, new URL(request.url).pathname, basename);
+      if (!matches || matches.some((match) => typeof match.route.id !== "string")) return whole.query(request, queryOptions);
+      const ids = matches.map((match) => match.route.id!);
+      const key = ids.join("\u0000");
+      let branch = branches.get(key);
+      if (!branch) {
+        const tree = branchOf(routes, ids);
+        if (!tree || branches.size >= MAX_BRANCHES) return whole.query(request, queryOptions);
+        branch = original(tree, options);
+        branches.set(key, branch);
+      }
+      return branch.query(request, queryOptions);
+    };
+    return { ...whole, query };
+  };
+}
+
+/** The chain of routes `ids` names, each with only the next as its child; null if the tree has no such chain. */
+function branchOf(routes: AgnosticRouteObject[], ids: string[], depth = 0): AgnosticRouteObject[] | null {
+  const route = routes.find((candidate) => candidate.id === ids[depth]);
+  if (!route) return null;
+  if (depth === ids.length - 1) return [{ ...route, children: undefined } as AgnosticRouteObject];
+  const children = route.children ? branchOf(route.children, ids, depth + 1) : null;
+  return children ? [{ ...route, children } as AgnosticRouteObject] : null;
+}
+
+function sameModules(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(b);
+  if (Object.keys(a).length !== keys.length) return false;
+  for (const key of keys) if (a[key] !== b[key]) return false;
+  return true;
+}
+
 let installed = false;
 
-/** Replaces `@remix-run/router`'s exported `matchRoutes` (what Remix and React Router call through) once per process. */
+/**
+ * Replaces `@remix-run/router`'s exported `matchRoutes`, data-route copier and static handler
+ * factory, and `@remix-run/react`'s server route builder (what Remix and React Router call
+ * through), once per process.
+ */
 export function installRouteMatchCache(): void {
   if (installed) return;
   installed = true;
-  const router = createRequire(import.meta.url)("@remix-run/router") as { matchRoutes: MatchRoutes };
+  const require = createRequire(import.meta.url);
+  const router = require("@remix-run/router") as { matchRoutes: MatchRoutes; UNSAFE_convertRoutesToDataRoutes: ConvertRoutes; createStaticHandler: CreateStaticHandler };
   router.matchRoutes = rememberingMatchRoutes(router.matchRoutes);
+  router.createStaticHandler = branchingStaticHandlers(router.createStaticHandler, router.matchRoutes);
+  router.UNSAFE_convertRoutesToDataRoutes = rememberingDataRoutes(router.UNSAFE_convertRoutesToDataRoutes);
+  const remixRoutes = require("@remix-run/react/dist/routes.js") as { createServerRoutes: CreateServerRoutes };
+  remixRoutes.createServerRoutes = rememberingServerRoutes(remixRoutes.createServerRoutes);
 }

@@ -7,8 +7,8 @@ import type { Locale } from "./i18n";
 
 export interface PageTranslations {
   i18n: i18n;
-  /** The inline script that hands the page's strings to the browser ("" once in the browser). */
-  payloadScript: string;
+  /** The URL of the script that hands the page's strings to the browser ("" once in the browser). */
+  payloadSrc: string;
 }
 
 export interface TranslationSource {

@@ -22,14 +22,32 @@ export interface Figures {
   cpu_ms_per_request?: number;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/** BENCH_PORTS=4600-4699: the servers a benchmark starts take ports from that range (a shared machine), else any free port. */
+const PORT_RANGE = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORTS ?? "");
+let nextInRange = PORT_RANGE ? Number(PORT_RANGE[1]) : 0;
+
+function listensOn(port: number): Promise<number | null> {
+  return new Promise((resolvePort) => {
     const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
+    server.once("error", () => resolvePort(null));
+    server.listen(port, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+      server.close(() => resolvePort(typeof address === "object" && address ? address.port : null));
     });
   });
+}
+
+export async function freePort(): Promise<number> {
+  if (!PORT_RANGE) {
+    const port = await listensOn(0);
+    if (port === null) throw new Error("no port");
+    return port;
+  }
+  while (nextInRange <= Number(PORT_RANGE[2])) {
+    const port = await listensOn(nextInRange++);
+    if (port !== null) return port;
+  }
+  throw new Error(`no free port left in BENCH_PORTS=${process.env.BENCH_PORTS}`);
 }
 
 /** Polls `url` until it answers 2xx; generous, as a server migrating a fresh PostgreSQL database on a loaded machine takes a while. */

@@ -10,6 +10,9 @@
 //   BENCH_BASELINE_DIR=/path  another built Ferry checkout (say, main's) measured the same way
 //   BENCH_CPU_PROF=dir  run Ferry with --cpu-prof, the profile written to dir when it stops
 //   BENCH_TARGETS=account,login  only those targets (pages.json is then not written)
+//   BENCH_PORTS=4600-4699  take the servers' ports from that range (a shared machine)
+//   BENCH_WEB_CONCURRENCY=1,2  the server configurations measured (default both: one process, and
+//     two node:cluster workers, as WEB_CONCURRENCY=2 runs the product); every figure names its own
 // Each figure also gives the CPU time the server spent per request (from /proc): the fairer
 // comparison on a loaded machine.
 import { spawnSync, type ChildProcess } from "node:child_process";
@@ -21,6 +24,11 @@ import { bareServerSource, CONNECTIONS, DURATION, freePort, measure, medianRound
 import { javascriptOf, type JsWeight } from "./page-weight";
 
 const BASELINE_DIR = process.env.BENCH_BASELINE_DIR ? resolve(process.env.BENCH_BASELINE_DIR) : null;
+/** Server processes per configuration measured; the first is what pages.json's top-level figures are. */
+const WEB_CONCURRENCIES = (process.env.BENCH_WEB_CONCURRENCY ?? "1,2").split(",").map(Number);
+if (WEB_CONCURRENCIES.some((count) => !Number.isInteger(count) || count < 1)) throw new Error("BENCH_WEB_CONCURRENCY: a list of process counts, like 1,2");
+/** How a configuration is named in the output: "current" (one process), "current/wc2" (WEB_CONCURRENCY=2). */
+const configurationName = (checkout: string, processes: number) => (processes === 1 ? checkout : `${checkout}/wc${processes}`);
 const PAGES = { login: "/login", account: "/account", staff_claims: "/staff/claims" } as const;
 const STATIC_PATH = "/styles/app.css";
 const TARGETS = ["login", "account", "staff_claims", "static", "healthz"] as const;
@@ -56,9 +64,9 @@ interface Instance {
   log: () => string;
 }
 
-async function startFerry(name: string, dir: string, databaseFile: string, children: ChildProcess[]): Promise<Instance> {
+async function startFerry(name: string, dir: string, databaseFile: string, children: ChildProcess[], processes: number): Promise<Instance> {
   const port = await freePort();
-  const profile = process.env.BENCH_CPU_PROF && name === "current" ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const profile = process.env.BENCH_CPU_PROF && name.startsWith("current") ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : [];
   const ferry = startProcess(
     [...profile, "build/index.js"],
     {
@@ -71,6 +79,7 @@ async function startFerry(name: string, dir: string, databaseFile: string, child
       MAIL_TRANSPORT: "log-redacted",
       DEMO: "",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+      WEB_CONCURRENCY: String(processes),
     },
     dir,
   );
@@ -117,8 +126,11 @@ async function main() {
   try {
     const databaseFile = join(workDir, "bench.sqlite");
     const cookies = await seed(databaseFile);
-    const instances = [await startFerry("current", process.cwd(), databaseFile, children)];
-    if (BASELINE_DIR) instances.push(await startFerry("baseline", BASELINE_DIR, databaseFile, children));
+    const instances: Instance[] = [];
+    for (const processes of WEB_CONCURRENCIES) {
+      instances.push(await startFerry(configurationName("current", processes), process.cwd(), databaseFile, children, processes));
+      if (BASELINE_DIR) instances.push(await startFerry(configurationName("baseline", processes), BASELINE_DIR, databaseFile, children, processes));
+    }
     const barePort = await freePort();
     const bare = startProcess(["-e", bareServerSource(JSON.stringify({ ok: true }))], { PORT: String(barePort) });
     children.push(bare.child);
@@ -131,7 +143,8 @@ async function main() {
       }
     }
 
-    console.log(`\n${cpus().length} CPUs, load average ${loadavg().map((value) => value.toFixed(2)).join(" ")}; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s per target (after a ${WARMUP_SECONDS} s warm-up)\n`);
+    console.log(`\n${cpus().length} CPUs, load average ${loadavg().map((value) => value.toFixed(2)).join(" ")}; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s per target (after a ${WARMUP_SECONDS} s warm-up)`);
+    console.log(`configurations: ${instances.map((instance) => instance.name).join(", ")} ("/wcN": WEB_CONCURRENCY=N server processes; otherwise one; CPU per request counts all of them)\n`);
     type Round = Record<string, Figures>;
     const rounds: Round[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -162,36 +175,47 @@ async function main() {
       healthz: medianOf(`${name}.healthz`),
       js_bytes: javascript[name]!,
     });
-    const current = figuresOf("current");
-    const baseline = BASELINE_DIR ? figuresOf("baseline") : null;
+    const [first, ...others] = WEB_CONCURRENCIES as [number, ...number[]];
+    const current = figuresOf(configurationName("current", first));
+    const baseline = BASELINE_DIR ? figuresOf(configurationName("baseline", first)) : null;
     const bareFigures = medianOf("bare");
     const load = loadavg();
     const results = {
       ...current,
       bare: bareFigures,
       ...(baseline ? { baseline: { dir: BASELINE_DIR, ...baseline } } : {}),
+      ...Object.fromEntries(
+        others.map((processes) => [
+          `web_concurrency_${processes}`,
+          { ...figuresOf(configurationName("current", processes)), ...(BASELINE_DIR ? { baseline: figuresOf(configurationName("baseline", processes)) } : {}) },
+        ]),
+      ),
       measured_at: new Date().toISOString(),
-      setup: { cpus: cpus().length, server_processes: process.env.WEB_CONCURRENCY ?? "1", load_average_at_end: load, connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, figures: "median round by req/s", database: "sqlite", node: process.version },
+      setup: { cpus: cpus().length, server_processes: first, configurations: instances.map((instance) => instance.name), load_average_at_end: load, connections: CONNECTIONS, duration_s: DURATION, rounds: ROUNDS, figures: "median round by req/s", database: "sqlite", node: process.version },
       rounds,
     };
     mkdirSync("tests/bench/results", { recursive: true });
     writeFileSync("tests/bench/results/pages.json", `${JSON.stringify(results, null, 2)}\n`);
 
     console.log(`\nmedians (load average ${load.map((value) => value.toFixed(2)).join(" ")}), bare node http ${bareFigures.rps} req/s:`);
-    for (const target of TARGETS) {
-      const now = current[target];
-      const before = baseline?.[target];
-      const cpu = (figures: Figures) => (figures.cpu_ms_per_request === undefined ? "" : `, CPU ${figures.cpu_ms_per_request} ms/req`);
-      console.log(`  ${target.padEnd(13)} ${String(now.rps).padStart(6)} req/s p99 ${now.p99_ms} ms${cpu(now)}${before ? `   (baseline ${before.rps} req/s p99 ${before.p99_ms} ms${cpu(before)}, ×${(now.rps / before.rps).toFixed(2)})` : ""}`);
+    const cpu = (figures: Figures) => (figures.cpu_ms_per_request === undefined ? "" : `, CPU ${figures.cpu_ms_per_request} ms/req`);
+    for (const processes of WEB_CONCURRENCIES) {
+      const now = figuresOf(configurationName("current", processes));
+      const then = BASELINE_DIR ? figuresOf(configurationName("baseline", processes)) : null;
+      console.log(`${processes === 1 ? "one server process" : `WEB_CONCURRENCY=${processes} (${processes} server processes)`}:`);
+      for (const target of TARGETS) {
+        const before = then?.[target];
+        console.log(`  ${target.padEnd(13)} ${String(now[target].rps).padStart(6)} req/s p99 ${now[target].p99_ms} ms${cpu(now[target])}${before ? `   (baseline ${before.rps} req/s p99 ${before.p99_ms} ms${cpu(before)}, ×${(now[target].rps / before.rps).toFixed(2)})` : ""}`);
+      }
+      const goals = [
+        ["/login JS ≤ 250 KiB raw", now.js_bytes.login.raw <= 250 * 1024],
+        ["signed-in pages ≥ 400 req/s", now.account.rps >= 400 && now.staff_claims.rps >= 400],
+        ["signed-in pages p99 ≤ 100 ms", now.account.p99_ms <= 100 && now.staff_claims.p99_ms <= 100],
+        ["static ≥ 5,000 req/s", now.static.rps >= 5000],
+        ["/healthz ≥ 5,000 req/s", now.healthz.rps >= 5000],
+      ] as const;
+      for (const [goal, met] of goals) console.log(`  ${met ? "✔" : "✘"} ${goal} (${processes === 1 ? "one process" : `WEB_CONCURRENCY=${processes}`})`);
     }
-    const goals = [
-      ["/login JS ≤ 250 KiB raw", current.js_bytes.login.raw <= 250 * 1024],
-      ["signed-in pages ≥ 400 req/s", current.account.rps >= 400 && current.staff_claims.rps >= 400],
-      ["signed-in pages p99 ≤ 100 ms", current.account.p99_ms <= 100 && current.staff_claims.p99_ms <= 100],
-      ["static ≥ 5,000 req/s", current.static.rps >= 5000],
-      ["/healthz ≥ 5,000 req/s", current.healthz.rps >= 5000],
-    ] as const;
-    for (const [goal, met] of goals) console.log(`${met ? "✔" : "✘"} ${goal}`);
     console.log("\nwritten to tests/bench/results/pages.json");
   } finally {
     for (const child of children) child.kill("SIGTERM");

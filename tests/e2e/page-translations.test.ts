@@ -41,9 +41,16 @@ async function scriptsOf(html: string): Promise<string[]> {
   return [...seen.values()];
 }
 
-function payloadOf(html: string): { locale: string; strings: Record<string, unknown> } {
-  const json = html.match(/window\.__ferryTranslations=(\{.*?\});<\/script>/)?.[1];
-  expect(json, "the page's translation payload").toBeDefined();
+/** The page's strings: the one /texts/ script it names (cached by the browser for good). */
+async function payloadOf(html: string): Promise<{ locale: string; strings: Record<string, unknown> }> {
+  const sources = [...html.matchAll(/<script[^>]* src="(\/texts\/[^"]+)"/g)].map((match) => match[1]!);
+  expect(sources, "the page's translation payload").toHaveLength(1);
+  const response = await fetch(`${baseUrl}${sources[0]}`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get("cache-control")).toContain("immutable");
+  expect(response.headers.get("content-type")).toContain("text/javascript");
+  const json = (await response.text()).match(/^window\.__ferryTranslations=(\{.*\});$/)?.[1];
+  expect(json, "the payload script's JSON").toBeDefined();
   return JSON.parse(json!);
 }
 
@@ -59,7 +66,7 @@ describe("what a page downloads", () => {
   for (const locale of ["en", "zh"] as const) {
     it(`gives /account its namespaces in ${locale} only, and keeps strings and zod out of its scripts`, async () => {
       const html = await (await fetch(`${baseUrl}/account`, { headers: { Cookie: await developerCookies(locale) } })).text();
-      const payload = payloadOf(html);
+      const payload = await payloadOf(html);
       expect(payload.locale).toBe(locale);
       expect(Object.keys(payload.strings).sort()).toEqual(["account", "claims", "common", "dashboard", "errors", "evidence", "offer", "review"]);
       const mine = locale === "zh" ? zh : en;

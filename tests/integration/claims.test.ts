@@ -449,6 +449,9 @@ describe("grant policy settings", () => {
 
     const saved = await updateGrantPolicy(db, { promoExpiryDays: 60 }, staff2.id);
     expect(saved).toMatchObject({ ok: true, policy: { promoExpiryDays: 60, capTokens: 150 * M } });
+    const inForce = await getGrantPolicy(db);
+    expect(inForce.promoExpiryDays).toBe(60);
+    inForce.promoExpiryDays = 1; // each caller gets its own copy of the remembered policy
     expect((await getGrantPolicy(db)).promoExpiryDays).toBe(60);
     const history = await listGrantPolicyChanges(db);
     expect(history).toHaveLength(1);

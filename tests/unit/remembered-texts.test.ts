@@ -34,3 +34,50 @@ it("answers as i18next does, in every scope", () => {
   expect(remembering.getFixedT("en", null, "common")("greet", { name: "Lin" })).toBe("Hello Lin");
   expect(REMEMBERED_TEXTS).toBeGreaterThan(1000);
 });
+
+it("fills every text of both languages as i18next does, with string and number values", async () => {
+  const { en, zh } = await import("~/locales");
+  const { templateOf } = await import("~/lib/translations.server");
+  for (const [locale, dictionary] of [["en", en], ["zh", zh]] as const) {
+    const plain = createI18n(locale, dictionary).getFixedT(locale);
+    const t = rememberingPlainTexts(createI18n(locale, dictionary)).getFixedT(locale);
+    const keys: string[] = [];
+    const walk = (node: unknown, path: string) => {
+      if (typeof node === "string") keys.push(path);
+      else if (node && typeof node === "object") for (const [name, child] of Object.entries(node)) walk(child, path ? `${path}.${name}` : name);
+    };
+    walk(dictionary, "");
+    let filledFast = 0;
+    for (const key of keys) {
+      const text = plain(key);
+      const names = [...text.matchAll(/\{\{-?\s*([^{}]+?)\s*\}\}/g)].map((match) => match[1]!);
+      if (names.length === 0) continue;
+      if (templateOf(text)) filledFast++;
+      const strings = Object.fromEntries(names.map((name) => [name, `<${name} $& 'v'>`]));
+      const numbers = Object.fromEntries(names.map((name, index) => [name, index * 1000 + 0.5]));
+      for (const options of [strings, numbers, {}, { [names[0]!]: "only one" }]) {
+        expect(t(key, options), `${locale} ${key}`).toBe(plain(key, options));
+        expect(t(key, options), `${locale} ${key}, again`).toBe(plain(key, options));
+      }
+    }
+    expect(filledFast).toBeGreaterThan(100);
+  }
+});
+
+it("leaves counts, contexts, formats and missing keys to i18next", () => {
+  const strings = { common: { items_one: "{{count}} item", items_other: "{{count}} items", nested: "See $t(common.hello)", hello: "Hi {{name}}", formatted: "{{value, number}} tokens", raw: "{{- html}}" } };
+  const plain = createI18n("en", strings).getFixedT("en");
+  const t = rememberingPlainTexts(createI18n("en", strings)).getFixedT("en");
+  for (const [key, options] of [
+    ["common.items", { count: 2 }],
+    ["common.hello", { name: "Ada", context: "male" }],
+    ["common.hello", { name: "Ada", defaultValue: "x" }],
+    ["common.nested", { name: "Ada" }],
+    ["common.formatted", { value: 1234 }],
+    ["common.raw", { html: "<b>" }],
+    ["common.missing", { name: "Ada" }],
+    ["common.hello", { name: { first: "Ada" } }],
+  ] as const) {
+    expect(t(key, options as Record<string, unknown>), key).toBe(plain(key, options as Record<string, unknown>));
+  }
+});
