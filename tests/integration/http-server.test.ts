@@ -3,13 +3,14 @@
 // normalization before the origin check, and the client address behind a trusted proxy.
 import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { AppLoadContext, ServerBuild } from "@remix-run/node";
+import type { AppLoadContext } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFerryServer } from "~/http-server.server";
 import { getDb } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
 import { parseProxyTrust, type ProxyTrust } from "~/lib/proxy-trust.server";
 import * as loginRoute from "~/routes/login";
+import { closeServer, stubRemixBuild } from "./stub-remix-build";
 
 let server: Server;
 let base: string;
@@ -18,8 +19,7 @@ function route(id: string, path: string | undefined, module: Record<string, unkn
   return { id, path, parentId, index: undefined, caseSensitive: undefined, module };
 }
 
-const build = {
-  mode: "production",
+const build = stubRemixBuild({
   entry: {
     module: {
       // Documents are not rendered here: the action's answer is what the tests look at.
@@ -34,12 +34,7 @@ const build = {
     "routes/login": route("routes/login", "login", loginRoute, "root"),
     "routes/whoami": route("routes/whoami", "whoami", { loader: ({ context }: { context: AppLoadContext }) => Response.json({ ip: context.clientIp }) }, "root"),
   },
-  assets: { entry: { imports: [], module: "" }, routes: {}, url: "", version: "test" },
-  publicPath: "/build/",
-  assetsBuildDirectory: "public/build",
-  future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: true },
-  isSpaMode: false,
-} as unknown as ServerBuild;
+});
 
 beforeAll(async () => {
   const trust = parseProxyTrust("1") as ProxyTrust;
@@ -48,10 +43,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => closeServer(server));
 
 interface RawAnswer {
   status: number;

@@ -2,10 +2,7 @@
 // the client accepts (brotli, then gzip), with Vary, not for HEAD or small pages or a client taking
 // neither; a page's strings are served at their content-addressed URL.
 import type { Server } from "node:http";
-import { request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFerryServer } from "~/http-server.server";
 import { getDb } from "~/lib/db.server";
@@ -13,12 +10,12 @@ import { getEnv } from "~/lib/env.server";
 import { wholeBodyResponse } from "~/lib/page-compression.server";
 import type { Readiness } from "~/lib/readiness.server";
 import { serverTranslations } from "~/lib/translations.server";
+import { closeServer, rawGet, stubRemixBuild } from "./stub-remix-build";
 
 let server: Server;
 const page = `<!DOCTYPE html><html><body>${"<p>A page of the portal, long enough to be worth compressing.</p>".repeat(100)}</body></html>`;
 
-const build = {
-  mode: "production",
+const build = stubRemixBuild({
   entry: {
     module: {
       default: (request: Request, status: number, headers: Headers) => {
@@ -31,12 +28,7 @@ const build = {
     },
   },
   routes: { root: { id: "root", path: "", module: { default: () => null } } },
-  assets: { entry: { imports: [], module: "" }, routes: {}, url: "", version: "test" },
-  publicPath: "/build/",
-  assetsBuildDirectory: "public/build",
-  future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: true },
-  isSpaMode: false,
-} as unknown as ServerBuild;
+});
 
 beforeAll(async () => {
   const readiness = { migrated: true } as unknown as Readiness;
@@ -44,23 +36,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => closeServer(server));
 
-function get(path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const { port } = server.address() as AddressInfo;
-    const req = httpRequest({ host: "127.0.0.1", port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const get = (path: string, headers: Record<string, string> = {}, method = "GET") => rawGet(server, path, headers, method);
 
 describe("a rendered page", () => {
   it("is sent brotli-compressed to a browser that takes brotli, gzip to one that takes only gzip", async () => {

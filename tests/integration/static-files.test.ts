@@ -2,12 +2,10 @@
 // copies (negotiated, with Vary, falling back to the file itself), and /healthz answered before
 // Express and Remix see the request.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFerryServer } from "~/http-server.server";
 import { getDb } from "~/lib/db.server";
@@ -16,14 +14,14 @@ import { createOpsEndpoints } from "~/lib/ops-endpoints.server";
 import { precompressDirectory } from "~/lib/precompress.server";
 import type { Readiness } from "~/lib/readiness.server";
 import { chooseEncoding } from "~/lib/static-files.server";
+import { closeServer, rawGet, stubRemixBuild } from "./stub-remix-build";
 
 let server: Server;
 let publicDir: string;
 let remixCalls = 0;
 const stylesheet = `body { color: #123456; }\n${".rule { margin: 0 auto; padding: 1rem; }\n".repeat(200)}`;
 
-const build = {
-  mode: "production",
+const build = stubRemixBuild({
   entry: {
     module: {
       default: () => {
@@ -33,12 +31,7 @@ const build = {
     },
   },
   routes: { root: { id: "root", path: "", module: { default: () => null } } },
-  assets: { entry: { imports: [], module: "" }, routes: {}, url: "", version: "test" },
-  publicPath: "/build/",
-  assetsBuildDirectory: "public/build",
-  future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: true },
-  isSpaMode: false,
-} as unknown as ServerBuild;
+});
 
 beforeAll(async () => {
   publicDir = mkdtempSync(join(tmpdir(), "ferry-public-"));
@@ -55,24 +48,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer(server);
   rmSync(publicDir, { recursive: true, force: true });
 });
 
-/** A GET with exactly these headers (fetch would add its own Accept-Encoding and decompress). */
-function get(path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const { port } = server.address() as AddressInfo;
-    const req = httpRequest({ host: "127.0.0.1", port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const get = (path: string, headers: Record<string, string> = {}, method = "GET") => rawGet(server, path, headers, method);
 
 describe("precompressed static files", () => {
   it("sends the brotli copy to a client that takes brotli", async () => {
