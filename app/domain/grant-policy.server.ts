@@ -21,9 +21,9 @@ export function envGrantPolicyPatch(env: Env): GrantPolicyPatch {
   return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
 }
 
-async function readStoredPatch(db: DbExecutor): Promise<GrantPolicyPatch> {
+async function readStoredText(db: DbExecutor): Promise<string | null> {
   const row = await db.selectFrom("settings").select("value").where("key", "=", GRANT_POLICY_SETTING).executeTakeFirst();
-  return storedPatchOf(row?.value ?? null);
+  return row?.value ?? null;
 }
 
 function storedPatchOf(stored: string | null): GrantPolicyPatch {
@@ -38,7 +38,7 @@ function storedPatchOf(stored: string | null): GrantPolicyPatch {
 export async function getGrantPolicyLayers(db: DbExecutor) {
   const profileDefault = currentProvider().grantPolicy;
   const fromEnv = envGrantPolicyPatch(getEnv());
-  const fromSettings = await readStoredPatch(db);
+  const fromSettings = storedPatchOf(await readStoredText(db));
   return { profileDefault, fromEnv, fromSettings };
 }
 
@@ -51,8 +51,7 @@ export async function getGrantPolicyLayers(db: DbExecutor) {
 let lastResolved: { stored: string | null; env: Env; profile: GrantPolicy; policy: GrantPolicy } | null = null;
 
 export async function getGrantPolicy(db: DbExecutor): Promise<GrantPolicy> {
-  const row = await db.selectFrom("settings").select("value").where("key", "=", GRANT_POLICY_SETTING).executeTakeFirst();
-  const stored = row?.value ?? null;
+  const stored = await readStoredText(db);
   const env = getEnv();
   const profile = currentProvider().grantPolicy;
   if (!lastResolved || lastResolved.stored !== stored || lastResolved.env !== env || lastResolved.profile !== profile) {
