@@ -8,8 +8,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import { chooseEncoding } from "./static-files.server";
 
+/** The levels of everything compressed per response. */
+export const PAGE_BROTLI_QUALITY = 2;
+export const PAGE_GZIP_LEVEL = 3;
+
 /** Options for the `compression` middleware (streamed answers: data requests, CSV exports). */
-export const STREAMED_COMPRESSION = { brotli: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 2 } }, level: 3 };
+export const STREAMED_COMPRESSION = { brotli: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: PAGE_BROTLI_QUALITY } }, level: PAGE_GZIP_LEVEL };
 
 /** Below this, compressing saves less than it costs (the middleware's own threshold). */
 const MIN_BYTES = 1024;
@@ -43,9 +47,9 @@ export function sendWholeBody(req: IncomingMessage, res: ServerResponse, body: B
       : chooseEncoding(req.headers["accept-encoding"], { br: true, gzip: true });
   const sent =
     encoding === "br"
-      ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 2, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+      ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: PAGE_BROTLI_QUALITY, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } })
       : encoding === "gzip"
-        ? gzipSync(body, { level: 3 })
+        ? gzipSync(body, { level: PAGE_GZIP_LEVEL })
         : body;
   if (encoding !== "identity") res.setHeader("Content-Encoding", encoding);
   res.setHeader("Content-Length", String(sent.length));

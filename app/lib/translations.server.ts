@@ -8,6 +8,7 @@ import type { i18n, TFunction } from "i18next";
 import { ALWAYS_LOADED, type Namespace } from "~/locales/namespaces";
 import { createI18n, isLocale, type Locale } from "./i18n";
 import { DICTIONARIES } from "./i18n.server";
+import { PAGE_BROTLI_QUALITY, PAGE_GZIP_LEVEL } from "./page-compression.server";
 import { PAYLOAD_GLOBAL, type PageTranslations, type TranslationPayload, type TranslationSource } from "./translations";
 
 /** JSON that is safe inside <script>: no "</script>", no U+2028/2029 line breaks. */
@@ -19,7 +20,7 @@ const pages = new Map<string, PageTranslations>();
 
 export const PAGE_TEXTS_PREFIX = "/texts/";
 
-/** A payload script, its compressed copies made once (at the highest levels: a set is compressed once per process). */
+/** A payload script and its compressed copies (a kept set is compressed once per process). */
 export interface PageTextsFile {
   tag: string;
   identity: Buffer;
@@ -30,9 +31,12 @@ export interface PageTextsFile {
 /** Payload scripts by `<locale>/<namespaces joined by ".">`: as many as the routes' namespace sets. */
 const files = new Map<string, PageTextsFile>();
 
+function stringsOf(locale: Locale, namespaces: readonly Namespace[]): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(namespaces.map((namespace) => [namespace, DICTIONARIES[locale][namespace] as Record<string, unknown>]));
+}
+
 function payloadScriptOf(locale: Locale, namespaces: readonly Namespace[]): string {
-  const strings = Object.fromEntries(namespaces.map((namespace) => [namespace, DICTIONARIES[locale][namespace] as Record<string, unknown>]));
-  const payload: TranslationPayload = { locale, strings };
+  const payload: TranslationPayload = { locale, strings: stringsOf(locale, namespaces) };
   return `window.${PAYLOAD_GLOBAL}=${scriptSafeJson(payload)};`;
 }
 
@@ -40,13 +44,17 @@ function tagOf(script: string): string {
   return createHash("sha256").update(script).digest("base64url").slice(0, 16);
 }
 
-function fileOf(script: string): PageTextsFile {
+/** Kept files are compressed once, at the highest levels; one built for a single answer, at the pages' levels. */
+const KEPT_LEVELS = { brotli: 11, gzip: 9 };
+const ONE_ANSWER_LEVELS = { brotli: PAGE_BROTLI_QUALITY, gzip: PAGE_GZIP_LEVEL };
+
+function fileOf(script: string, levels: { brotli: number; gzip: number }): PageTextsFile {
   const identity = Buffer.from(script);
   return {
     tag: tagOf(script),
     identity,
-    br: brotliCompressSync(identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
-    gzip: gzipSync(identity, { level: 9 }),
+    br: brotliCompressSync(identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: levels.brotli, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
+    gzip: gzipSync(identity, { level: levels.gzip }),
   };
 }
 
@@ -54,7 +62,8 @@ function fileOf(script: string): PageTextsFile {
  * The payload script a `/texts/…` path names, and whether its tag is the current one (an older
  * page's tag, during a deploy, gets today's strings, not to be cached for long); null for anything
  * else. Any instance answers any set a route can have: the path names the set, not a remembered
- * render. Sets no page of this instance has rendered yet are built for the answer and not kept.
+ * render. Sets no page of this instance has rendered yet are built for the answer and not kept,
+ * compressed at the pages' levels (anyone may ask for any set: no request costs a slow compression).
  */
 export function pageTextsAt(path: string): { file: PageTextsFile; current: boolean } | null {
   const match = /^\/texts\/([a-z]{2})\/([A-Za-z.]+)\.([\w-]{16})\.js$/.exec(path);
@@ -66,7 +75,7 @@ export function pageTextsAt(path: string): { file: PageTextsFile; current: boole
   if (sorted.length !== names.length || sorted.some((name, index) => name !== names[index] || !Object.hasOwn(known, name))) return null;
   if (ALWAYS_LOADED.some((namespace) => !names.includes(namespace))) return null;
   const namespaces = names as Namespace[];
-  const file = files.get(`${locale}/${names.join(".")}`) ?? fileOf(payloadScriptOf(locale, namespaces));
+  const file = files.get(`${locale}/${names.join(".")}`) ?? fileOf(payloadScriptOf(locale, namespaces), ONE_ANSWER_LEVELS);
   return { file, current: file.tag === match[3] };
 }
 
@@ -186,10 +195,10 @@ export const serverTranslations: TranslationSource = {
     const key = `${locale}:${namespaces.join(",")}`;
     let page = pages.get(key);
     if (!page) {
-      const strings = Object.fromEntries(namespaces.map((namespace) => [namespace, DICTIONARIES[locale][namespace] as Record<string, unknown>]));
+      const strings = stringsOf(locale, namespaces);
       const name = `${locale}/${namespaces.join(".")}`;
       let file = files.get(name);
-      if (!file) files.set(name, (file = fileOf(payloadScriptOf(locale, namespaces))));
+      if (!file) files.set(name, (file = fileOf(payloadScriptOf(locale, namespaces), KEPT_LEVELS)));
       page = { i18n: rememberingPlainTexts(createI18n(locale, strings)), payloadSrc: `${PAGE_TEXTS_PREFIX}${name}.${file.tag}.js` };
       pages.set(key, page);
     }

@@ -94,4 +94,17 @@ describe("a page's strings", () => {
     const other = await get("/texts/en/errors.common.AAAAAAAAAAAAAAAA.js");
     expect(other.body.toString()).not.toContain("__ferryTranslations");
   });
+
+  it("answers a set no page has rendered yet with the same strings, in brotli and gzip", async () => {
+    const path = "/texts/zh/audit.common.errors.outbox.AAAAAAAAAAAAAAAA.js";
+    const br = await get(path, { "Accept-Encoding": "br" });
+    const gzip = await get(path, { "Accept-Encoding": "gzip" });
+    const plain = await get(path);
+    expect([br.status, gzip.status, plain.status]).toEqual([200, 200, 200]);
+    expect(plain.headers["cache-control"]).toBe("no-cache");
+    expect(plain.body.toString()).toMatch(/^window\.__ferryTranslations=\{"locale":"zh"/);
+    expect(plain.body.toString()).toContain('"outbox":');
+    expect(brotliDecompressSync(br.body).toString()).toBe(plain.body.toString());
+    expect(gunzipSync(gzip.body).toString()).toBe(plain.body.toString());
+  });
 });
