@@ -7,8 +7,8 @@
 //    every ledger write first locks the account's balance row, and that row's own foreign key to
 //    `users` stays (so an account with entries can never be deleted); a usage entry spends only a
 //    grant read from `ledger_promo_grants`, whose key still references its entry; and
-//    `verifyLedger` (`npm run ledger:verify`) reports any entry or debit record without a balance
-//    row and any consumed grant that does not exist.
+//    `verifyLedger` (`npm run ledger:verify`) reports any entry without a balance row and any
+//    consumed grant that does not exist.
 // 2. The batch function never scans a whole table: its statements look up a batch's accounts,
 //    keys and grants by index, but on a small or freshly grown table the planner's statistics
 //    sometimes made a sequential scan of every promo grant look cheaper (seen on one batch in
