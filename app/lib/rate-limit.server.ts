@@ -10,23 +10,22 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
+/** SIGN_IN_ATTEMPTS_PER_IP per 15 minutes, read when checked (tests set it after import). */
+function signInAttemptsPerIp(name: string): RateLimitRule {
+  return {
+    name,
+    get limit() {
+      return getEnv().SIGN_IN_ATTEMPTS_PER_IP;
+    },
+    windowSeconds: 15 * 60,
+  };
+}
+
 export const RATE_LIMITS = {
   // Every attempt from one address, right or wrong: a ceiling for an office behind one NAT. Wrong
   // passwords are slowed far sooner by the login throttle; each code allows only five tries.
-  loginPerIp: {
-    name: "login-ip",
-    get limit() {
-      return getEnv().SIGN_IN_ATTEMPTS_PER_IP;
-    },
-    windowSeconds: 15 * 60,
-  },
-  codeCheckPerIp: {
-    name: "code-ip",
-    get limit() {
-      return getEnv().SIGN_IN_ATTEMPTS_PER_IP;
-    },
-    windowSeconds: 15 * 60,
-  },
+  loginPerIp: signInAttemptsPerIp("login-ip"),
+  codeCheckPerIp: signInAttemptsPerIp("code-ip"),
   emailPerIp: { name: "email-ip", limit: 10, windowSeconds: 60 * 60 },
   emailPerAddress: { name: "email-address", limit: 5, windowSeconds: 60 * 60 },
   passwordChangePerAccount: { name: "password-change", limit: 10, windowSeconds: 15 * 60 },
