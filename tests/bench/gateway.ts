@@ -9,11 +9,13 @@
 //                                    instances on one database at once (their sum against one), each
 //                                    for reports spread over BENCH_SPREAD_KEYS (200) keys of as many
 //                                    accounts (the gateway's real traffic) and for one key alone
+//   BENCH_ONLY=postgres  only the PostgreSQL part (nothing written)
+//   BENCH_CPU_PROF=dir   run the PostgreSQL instances with --cpu-prof, profiles written to dir when they stop
 import { execSync, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type autocannon from "autocannon";
 import { createApiKey } from "~/domain/api-keys.server";
 import { creditAccount } from "~/domain/ledger.server";
@@ -67,8 +69,8 @@ async function seed(databaseUrl: string) {
   return { apiKey: created.key, keyId: created.apiKey.id, limitedKey: limited.key, limitedKeyId: limited.apiKey.id };
 }
 
-function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, warmUp: boolean): Promise<Figures> {
-  return measureWith(label, options, { warmUp, labelWidth: 10, showTotal: true });
+function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, warmUp: boolean, serverPids?: number[]): Promise<Figures> {
+  return measureWith(label, options, { warmUp, labelWidth: 10, showTotal: true, serverPids });
 }
 
 const BARE_SERVER = bareServerSource(JSON.stringify({ account_id: "usr_bench", key_id: "key_bench", remaining_tokens: 1000000, key_expires_at: null, provider_model: null }));
@@ -80,6 +82,16 @@ async function main() {
     if (build.status !== 0) throw new Error("build failed");
   }
   process.env.NODE_ENV = "test"; // the seeding below stays quiet (no dev-outbox echo)
+  if (process.env.BENCH_ONLY === "postgres") {
+    const postgresUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+    const children: ChildProcess[] = [];
+    try {
+      printPostgres(await measurePostgres(postgresUrl, children));
+    } finally {
+      for (const child of children) child.kill("SIGTERM");
+    }
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
   const children: ChildProcess[] = [];
   try {
@@ -180,14 +192,7 @@ async function main() {
     console.log(`uptime: ${results.uptime_at_end}`);
     for (const [goal, met] of goals) console.log(`${met ? "✔" : "✘"} ${goal}`);
     if (postgres) {
-      console.log(`\nPostgreSQL usage spread over ${postgres.spread_keys} keys: one instance ${postgres.one_instance.rps} req/s (p99 ${postgres.one_instance.p99_ms} ms); two instances ${postgres.two_instances.a.rps} + ${postgres.two_instances.b.rps} = ${postgres.two_instances_sum_rps} req/s (${postgres.two_to_one}× one)`);
-      const hot = postgres.one_key;
-      console.log(`PostgreSQL usage on one key (one account's balance row: every debit waits for the one before): one instance ${hot.one_instance.rps} req/s (p99 ${hot.one_instance.p99_ms} ms); two instances ${hot.two_instances_sum_rps} req/s (${hot.two_to_one}× one)`);
-      for (const [goal, met] of [
-        ["PostgreSQL usage ≥ 3,000 req/s", postgres.one_instance.rps >= 3000],
-        ["PostgreSQL usage p99 ≤ 20 ms", postgres.one_instance.p99_ms <= 20],
-        ["two instances ≥ 1.6× one", postgres.two_to_one >= 1.6],
-      ] as const) console.log(`${met ? "✔" : "✘"} ${goal}`);
+      printPostgres(postgres);
     } else {
       console.log("\n(PostgreSQL not measured: set BENCH_DATABASE_URL=postgres://… for the usage endpoint on one and two instances)");
     }
@@ -198,8 +203,20 @@ async function main() {
   }
 }
 
+function printPostgres(postgres: Awaited<ReturnType<typeof measurePostgres>>) {
+  console.log(`\nPostgreSQL usage spread over ${postgres.spread_keys} keys: one instance ${postgres.one_instance.rps} req/s (p99 ${postgres.one_instance.p99_ms} ms); two instances ${postgres.two_instances.a.rps} + ${postgres.two_instances.b.rps} = ${postgres.two_instances_sum_rps} req/s (${postgres.two_to_one}× one)`);
+  const hot = postgres.one_key;
+  console.log(`PostgreSQL usage on one key (one account's balance row: every debit waits for the one before): one instance ${hot.one_instance.rps} req/s (p99 ${hot.one_instance.p99_ms} ms); two instances ${hot.two_instances_sum_rps} req/s (${hot.two_to_one}× one)`);
+  for (const [goal, met] of [
+    ["PostgreSQL usage ≥ 3,000 req/s", postgres.one_instance.rps >= 3000],
+    ["PostgreSQL usage p99 ≤ 20 ms", postgres.one_instance.p99_ms <= 20],
+    ["two instances ≥ 1.6× one", postgres.two_to_one >= 1.6],
+  ] as const) console.log(`${met ? "✔" : "✘"} ${goal}`);
+}
+
 function startFerry(port: number, databaseUrl: string) {
-  return startProcess(["build/index.js"], {
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  return startProcess([...profile, "build/index.js"], {
     NODE_ENV: "production",
     APP_SECRET: randomBytes(32).toString("hex"),
     PORT: String(port),
@@ -264,7 +281,7 @@ async function measurePostgres(adminUrl: string, children: ChildProcess[]) {
     const both = async (label: string, target: (port: number, tag: string) => Omit<autocannon.Options, "duration" | "connections">) => {
       await measure(`${label} warm-a`, target(ports[0]!, `${label}-wa`), true);
       await measure(`${label} warm-b`, target(ports[1]!, `${label}-wb`), false);
-      const one = await measure(`${label} one`, target(ports[0]!, `${label}-one`), false);
+      const one = await measure(`${label} one`, target(ports[0]!, `${label}-one`), false, [started[0]!.pid!]);
       const [a, b] = await Promise.all([measure(`${label} two: a`, target(ports[0]!, `${label}-a`), false), measure(`${label} two: b`, target(ports[1]!, `${label}-b`), false)]);
       const sum = a.rps + b.rps;
       return { one_instance: one, two_instances: { a, b }, two_instances_sum_rps: sum, two_to_one: Math.round((sum / one.rps) * 100) / 100 };

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { creditAccount, debitUsage, getBalance, verifyLedger } from "~/domain/ledger.server";
 import { registerDebitHook } from "~/domain/ledger/debit-hooks.server";
 import { postgresBatcherFor, postgresBatching } from "~/domain/ledger/postgres-batch.server";
-import { usageCountQuery } from "~/domain/key-limits/counters.server";
+import { keyTokenCounter, usageCountQuery } from "~/domain/key-limits/counters.server";
 import { windowsAt } from "~/domain/key-limits/limits";
 import { dialectOf, getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
@@ -32,15 +32,25 @@ function use(accountId: string, tokens: number, requestId: string, detail?: Reco
   return debitUsage(getDb(), { accountId, requestId, tokens, now: T0, detail });
 }
 
-/** A gateway-like debit: its usage record and its key's token counters go with it. */
-function metered(accountId: string, keyId: string, model: string, requestId: string, tokens = 10) {
+type Counting = "statement" | "batch writer";
+
+/**
+ * A gateway-like debit: its usage record and its key's token counters go with it, the counters as
+ * a plain statement or as the gateway sends them (an item of the counters' batch writer, which a
+ * PostgreSQL batch writes in its own statement).
+ */
+function meteredDebit(accountId: string, keyId: string, model: string, requestId: string, tokens = 10, counting: Counting = "statement", now = T0) {
+  const windows = windowsAt(now);
   return debitUsage(getDb(), {
     accountId,
     requestId,
     tokens,
-    now: T0,
+    now,
     usage: { keyId, model, providerModel: null, inputTokens: tokens - 3, cachedInputTokens: 1, outputTokens: 3 },
-    alongside: usageCountQuery(getDb(), keyId, tokens, windowsAt(T0), T0.toISOString()),
+    alongside:
+      counting === "statement"
+        ? usageCountQuery(getDb(), keyId, tokens, windows, now.toISOString())
+        : { writer: keyTokenCounter, item: { keyId, tokens, windows, now: now.toISOString() } },
   });
 }
 
@@ -157,7 +167,8 @@ describe("group commit", () => {
     await expectConsistent();
   });
 
-  it("writes each new debit's usage record, roll-up and key counters with it, never for a replay", async () => {
+  it.each<Counting>(["statement", "batch writer"])("writes each new debit's usage record, roll-up and key counters (as a %s) with it, never for a replay", async (counting) => {
+    const metered = (accountId: string, keyId: string, model: string, requestId: string) => meteredDebit(accountId, keyId, model, requestId, 10, counting);
     const account = await newAccount(1_000);
     const keyA = await createKeyRowFor(account);
     const keyB = await createKeyRowFor(account);
@@ -225,6 +236,28 @@ describe.runIf(onPostgres)("group commit on PostgreSQL", () => {
     expect(stats.debits).toBe(40);
     expect(stats.batches).toBeGreaterThanOrEqual(10);
     for (const account of accounts) expect((await getBalance(getDb(), account, T0)).total).toBe(1_000 - 8 * 3);
+    await expectConsistent();
+  });
+
+  it("counts a key whose batch spans a minute as one debit at a time would: the new minute starts over", async () => {
+    const account = await newAccount(1_000);
+    const key = await createKeyRowFor(account);
+    const batcher = postgresBatcherFor(getDb());
+    batcher.resetStats();
+    const later = new Date(T0.getTime() + 60_000);
+    await Promise.all([
+      meteredDebit(account, key, "glm-4", `${account}-m0-a`, 10, "batch writer", T0),
+      meteredDebit(account, key, "glm-4", `${account}-m0-b`, 20, "batch writer", T0),
+      meteredDebit(account, key, "glm-4", `${account}-m1`, 5, "batch writer", later),
+    ]);
+    expect(batcher.stats().largestBatch).toBe(3);
+    const counters = await getDb().selectFrom("api_key_counters").selectAll().where("key_id", "=", key).executeTakeFirstOrThrow();
+    expect({ minute: counters.minute_start, minuteTokens: Number(counters.minute_tokens), dayTokens: Number(counters.day_tokens) }).toEqual({
+      minute: windowsAt(later).minute,
+      minuteTokens: 5,
+      dayTokens: 35,
+    });
+    expect((await dailyRows(account)).map((row) => row.requests)).toEqual([3]);
     await expectConsistent();
   });
 

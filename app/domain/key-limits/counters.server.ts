@@ -8,9 +8,10 @@ import type { BatchWriter } from "../ledger/debit-hooks.server";
 import type { Windows } from "./limits";
 
 // A window that has moved on starts again; a clock behind another instance's never rewinds it.
-const MINUTE_MOVED = sql`excluded.minute_start > api_key_counters.minute_start`;
-const DAY_MOVED = sql`excluded.day_start > api_key_counters.day_start`;
-const MONTH_MOVED = sql`excluded.month_start > api_key_counters.month_start`;
+const MINUTE_MOVED_SQL = "excluded.minute_start > api_key_counters.minute_start";
+const DAY_MOVED_SQL = "excluded.day_start > api_key_counters.day_start";
+const MONTH_MOVED_SQL = "excluded.month_start > api_key_counters.month_start";
+const MINUTE_MOVED = sql.raw(MINUTE_MOVED_SQL);
 
 /**
  * One request in the current minute if fewer than `limit` were counted: the conditional upsert
@@ -29,15 +30,28 @@ export function requestSlotQuery(db: DbExecutor, keyId: string, limit: number, w
     returning minute_requests`.compile(db);
 }
 
-const USAGE_COUNT_UPDATE = sql`
-      minute_tokens = case when ${MINUTE_MOVED} then excluded.minute_tokens else api_key_counters.minute_tokens + excluded.minute_tokens end,
-      minute_requests = case when ${MINUTE_MOVED} then 0 else api_key_counters.minute_requests end,
-      minute_start = case when ${MINUTE_MOVED} then excluded.minute_start else api_key_counters.minute_start end,
-      day_tokens = case when ${DAY_MOVED} then excluded.day_tokens else api_key_counters.day_tokens + excluded.day_tokens end,
-      day_start = case when ${DAY_MOVED} then excluded.day_start else api_key_counters.day_start end,
-      month_tokens = case when ${MONTH_MOVED} then excluded.month_tokens else api_key_counters.month_tokens + excluded.month_tokens end,
-      month_start = case when ${MONTH_MOVED} then excluded.month_start else api_key_counters.month_start end,
+const USAGE_COUNT_UPDATE_SQL = `
+      minute_tokens = case when ${MINUTE_MOVED_SQL} then excluded.minute_tokens else api_key_counters.minute_tokens + excluded.minute_tokens end,
+      minute_requests = case when ${MINUTE_MOVED_SQL} then 0 else api_key_counters.minute_requests end,
+      minute_start = case when ${MINUTE_MOVED_SQL} then excluded.minute_start else api_key_counters.minute_start end,
+      day_tokens = case when ${DAY_MOVED_SQL} then excluded.day_tokens else api_key_counters.day_tokens + excluded.day_tokens end,
+      day_start = case when ${DAY_MOVED_SQL} then excluded.day_start else api_key_counters.day_start end,
+      month_tokens = case when ${MONTH_MOVED_SQL} then excluded.month_tokens else api_key_counters.month_tokens + excluded.month_tokens end,
+      month_start = case when ${MONTH_MOVED_SQL} then excluded.month_start else api_key_counters.month_start end,
       updated_at = excluded.updated_at`;
+const USAGE_COUNT_UPDATE = sql.raw(USAGE_COUNT_UPDATE_SQL);
+
+// A PostgreSQL batch's counters, one row per key (sorted: concurrent batches lock them alike).
+const USAGE_COUNT_CLAUSE = `insert into api_key_counters (key_id, minute_start, minute_requests, minute_tokens, day_start, day_tokens,
+    month_start, month_tokens, created_at, updated_at)
+  select c.key_id, c.minute_start, 0, sum(c.tokens)::bigint, c.day_start, sum(c.tokens)::bigint, c.month_start, sum(c.tokens)::bigint, max(c.counted_at), max(c.counted_at)
+  from new_debits d
+  join unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
+    with ordinality as c(key_id, tokens, minute_start, day_start, month_start, counted_at, ord) on c.ord = d.ord
+  where c.key_id is not null
+  group by c.key_id, c.minute_start, c.day_start, c.month_start
+  order by c.key_id
+  on conflict (key_id) do update set ${USAGE_COUNT_UPDATE_SQL}`;
 
 /** Adds a request's tokens to the key's minute, day and month: handed to the ledger's debit. */
 export function usageCountQuery(db: DbExecutor, keyId: string, tokens: number, windows: Pick<Windows, "minute" | "day" | "month">, now: string): CompiledQuery {
@@ -87,6 +101,28 @@ export const keyTokenCounter: BatchWriter<KeyTokens> = {
       rows.forEach((row, round) => (rounds[round] ??= []).push(row));
     }
     return rounds.map((rows) => usageCountRowsQuery(db, rows));
+  },
+  postgresClause(items) {
+    // A key whose debits span a window change needs its windows one after the other (`statements`).
+    const windowsOf = new Map<string, string>();
+    for (const item of items) {
+      if (!item) continue;
+      const windows = `${item.windows.minute} ${item.windows.day} ${item.windows.month}`;
+      if ((windowsOf.get(item.keyId) ?? windows) !== windows) return null;
+      windowsOf.set(item.keyId, windows);
+    }
+    const column = <T>(pick: (item: KeyTokens) => T) => items.map((item) => (item === undefined ? null : pick(item)));
+    return {
+      clauses: [{ name: "key_counters_written", sql: USAGE_COUNT_CLAUSE }],
+      parameters: [
+        column((item) => item.keyId),
+        column((item) => item.tokens),
+        column((item) => item.windows.minute),
+        column((item) => item.windows.day),
+        column((item) => item.windows.month),
+        column((item) => item.now),
+      ],
+    };
   },
 };
 

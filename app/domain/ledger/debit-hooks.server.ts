@@ -7,7 +7,7 @@
 // batch costs one statement however many debits the batch holds.
 import { CompiledQuery } from "kysely";
 import type { DbExecutor } from "~/lib/db.server";
-import { usageBatchStatements, type UsageDetail } from "../usage/record.server";
+import { usageBatchStatements, usagePostgresClause, type UsageDetail } from "../usage/record.server";
 
 export interface WrittenDebit {
   accountId: string;
@@ -35,6 +35,26 @@ export interface WrittenDebit {
  */
 export interface BatchWriter<T> {
   statements(db: DbExecutor, items: readonly T[]): CompiledQuery[];
+  /**
+   * PostgreSQL: the same writes as clauses of the batch's own statement (see `PostgresClause`);
+   * `items[i]` belongs to the batch's i-th debit (undefined: that debit brings none). Null when
+   * these items cannot be written by one statement (then the batch runs `statements` in a transaction).
+   */
+  postgresClause?(items: ReadonlyArray<T | undefined>): PostgresClause | null;
+}
+
+/**
+ * Writes that run inside a PostgreSQL debit batch's own statement, so that a batch is one round
+ * trip and commits alone: data-modifying WITH clauses, in order, each `name as (sql)`, that read
+ * the relation `new_debits` (ord, account_id, request_id, debited_at, requested, debited, shortfall: one
+ * row per debit of the batch that was written now, never a replay; ord counts the batch's debits
+ * from 1) and may read the clauses before them. Parameters are numbered from $1 in each clause's
+ * `parameters`; names start with the writer's own prefix. Fixed texts: PostgreSQL parses the same
+ * statement for every batch.
+ */
+export interface PostgresClause {
+  clauses: ReadonlyArray<{ name: string; sql: string }>;
+  parameters: readonly unknown[];
 }
 
 export interface BatchedWrite<T = never> {
@@ -132,7 +152,31 @@ export function batchWriteStatements(db: DbExecutor, debits: readonly WrittenDeb
   return { together: [...usage, ...single], after: [...other, ...debitHookStatements(db, debits)] };
 }
 
-/** Whether a batch of these debits writes anything beyond the ledger (then it needs a transaction). */
+/**
+ * The clauses writing what these debits bring (usage records, batch writers' items) inside the
+ * batch's statement; null when something cannot be written that way (a debit hook, a plain
+ * statement, a writer without clauses or refusing these items).
+ */
+export function postgresBatchClauses(debits: ReadonlyArray<{ usage?: UsageDetail; alongside?: Alongside }>): PostgresClause[] | null {
+  if (hasDebitHooks()) return null;
+  const clauses: PostgresClause[] = [];
+  if (debits.some((debit) => debit.usage !== undefined)) clauses.push(usagePostgresClause(debits.map((debit) => debit.usage)));
+  const writers = new Set<BatchWriter<unknown>>();
+  for (const { alongside } of debits) {
+    if (alongside === undefined) continue;
+    if (!isBatched(alongside)) return null;
+    writers.add(alongside.writer);
+  }
+  for (const writer of writers) {
+    const items = debits.map(({ alongside }) => (alongside && isBatched(alongside) && alongside.writer === writer ? alongside.item : undefined));
+    const clause = writer.postgresClause?.(items) ?? null;
+    if (!clause) return null;
+    clauses.push(clause);
+  }
+  return clauses;
+}
+
+/** Whether a batch of these debits writes anything beyond the ledger. */
 export function hasBatchWrites(debits: ReadonlyArray<{ usage?: unknown; alongside?: unknown }>): boolean {
   return hasDebitHooks() || debits.some((debit) => debit.usage !== undefined || debit.alongside !== undefined);
 }

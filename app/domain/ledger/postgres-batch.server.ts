@@ -1,16 +1,18 @@
 // The usage debit on PostgreSQL: group commit. Debits that arrive while earlier batches are being
 // committed wait in a queue and go together in the next batch: one call of the SQL function
 // `ledger_debit_usage_batch` (migration 0019), which locks, plans and writes every debit of the
-// batch in order, in one round trip and one commit. Each debit keeps its own idempotency key and
-// its own result. If the batch fails as a whole (an error no debit was expected to raise, a usage
-// record, key counter or debit hook's statement, a deadlock), nothing of it was written, and its debits are retried one by one,
-// so a failing debit fails alone.
+// batch in order, in one round trip and one commit. The usage records, daily roll-up and key
+// counters the new debits bring are written by the same statement (WITH clauses after the call);
+// only a debit hook or a caller's plain statement needs a transaction around the call. Each debit
+// keeps its own idempotency key and its own result. If the batch fails as a whole (an error no
+// debit was expected to raise, a usage record, key counter or debit hook's write, a deadlock),
+// nothing of it was written, and its debits are retried one by one, so a failing debit fails alone.
 // A batch sorts its debits by account: every batch locks balance rows in the same order, so two
 // batches (on this instance or another) wait for each other but never deadlock.
-import { sql } from "kysely";
+import { CompiledQuery } from "kysely";
 import type { Db, DbExecutor } from "~/lib/db.server";
 import { newLedgerEntryId } from "./entry-id.server";
-import { batchWriteStatements, combineStatements, hasBatchWrites, type WrittenDebit } from "./debit-hooks.server";
+import { batchWriteStatements, combineStatements, hasBatchWrites, postgresBatchClauses, type PostgresClause, type WrittenDebit } from "./debit-hooks.server";
 import type { DebitOperation, StoredDebit } from "./plan";
 
 export type BatchDebitOutcome =
@@ -62,17 +64,14 @@ interface BatchRow {
 
 /**
  * Runs `operations` in one statement on `executor` (the pool, or a transaction the caller holds),
- * with the new debits' usage records, `alongside` statements and debit hooks' statements in the
- * same transaction (never for a replay). Outcomes in the order given.
+ * the new debits' usage records and batch writers' items included (never for a replay); debit
+ * hooks' and plain `alongside` statements follow it in one transaction. Outcomes in the order given.
  */
 export async function runDebitBatch(executor: DbExecutor, operations: readonly DebitOperation[]): Promise<BatchDebitOutcome[]> {
-  const withHooks = hasBatchWrites(operations);
-  if (withHooks && !executor.isTransaction) return executor.transaction().execute((trx) => runDebitBatch(trx, operations));
-  const { rows } = await sql<BatchRow>`select * from ledger_debit_usage_batch(
-      ${operations.map((op) => op.key)}::text[], ${operations.map((op) => op.accountId)}::text[],
-      ${operations.map((op) => op.requested)}::bigint[], ${operations.map((op) => op.referenceType)}::text[],
-      ${operations.map((op) => op.referenceId)}::text[], ${operations.map((op) => op.at)}::text[],
-      ${operations.map(() => newLedgerEntryId())}::text[])`.execute(executor);
+  const clauses = hasBatchWrites(operations) ? postgresBatchClauses(operations) : [];
+  const withStatements = clauses === null;
+  if (withStatements && !executor.isTransaction) return executor.transaction().execute((trx) => runDebitBatch(trx, operations));
+  const { rows } = await executor.executeQuery<BatchRow>(batchStatement(operations, clauses ?? []));
   const outcomes = operations.map((_, index): BatchDebitOutcome => {
     const row = rows[index];
     if (!row || Number(row.r_ord) !== index + 1) throw new Error("ledger_debit_usage_batch answered out of order");
@@ -95,7 +94,7 @@ export async function runDebitBatch(executor: DbExecutor, operations: readonly D
     }
     return { kind: "done", debited: Number(row.r_debited), shortfall: Number(row.r_shortfall), balanceAfter: Number(row.r_balance_after) };
   });
-  if (withHooks) {
+  if (withStatements) {
     const written: WrittenDebit[] = [];
     outcomes.forEach((outcome, index) => {
       if (outcome.kind !== "done") return;
@@ -118,6 +117,49 @@ export async function runDebitBatch(executor: DbExecutor, operations: readonly D
     for (const statement of after) await executor.executeQuery(statement);
   }
   return outcomes;
+}
+
+const LEDGER_CALL = `select * from ledger_debit_usage_batch($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])`;
+
+// The batch's own writes (usage records, key counters) read the debits it wrote now from here.
+const NEW_DEBITS = `select b.r_ord as ord, a.account_id, a.request_id, a.debited_at, a.requested, b.r_debited as debited, b.r_shortfall as shortfall
+  from ledger_batch b
+  join unnest($2::text[], $5::text[], $6::text[], $3::bigint[]) with ordinality as a(account_id, request_id, debited_at, requested, ord) on a.ord = b.r_ord
+  where b.r_outcome = 'done'`;
+
+/** The SQL texts of a batch with these clauses, by the clauses' names (a handful of shapes). */
+const statementTexts = new Map<string, string>();
+
+/**
+ * One statement: the ledger function's call and, as data-modifying WITH clauses on the same
+ * snapshot, the writes the batch's new debits bring. Autocommit: it commits alone, in one round trip.
+ */
+function batchStatement(operations: readonly DebitOperation[], clauses: readonly PostgresClause[]): CompiledQuery<BatchRow> {
+  const parameters: unknown[] = [
+    operations.map((op) => op.key),
+    operations.map((op) => op.accountId),
+    operations.map((op) => op.requested),
+    operations.map((op) => op.referenceType),
+    operations.map((op) => op.referenceId),
+    operations.map((op) => op.at),
+    operations.map(() => newLedgerEntryId()),
+  ];
+  if (clauses.length === 0) return CompiledQuery.raw(LEDGER_CALL, parameters);
+  const shape = clauses.map((clause) => clause.clauses.map((part) => part.name).join(",")).join(";");
+  let text = statementTexts.get(shape);
+  if (!text) {
+    const parts = [`ledger_batch as materialized (${LEDGER_CALL})`, `new_debits as materialized (${NEW_DEBITS})`];
+    let shift = parameters.length;
+    for (const clause of clauses) {
+      const offset = shift;
+      for (const part of clause.clauses) parts.push(`${part.name} as (${part.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);
+      shift += clause.parameters.length;
+    }
+    text = `with ${parts.join(",\n")}\nselect * from ledger_batch order by r_ord`;
+    statementTexts.set(shape, text);
+  }
+  for (const clause of clauses) parameters.push(...clause.parameters);
+  return CompiledQuery.raw(text, parameters);
 }
 
 function errorCode(error: unknown): string | undefined {

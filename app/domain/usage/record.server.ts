@@ -6,6 +6,7 @@ import type SQLite from "better-sqlite3";
 import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type CompiledQuery, type InsertQueryBuilder, type InsertResult } from "kysely";
 import type { Database, UsageDailyTable, UsageRecordsTable } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
+import type { PostgresClause } from "../ledger/debit-hooks.server";
 
 /** What the gateway reported beyond the total: which key, which model, what kind of tokens. */
 export interface UsageDetail {
@@ -108,6 +109,48 @@ export function usageBatchStatements(db: DbExecutor, usages: ReadonlyArray<{ det
   }
   const rows = [...daily.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
   return [insertRecord(db, usages.map(({ detail, facts }) => usageRecordRow(detail, facts))).compile(), upsertDaily(db, rows).compile()];
+}
+
+const USAGE_ROWS = `select d.request_id, d.account_id, d.debited_at, d.debited, d.shortfall, u.key_id, u.model, u.provider_model,
+    u.input_tokens, u.cached_input_tokens, u.output_tokens
+  from new_debits d
+  join unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
+    with ordinality as u(key_id, model, provider_model, input_tokens, cached_input_tokens, output_tokens, ord) on u.ord = d.ord
+  where u.key_id is not null`;
+
+const USAGE_RECORDS = `insert into usage_records (request_id, account_id, key_id, model, provider_model, input_tokens,
+    cached_input_tokens, output_tokens, debited_tokens, shortfall_tokens, created_at)
+  select request_id, account_id, key_id, model, provider_model, input_tokens, cached_input_tokens, output_tokens, debited, shortfall, debited_at
+  from usage_rows`;
+
+// One roll-up row per (account, day, key, model), in that order: concurrent batches lock roll-up rows alike.
+const USAGE_DAILY = `insert into usage_daily (account_id, day, key_id, model, ${ADDED_UP.join(", ")}, created_at, updated_at)
+  select account_id, left(debited_at, 10), key_id, model, count(*), sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
+    sum(output_tokens)::bigint, sum(debited)::bigint, sum(shortfall)::bigint, min(debited_at), max(debited_at)
+  from usage_rows
+  group by account_id, left(debited_at, 10), key_id, model
+  order by account_id, left(debited_at, 10), key_id, model
+  on conflict (account_id, day, key_id, model) do update set
+    ${ADDED_UP.map((column) => `${column} = usage_daily.${column} + excluded.${column}`).join(", ")}, updated_at = excluded.updated_at`;
+
+/** A PostgreSQL batch's usage records and roll-up as clauses of its statement; `usages[i]` is the i-th debit's. */
+export function usagePostgresClause(usages: ReadonlyArray<UsageDetail | undefined>): PostgresClause {
+  const column = <T>(pick: (usage: UsageDetail) => T) => usages.map((usage) => (usage === undefined ? null : pick(usage)));
+  return {
+    clauses: [
+      { name: "usage_rows", sql: USAGE_ROWS },
+      { name: "usage_records_written", sql: USAGE_RECORDS },
+      { name: "usage_daily_written", sql: USAGE_DAILY },
+    ],
+    parameters: [
+      column((usage) => usage.keyId),
+      column((usage) => usage.model),
+      column((usage) => usage.providerModel),
+      column((usage) => usage.inputTokens),
+      column((usage) => usage.cachedInputTokens),
+      column((usage) => usage.outputTokens),
+    ],
+  };
 }
 
 // Compiles the same queries to SQLite's SQL without a connection, for prepared statements.
