@@ -23,7 +23,7 @@ import { createAccount } from "~/domain/accounts.server";
 import { setKeyLimits } from "~/domain/key-limits/index.server";
 import { createDatabase } from "~/lib/db.server";
 import { migrateToLatest } from "~/lib/migrate.server";
-import { bareServerSource, CONNECTIONS, DURATION, freePort, measure as measureWith, median, medianRound, ROUNDS, startProcess, waitFor, WARMUP_SECONDS, type Figures } from "./harness";
+import { bareServerSource, CONNECTIONS, postgresCpuByPid, DURATION, freePort, measure as measureWith, median, medianRound, ROUNDS, startProcess, waitFor, WARMUP_SECONDS, type Figures } from "./harness";
 
 const GATEWAY_TOKEN = `bench-${randomBytes(24).toString("hex")}`;
 const SPREAD_KEYS = Number(process.env.BENCH_SPREAD_KEYS ?? 200);
@@ -69,8 +69,8 @@ async function seed(databaseUrl: string) {
   return { apiKey: created.key, keyId: created.apiKey.id, limitedKey: limited.key, limitedKeyId: limited.apiKey.id };
 }
 
-function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, warmUp: boolean, serverPids?: number[]): Promise<Figures> {
-  return measureWith(label, options, { warmUp, labelWidth: 10, showTotal: true, serverPids });
+function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, warmUp: boolean, serverPids?: number[], databaseCpu?: () => Promise<Map<number, number>>): Promise<Figures> {
+  return measureWith(label, options, { warmUp, labelWidth: 10, showTotal: true, serverPids, databaseCpu });
 }
 
 const BARE_SERVER = bareServerSource(JSON.stringify({ account_id: "usr_bench", key_id: "key_bench", remaining_tokens: 1000000, key_expires_at: null, provider_model: null }));
@@ -281,7 +281,7 @@ async function measurePostgres(adminUrl: string, children: ChildProcess[]) {
     const both = async (label: string, target: (port: number, tag: string) => Omit<autocannon.Options, "duration" | "connections">) => {
       await measure(`${label} warm-a`, target(ports[0]!, `${label}-wa`), true);
       await measure(`${label} warm-b`, target(ports[1]!, `${label}-wb`), false);
-      const one = await measure(`${label} one`, target(ports[0]!, `${label}-one`), false, [started[0]!.pid!]);
+      const one = await measure(`${label} one`, target(ports[0]!, `${label}-one`), false, [started[0]!.pid!], () => postgresCpuByPid(admin, name));
       const [a, b] = await Promise.all([measure(`${label} two: a`, target(ports[0]!, `${label}-a`), false), measure(`${label} two: b`, target(ports[1]!, `${label}-b`), false)]);
       const sum = a.rps + b.rps;
       return { one_instance: one, two_instances: { a, b }, two_instances_sum_rps: sum, two_to_one: Math.round((sum / one.rps) * 100) / 100 };

@@ -20,6 +20,8 @@ export interface Figures {
   p99_ms: number;
   /** CPU time (user + system) the measured server spent per request; absent where /proc is not. */
   cpu_ms_per_request?: number;
+  /** The database server's processes' CPU per request (PostgreSQL on this machine). */
+  database_cpu_ms_per_request?: number;
 }
 
 /** BENCH_PORTS=4600-4699: the servers a benchmark starts take ports from that range (a shared machine), else any free port. */
@@ -101,6 +103,17 @@ export function withDescendants(pids: number[]): number[] {
   return all;
 }
 
+/** CPU milliseconds used so far by each PostgreSQL server process serving database `name` (same machine, Linux). */
+export async function postgresCpuByPid(admin: { query(text: string, values: unknown[]): Promise<{ rows: Array<{ pid: number }> }> }, name: string): Promise<Map<number, number>> {
+  const { rows } = await admin.query("select pid from pg_stat_activity where datname = $1", [name]);
+  const byPid = new Map<number, number>();
+  for (const { pid } of rows) {
+    const ms = cpuMsOf([pid]);
+    if (ms !== null) byPid.set(pid, ms);
+  }
+  return byPid;
+}
+
 /** CPU milliseconds (user + system) used so far by these processes (and their reaped children), or null off Linux. */
 export function cpuMsOf(pids: number[]): number | null {
   let total = 0;
@@ -122,6 +135,8 @@ export interface MeasureOptions {
   serverPids?: number[];
   /** Width of the label column. */
   labelWidth?: number;
+  /** CPU milliseconds used so far by each of the database server's processes, by pid (PostgreSQL on this machine). */
+  databaseCpu?: () => Promise<Map<number, number>>;
   /** Print the number of requests too. */
   showTotal?: boolean;
 }
@@ -131,15 +146,24 @@ export async function measure(label: string, options: Omit<autocannon.Options, "
   if (measureOptions.warmUp) await run({ ...options, duration: WARMUP_SECONDS, connections: CONNECTIONS });
   const pids = measureOptions.serverPids ? withDescendants(measureOptions.serverPids) : null;
   const cpuBefore = pids ? cpuMsOf(pids) : null;
+  const databaseBefore = await measureOptions.databaseCpu?.();
   const result = await run({ ...options, duration: DURATION, connections: CONNECTIONS });
   const cpuAfter = pids ? cpuMsOf(pids) : null;
+  const databaseAfter = await measureOptions.databaseCpu?.();
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${label}: ${failed} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
   const figures: Figures = { rps: Math.round(result.requests.average), p50_ms: result.latency.p50, p99_ms: result.latency.p99 };
   if (cpuBefore !== null && cpuAfter !== null && result.requests.total > 0) {
     figures.cpu_ms_per_request = Math.round(((cpuAfter - cpuBefore) / result.requests.total) * 100) / 100;
   }
-  const cpu = figures.cpu_ms_per_request === undefined ? "" : `   CPU ${figures.cpu_ms_per_request} ms/req`;
+  if (databaseBefore && databaseAfter && result.requests.total > 0) {
+    // A process that started during the run counts whole; one that ended is not counted (so at least this much).
+    let used = 0;
+    for (const [pid, ms] of databaseAfter) used += ms - (databaseBefore.get(pid) ?? 0);
+    figures.database_cpu_ms_per_request = Math.round((used / result.requests.total) * 100) / 100;
+  }
+  const database = figures.database_cpu_ms_per_request === undefined ? "" : ` + database ${figures.database_cpu_ms_per_request} ms/req`;
+  const cpu = figures.cpu_ms_per_request === undefined ? "" : `   CPU ${figures.cpu_ms_per_request} ms/req${database}`;
   const total = measureOptions.showTotal ? `   (${result.requests.total} requests)` : "";
   console.log(`${label.padEnd(measureOptions.labelWidth ?? 24)} ${String(figures.rps).padStart(7)} req/s   p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms${cpu}${total}`);
   return figures;
