@@ -1,8 +1,9 @@
 // One Kysely instance for the app: better-sqlite3 by default, PostgreSQL when DATABASE_URL is postgres://.
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type Transaction } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery, type SqliteDatabase, type Transaction } from "kysely";
 import pg from "pg";
 import type { Database } from "./db-schema";
 import { getEnv } from "./env.server";
@@ -28,6 +29,8 @@ export interface DatabaseLimits {
   connectTimeoutMs: number;
   idleInTransactionTimeoutMs: number;
   sqliteBusyTimeoutMs: number;
+  /** PostgreSQL: whether `executePrepared` may use server-side prepared statements. */
+  preparedStatements: boolean;
 }
 
 export const DEFAULT_DATABASE_LIMITS: DatabaseLimits = {
@@ -39,6 +42,7 @@ export const DEFAULT_DATABASE_LIMITS: DatabaseLimits = {
   // Tools and tests may wait; the server passes SQLITE_BUSY_TIMEOUT_MS (short: better-sqlite3's
   // busy wait is synchronous, and while it waits no other request is answered).
   sqliteBusyTimeoutMs: 5_000,
+  preparedStatements: true,
 };
 
 function createPostgresPool(url: string, limits: DatabaseLimits): pg.Pool {
@@ -65,6 +69,7 @@ export function createDatabase(url: string, limits: DatabaseLimits = DEFAULT_DAT
     const pool = createPostgresPool(url, limits);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     postgresPools.set(db, pool);
+    if (limits.preparedStatements) preparingPools.add(pool);
     return db;
   }
   const file = url === ":memory:" ? url : resolve(url.replace(/^file:/, ""));
@@ -113,6 +118,25 @@ function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
 }
 
 const postgresPools = new WeakMap<Db, pg.Pool>();
+const preparingPools = new WeakSet<pg.Pool>();
+const preparedNames = new Map<string, string>();
+
+/**
+ * Runs a hot statement of fixed text as a server-side prepared statement on PostgreSQL (parsed and
+ * planned once per connection, named after its text) when the database allows it
+ * (DB_PREPARED_STATEMENTS); otherwise, in a transaction and on SQLite, as any other query.
+ */
+export async function executePrepared<Row>(db: DbExecutor, query: CompiledQuery<Row>): Promise<{ rows: Row[] }> {
+  const pool = db.isTransaction ? undefined : postgresPools.get(db as Db);
+  if (!pool || !preparingPools.has(pool)) return db.executeQuery(query);
+  let name = preparedNames.get(query.sql);
+  if (!name) {
+    name = `ferry_${createHash("sha256").update(query.sql).digest("hex").slice(0, 24)}`;
+    preparedNames.set(query.sql, name);
+  }
+  const result = await pool.query<Row & pg.QueryResultRow>({ name, text: query.sql, values: query.parameters as unknown[] });
+  return { rows: result.rows };
+}
 
 /** Connections in use, idle and waited for (PostgreSQL); null on SQLite (one connection). */
 export function poolUsageOf(db: Db): { total: number; idle: number; waiting: number } | null {
@@ -138,6 +162,7 @@ export function databaseLimitsFromEnv(): DatabaseLimits {
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
     idleInTransactionTimeoutMs: env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     sqliteBusyTimeoutMs: env.SQLITE_BUSY_TIMEOUT_MS,
+    preparedStatements: env.DB_PREPARED_STATEMENTS === "on",
   };
 }
 

@@ -72,6 +72,9 @@ const envSchema = z.object({
   DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(3_000),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // The ledger's debit batch as a server-side prepared statement (parsed and planned once per
+  // connection). "off" for PgBouncer in transaction mode older than 1.21 or without max_prepared_statements.
+  DB_PREPARED_STATEMENTS: z.enum(["on", "off"], { message: 'must be "on" or "off"' }).default("on"),
   // better-sqlite3 waits for a lock synchronously, freezing the event loop: keep the wait short.
   SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(5_000).default(100),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),

@@ -10,7 +10,7 @@ import { registerDebitHook } from "~/domain/ledger/debit-hooks.server";
 import { postgresBatcherFor, postgresBatching } from "~/domain/ledger/postgres-batch.server";
 import { keyTokenCounter, usageCountQuery } from "~/domain/key-limits/counters.server";
 import { windowsAt } from "~/domain/key-limits/limits";
-import { dialectOf, getDb } from "~/lib/db.server";
+import { createDatabase, DEFAULT_DATABASE_LIMITS, dialectOf, getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
 import { createKeyRowFor } from "./support-fixtures";
 
@@ -258,6 +258,34 @@ describe.runIf(onPostgres)("group commit on PostgreSQL", () => {
       dayTokens: 35,
     });
     expect((await dailyRows(account)).map((row) => row.requests)).toEqual([3]);
+    await expectConsistent();
+  });
+
+  it.each([true, false])("runs a batch as a prepared statement only where allowed (DB_PREPARED_STATEMENTS on: %s)", async (preparedStatements) => {
+    const account = await newAccount(1_000);
+    const key = await createKeyRowFor(account);
+    // One connection, so that pg_prepared_statements (per session) is the batch's.
+    const db = createDatabase(process.env.DATABASE_URL!, { ...DEFAULT_DATABASE_LIMITS, poolMax: 1, preparedStatements });
+    try {
+      const windows = windowsAt(T0);
+      const debit = (requestId: string) =>
+        debitUsage(db, {
+          accountId: account,
+          requestId,
+          tokens: 10,
+          now: T0,
+          usage: { keyId: key, model: "glm-4", providerModel: null, inputTokens: 7, cachedInputTokens: 1, outputTokens: 3 },
+          alongside: { writer: keyTokenCounter, item: { keyId: key, tokens: 10, windows, now: T0.toISOString() } },
+        });
+      const results = await Promise.all([debit(`${account}-p1`), debit(`${account}-p2`), debit(`${account}-p1`)]);
+      expect(results.map((result) => [result.debited, result.duplicate])).toEqual([[10, false], [10, false], [10, true]]);
+      const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements where name like 'ferry_%'`.execute(db);
+      expect(rows.length > 0).toBe(preparedStatements);
+    } finally {
+      await db.destroy();
+    }
+    expect(await dayTokens(key)).toBe(20);
+    expect((await dailyRows(account)).map((row) => row.requests)).toEqual([2]);
     await expectConsistent();
   });
 

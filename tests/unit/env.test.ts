@@ -49,4 +49,10 @@ describe("environment", () => {
     expect(env.DB_LOCK_TIMEOUT_MS).toBeGreaterThan(0);
     expect(parseEnv({ METRICS_TOKEN: "m".repeat(32) }).METRICS_TOKEN).toBe("m".repeat(32));
   });
+
+  it("prepares the ledger's batch statement on PostgreSQL unless told off (old PgBouncer)", () => {
+    expect(parseEnv({}).DB_PREPARED_STATEMENTS).toBe("on");
+    expect(parseEnv({ DB_PREPARED_STATEMENTS: "off" }).DB_PREPARED_STATEMENTS).toBe("off");
+    expect(() => parseEnv({ DB_PREPARED_STATEMENTS: "false" })).toThrow(/DB_PREPARED_STATEMENTS.*must be "on" or "off"/s);
+  });
 });

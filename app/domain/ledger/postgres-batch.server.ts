@@ -10,7 +10,7 @@
 // A batch sorts its debits by account: every batch locks balance rows in the same order, so two
 // batches (on this instance or another) wait for each other but never deadlock.
 import { CompiledQuery } from "kysely";
-import type { Db, DbExecutor } from "~/lib/db.server";
+import { executePrepared, type Db, type DbExecutor } from "~/lib/db.server";
 import { newLedgerEntryId } from "./entry-id.server";
 import { batchWriteStatements, combineStatements, hasBatchWrites, postgresBatchClauses, type PostgresClause, type WrittenDebit } from "./debit-hooks.server";
 import type { DebitOperation, StoredDebit } from "./plan";
@@ -71,7 +71,7 @@ export async function runDebitBatch(executor: DbExecutor, operations: readonly D
   const clauses = hasBatchWrites(operations) ? postgresBatchClauses(operations) : [];
   const withStatements = clauses === null;
   if (withStatements && !executor.isTransaction) return executor.transaction().execute((trx) => runDebitBatch(trx, operations));
-  const { rows } = await executor.executeQuery<BatchRow>(batchStatement(operations, clauses ?? []));
+  const { rows } = await executePrepared<BatchRow>(executor, batchStatement(operations, clauses ?? []));
   const outcomes = operations.map((_, index): BatchDebitOutcome => {
     const row = rows[index];
     if (!row || Number(row.r_ord) !== index + 1) throw new Error("ledger_debit_usage_batch answered out of order");
