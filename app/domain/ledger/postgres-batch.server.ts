@@ -1,6 +1,6 @@
 // The usage debit on PostgreSQL: group commit. Debits that arrive while earlier batches are being
 // committed wait in a queue and go together in the next batch: one call of the SQL function
-// `ledger_debit_usage_batch` (migration 0019), which locks, plans and writes every debit of the
+// `ledger_debit_usage_batch` (migration 0019, rewritten by 0023 and 0025), which locks, plans and writes every debit of the
 // batch in order, in one round trip and one commit. Each debit keeps its own idempotency key and
 // its own result. If the batch fails as a whole (an error no debit was expected to raise, a usage
 // record, key counter or debit hook's statement, a deadlock), nothing of it was written, and its debits are retried one by one,
