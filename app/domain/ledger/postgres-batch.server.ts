@@ -1,8 +1,8 @@
 // The usage debit on PostgreSQL: group commit. Debits that arrive while earlier batches are being
 // committed wait in a queue and go together in the next batch: one call of the SQL function
-// `ledger_debit_usage_batch` (migration 0019), which locks, plans and writes every debit of the
-// batch in order, in one round trip and one commit. The usage records, daily roll-up and key
-// counters the new debits bring are written by the same statement (WITH clauses after the call);
+// `ledger_debit_usage_batch` (migration 0019, rewritten by 0023 and 0025), which locks, plans and
+// writes every debit of the batch in order, in one round trip and one commit. The usage records,
+// daily roll-up and key counters the new debits bring are written by the same statement (WITH clauses after the call);
 // only a debit hook or a caller's plain statement needs a transaction around the call. Each debit
 // keeps its own idempotency key and its own result. If the batch fails as a whole (an error no
 // debit was expected to raise, a usage record, key counter or debit hook's write, a deadlock),
