@@ -22,9 +22,18 @@ const { workerData, parentPort } = require("node:worker_threads");
 const SQLite = require(workerData.modulePath);
 const db = new SQLite(workerData.file, { timeout: 5000 });
 db.pragma("busy_timeout = 5000");
-const checkpoint = () => {
+// Once the WAL has reached the backstop, the next turn is left to the writer: its own checkpoint
+// (PASSIVE, skipped while this one holds the checkpoint lock) catches up with its last commit, so
+// the WAL starts over. A busy machine slows this one down enough to hold the lock at every commit.
+let leaveNextTurn = false;
+const checkpoint = (always) => {
+  if (leaveNextTurn && !always) {
+    leaveNextTurn = false;
+    return;
+  }
   try {
-    db.pragma("wal_checkpoint(PASSIVE)");
+    const [result] = db.pragma("wal_checkpoint(PASSIVE)");
+    leaveNextTurn = Boolean(result && result.log >= workerData.backstopPages);
   } catch (error) {
     parentPort.postMessage({ error: String((error && error.message) || error) });
   }
@@ -33,7 +42,7 @@ const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on("message", (message) => {
   if (message !== "stop") return;
   clearInterval(timer);
-  checkpoint();
+  checkpoint(true);
   db.close();
   parentPort.close();
 });
@@ -46,7 +55,7 @@ export const WAL_BACKSTOP_PAGES = 100_000;
 export function startBackgroundCheckpoints(raw: SQLite.Database, intervalMs: number, log: CheckpointerLog, backstopPages = WAL_BACKSTOP_PAGES): () => Promise<void> {
   if (raw.memory || intervalMs <= 0) return async () => {};
   const modulePath = createRequire(import.meta.url).resolve("better-sqlite3");
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: raw.name, modulePath, intervalMs } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: raw.name, modulePath, intervalMs, backstopPages } });
   // Only once the worker runs: until then SQLite's own checkpoints go on.
   worker.once("online", () => raw.open && raw.pragma(`wal_autocheckpoint = ${Math.trunc(backstopPages)}`));
   worker.on("message", (message: { error?: string }) => log.warn({ error: message.error }, "background WAL checkpoint failed; the next one retries"));
