@@ -1,7 +1,6 @@
 // The developer's dashboard: where the account stands (credit, claim, keys, recent usage) and the
 // one thing to do next.
 import type { DbExecutor } from "~/lib/db.server";
-import { hasAcceptedEvidence } from "./evidence/index.server";
 import { listApiKeys } from "./api-keys.server";
 import { getClaimOverview, GRANTED_STATUSES, OPEN_STATUSES, type Ineligibility } from "./claims.server";
 import type { GrantPolicy } from "./grant-policy";
@@ -71,12 +70,8 @@ export function nextActionOf(claim: ClaimState, context: { emailVerified: boolea
 }
 
 export async function getAccountDashboard(db: DbExecutor, account: { id: string; emailVerified: boolean }, now: Date = new Date()): Promise<AccountDashboard> {
-  const [balance, overview, hasEvidence, keys] = await Promise.all([
-    getBalance(db, account.id, now),
-    getClaimOverview(db, account.id),
-    hasAcceptedEvidence(db, account.id),
-    listApiKeys(db, account.id, now),
-  ]);
+  const [balance, overview, keys] = await Promise.all([getBalance(db, account.id, now), getClaimOverview(db, account.id), listApiKeys(db, account.id, now)]);
+  const hasEvidence = overview.hasAcceptedEvidence;
   const usable = keys.filter((key) => key.status === "active" || key.status === "rolling");
   const lastUsedAt = keys.map((key) => key.lastUsedAt).filter((at): at is string => at !== null).sort().at(-1) ?? null;
   const usage = keys.length > 0 ? await getDailyUsage(db, account.id, { days: 7, now }) : null;

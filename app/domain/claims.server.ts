@@ -157,6 +157,7 @@ export interface ClaimOverview {
   ineligible: Ineligibility[];
   current: Claim | null;
   claims: Claim[];
+  hasAcceptedEvidence: boolean;
 }
 
 interface PreparedOffer {
@@ -169,7 +170,8 @@ interface PreparedOffer {
   ineligible: Ineligibility[];
 }
 
-async function prepareOffer(db: DbExecutor, accountId: string, options: { excludeClaimId?: string } = {}): Promise<PreparedOffer> {
+/** `claims`: the account's claims, newest first, when the caller has read them already. */
+async function prepareOffer(db: DbExecutor, accountId: string, options: { excludeClaimId?: string; claims?: readonly Claim[] } = {}): Promise<PreparedOffer> {
   const user = await db.selectFrom("users").select(["email", "email_verified_at", "disabled_at"]).where("id", "=", accountId).executeTakeFirstOrThrow();
   const policy = await getGrantPolicy(db);
   const usage = await getVerifiedUsage(db, accountId);
@@ -179,7 +181,13 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
     usage.months.map((month) => ({ month: month.month, totalTokens: month.totalTokens })),
     { start: env.PROGRAM_WINDOW_START, end: env.PROGRAM_WINDOW_END },
   );
-  const claims = await db.selectFrom("claims").select(["id", "status", "evidence_ids", "created_at"]).where("account_id", "=", accountId).orderBy("created_at", "desc").execute();
+  const claims =
+    options.claims ??
+    (await db.selectFrom("claims").select(["id", "status", "evidence_ids"]).where("account_id", "=", accountId).orderBy("created_at", "desc").orderBy("id", "desc").execute()).map((row) => ({
+      id: row.id,
+      status: row.status,
+      evidenceIds: JSON.parse(row.evidence_ids) as string[],
+    }));
   const others = claims.filter((claim) => claim.id !== options.excludeClaimId);
 
   const ineligible: Ineligibility[] = [];
@@ -191,7 +199,7 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
   if (others.some((claim) => OPEN_STATUSES.includes(claim.status))) ineligible.push("claim_open");
   // A rejection stands until the developer brings evidence the staff have not seen.
   const lastRejected = others.find((claim) => claim.status === "rejected");
-  if (lastRejected && sameSet(JSON.parse(lastRejected.evidence_ids) as string[], usage.evidenceIds)) ineligible.push("rejected_same_evidence");
+  if (lastRejected && sameSet(lastRejected.evidenceIds, usage.evidenceIds)) ineligible.push("rejected_same_evidence");
   if (usage.orgIds.length > 0) {
     const granted = await db.selectFrom("claim_org_grants").select("org_id").where("org_id", "in", usage.orgIds).executeTakeFirst();
     if (granted) ineligible.push("org_already_granted");
@@ -234,10 +242,10 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
 }
 
 export async function getClaimOverview(db: DbExecutor, accountId: string): Promise<ClaimOverview> {
-  const prepared = await prepareOffer(db, accountId);
   const claims = await listAccountClaims(db, accountId);
+  const prepared = await prepareOffer(db, accountId, { claims });
   const current = claims.find((claim) => claim.status !== "rejected") ?? claims[0] ?? null;
-  return { policy: prepared.policy, offer: prepared.offer, ineligible: prepared.ineligible, current, claims };
+  return { policy: prepared.policy, offer: prepared.offer, ineligible: prepared.ineligible, current, claims, hasAcceptedEvidence: prepared.evidenceIds.length > 0 };
 }
 
 export type SubmitClaimResult =

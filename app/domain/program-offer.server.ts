@@ -11,8 +11,16 @@ export async function getProgramOffer(db: DbExecutor): Promise<ProgramOffer> {
   return programOfferOf(await getGrantPolicy(db));
 }
 
-/** The offer under a policy already read (say, with the account's claim overview). */
+/** The last offer described, and what it was described from: every new developer's dashboard shows the same one. */
+let remembered: { key: string; modelMap: ReadonlyArray<{ openai: string; provider: string }>; offer: ProgramOffer } | undefined;
+
+/** The offer under a policy already read (say, with the account's claim overview). Callers only read it. */
 export function programOfferOf(policy: GrantPolicy): ProgramOffer {
   const env = getEnv();
-  return describeProgramOffer(policy, currentProvider().modelMap, { start: env.PROGRAM_WINDOW_START, end: env.PROGRAM_WINDOW_END });
+  const { modelMap } = currentProvider();
+  const key = JSON.stringify([policy, env.PROGRAM_WINDOW_START, env.PROGRAM_WINDOW_END]);
+  if (remembered?.key !== key || remembered.modelMap !== modelMap) {
+    remembered = { key, modelMap, offer: describeProgramOffer(policy, modelMap, { start: env.PROGRAM_WINDOW_START, end: env.PROGRAM_WINDOW_END }) };
+  }
+  return remembered.offer;
 }

@@ -5,6 +5,7 @@
 // worker that dies is replaced (a lead by a lead); SIGTERM/SIGINT drain every worker, then exit.
 import cluster, { type Worker } from "node:cluster";
 import { log } from "./logger.server";
+import { withServerV8Flags } from "./server-v8-flags.server";
 
 export const LEAD_WORKER_ENV = "FERRY_LEAD_WORKER";
 const READY_MESSAGE = "ferry:ready";
@@ -41,6 +42,7 @@ export function runClusterPrimary(workers: number): void {
     });
     return worker;
   };
+  cluster.setupPrimary({ execArgv: withServerV8Flags(process.execArgv, process.env.NODE_OPTIONS) });
   log.info({ workers }, `starting ${workers} server processes`);
   fork(true);
 

@@ -310,7 +310,7 @@ export async function getVerifiedUsage(db: DbExecutor, accountId: string): Promi
     .orderBy("created_at")
     .orderBy("id")
     .execute();
-  const days = combineDays(await acceptedDays(db, accountId));
+  const days = accepted.length === 0 ? [] : combineDays(await acceptedDays(db, accountId));
   const flags: VerifiedUsage["flags"] = [];
   const duplicateOf: VerifiedUsage["duplicateOf"] = [];
   const seenDuplicate = new Set<string>();
