@@ -24,6 +24,7 @@ import { setKeyLimits } from "~/domain/key-limits/index.server";
 import { createDatabase } from "~/lib/db.server";
 import { migrateToLatest } from "~/lib/migrate.server";
 import { bareServerSource, CONNECTIONS, postgresCpuByPid, DURATION, freePort, measure as measureWith, median, medianRound, ROUNDS, startProcess, waitFor, WARMUP_SECONDS, type Figures } from "./harness";
+import { SERVER_V8_FLAGS } from "~/lib/server-v8-flags.server";
 
 const GATEWAY_TOKEN = `bench-${randomBytes(24).toString("hex")}`;
 const SPREAD_KEYS = Number(process.env.BENCH_SPREAD_KEYS ?? 200);
@@ -99,7 +100,7 @@ async function main() {
     const { apiKey, keyId, limitedKey, limitedKeyId } = await seed(databaseFile);
 
     const port = await freePort();
-    const ferry = startProcess(["build/index.js"], {
+    const ferry = startProcess([...SERVER_V8_FLAGS, "build/index.js"], {
       NODE_ENV: "production",
       APP_SECRET: randomBytes(32).toString("hex"),
       PORT: String(port),
@@ -216,7 +217,7 @@ function printPostgres(postgres: Awaited<ReturnType<typeof measurePostgres>>) {
 
 function startFerry(port: number, databaseUrl: string) {
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : [];
-  return startProcess([...profile, "build/index.js"], {
+  return startProcess([...profile, ...SERVER_V8_FLAGS, "build/index.js"], {
     NODE_ENV: "production",
     APP_SECRET: randomBytes(32).toString("hex"),
     PORT: String(port),

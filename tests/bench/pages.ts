@@ -22,6 +22,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { bareServerSource, CONNECTIONS, DURATION, freePort, measure, medianRound, ROUNDS, startProcess, waitFor, WARMUP_SECONDS, type Figures } from "./harness";
 import { javascriptOf, type JsWeight } from "./page-weight";
+import { SERVER_V8_FLAGS } from "~/lib/server-v8-flags.server";
 
 const BASELINE_DIR = process.env.BENCH_BASELINE_DIR ? resolve(process.env.BENCH_BASELINE_DIR) : null;
 /** Server processes per configuration measured; the first is what pages.json's top-level figures are. */
@@ -68,7 +69,7 @@ async function startFerry(name: string, dir: string, databaseFile: string, child
   const port = await freePort();
   const profile = process.env.BENCH_CPU_PROF && name.startsWith("current") ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : [];
   const ferry = startProcess(
-    [...profile, "build/index.js"],
+    [...profile, ...SERVER_V8_FLAGS, "build/index.js"],
     {
       NODE_ENV: "production",
       APP_SECRET: randomBytes(32).toString("hex"),
