@@ -181,13 +181,7 @@ async function prepareOffer(db: DbExecutor, accountId: string, options: { exclud
     usage.months.map((month) => ({ month: month.month, totalTokens: month.totalTokens })),
     { start: env.PROGRAM_WINDOW_START, end: env.PROGRAM_WINDOW_END },
   );
-  const claims =
-    options.claims ??
-    (await db.selectFrom("claims").select(["id", "status", "evidence_ids"]).where("account_id", "=", accountId).orderBy("created_at", "desc").orderBy("id", "desc").execute()).map((row) => ({
-      id: row.id,
-      status: row.status,
-      evidenceIds: JSON.parse(row.evidence_ids) as string[],
-    }));
+  const claims = options.claims ?? (await listAccountClaims(db, accountId));
   const others = claims.filter((claim) => claim.id !== options.excludeClaimId);
 
   const ineligible: Ineligibility[] = [];
