@@ -4,7 +4,7 @@
 import type SQLite from "better-sqlite3";
 import { sql, type CompiledQuery } from "kysely";
 import { sqliteHandleOf, type DbExecutor } from "~/lib/db.server";
-import type { BatchWriter } from "../ledger/debit-hooks.server";
+import { perDebit, type BatchWriter } from "../ledger/debit-hooks.server";
 import type { Windows } from "./limits";
 
 // A window that has moved on starts again; a clock behind another instance's never rewinds it.
@@ -111,7 +111,7 @@ export const keyTokenCounter: BatchWriter<KeyTokens> = {
       if ((windowsOf.get(item.keyId) ?? windows) !== windows) return null;
       windowsOf.set(item.keyId, windows);
     }
-    const column = <T>(pick: (item: KeyTokens) => T) => items.map((item) => (item === undefined ? null : pick(item)));
+    const column = <V>(pick: (item: KeyTokens) => V) => perDebit(items, pick);
     return {
       clauses: [{ name: "key_counters_written", sql: USAGE_COUNT_CLAUSE }],
       parameters: [

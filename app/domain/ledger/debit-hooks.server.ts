@@ -57,6 +57,16 @@ export interface PostgresClause {
   parameters: readonly unknown[];
 }
 
+/** A clause's array parameter: one value per debit of the batch, null for a debit that brings none. */
+export function perDebit<T, V>(items: ReadonlyArray<T | undefined>, pick: (item: T) => V): Array<V | null> {
+  return items.map((item) => (item === undefined ? null : pick(item)));
+}
+
+/** `sql` with its parameters $1, $2… renumbered to follow `offset` others in one statement. */
+export function shiftParameters(sql: string, offset: number): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+}
+
 export interface BatchedWrite<T = never> {
   writer: BatchWriter<T>;
   item: T;
@@ -192,7 +202,7 @@ export function combineStatements(statements: readonly CompiledQuery[]): Compile
   const clauses = statements.map((statement, index) => {
     const shift = parameters.length;
     parameters.push(...statement.parameters);
-    return `w${index} as (${statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + shift}`)})`;
+    return `w${index} as (${shiftParameters(statement.sql, shift)})`;
   });
   return CompiledQuery.raw(`with ${clauses.join(", ")} select ${statements.length} as statements`, parameters);
 }

@@ -12,7 +12,7 @@
 import { CompiledQuery } from "kysely";
 import { executePrepared, type Db, type DbExecutor } from "~/lib/db.server";
 import { newLedgerEntryId } from "./entry-id.server";
-import { batchWriteStatements, combineStatements, hasBatchWrites, postgresBatchClauses, type PostgresClause, type WrittenDebit } from "./debit-hooks.server";
+import { batchWriteStatements, combineStatements, hasBatchWrites, postgresBatchClauses, shiftParameters, type PostgresClause, type WrittenDebit } from "./debit-hooks.server";
 import type { DebitOperation, StoredDebit } from "./plan";
 
 export type BatchDebitOutcome =
@@ -152,7 +152,7 @@ function batchStatement(operations: readonly DebitOperation[], clauses: readonly
     let shift = parameters.length;
     for (const clause of clauses) {
       const offset = shift;
-      for (const part of clause.clauses) parts.push(`${part.name} as (${part.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);
+      for (const part of clause.clauses) parts.push(`${part.name} as (${shiftParameters(part.sql, offset)})`);
       shift += clause.parameters.length;
     }
     text = `with ${parts.join(",\n")}\nselect * from ledger_batch order by r_ord`;

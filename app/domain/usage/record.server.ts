@@ -6,7 +6,7 @@ import type SQLite from "better-sqlite3";
 import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type CompiledQuery, type InsertQueryBuilder, type InsertResult } from "kysely";
 import type { Database, UsageDailyTable, UsageRecordsTable } from "~/lib/db-schema";
 import type { DbExecutor } from "~/lib/db.server";
-import type { PostgresClause } from "../ledger/debit-hooks.server";
+import { perDebit, type PostgresClause } from "../ledger/debit-hooks.server";
 
 /** What the gateway reported beyond the total: which key, which model, what kind of tokens. */
 export interface UsageDetail {
@@ -135,7 +135,7 @@ const USAGE_DAILY = `insert into usage_daily (account_id, day, key_id, model, ${
 
 /** A PostgreSQL batch's usage records and roll-up as clauses of its statement; `usages[i]` is the i-th debit's. */
 export function usagePostgresClause(usages: ReadonlyArray<UsageDetail | undefined>): PostgresClause {
-  const column = <T>(pick: (usage: UsageDetail) => T) => usages.map((usage) => (usage === undefined ? null : pick(usage)));
+  const column = <V>(pick: (usage: UsageDetail) => V) => perDebit(usages, pick);
   return {
     clauses: [
       { name: "usage_rows", sql: USAGE_ROWS },
