@@ -103,15 +103,31 @@ export function withDescendants(pids: number[]): number[] {
   return all;
 }
 
+/** CPU milliseconds used so far by each of these processes, by pid; one that has ended is left out. */
+export function cpuMsByPid(pids: readonly number[]): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const ms = cpuMsOf([pid]);
+      if (ms !== null) byPid.set(pid, ms);
+    } catch {
+      /* ended between the check and the read */
+    }
+  }
+  return byPid;
+}
+
+/** CPU used between two readings of cpuMsByPid: a process that started in between counts whole, one that ended is not counted (so at least this much). */
+export function cpuUsedBetween(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let used = 0;
+  for (const [pid, ms] of after) used += ms - (before.get(pid) ?? 0);
+  return used;
+}
+
 /** CPU milliseconds used so far by each PostgreSQL server process serving database `name` (same machine, Linux). */
 export async function postgresCpuByPid(admin: { query(text: string, values: unknown[]): Promise<{ rows: Array<{ pid: number }> }> }, name: string): Promise<Map<number, number>> {
   const { rows } = await admin.query("select pid from pg_stat_activity where datname = $1", [name]);
-  const byPid = new Map<number, number>();
-  for (const { pid } of rows) {
-    const ms = cpuMsOf([pid]);
-    if (ms !== null) byPid.set(pid, ms);
-  }
-  return byPid;
+  return cpuMsByPid(rows.map((row) => row.pid));
 }
 
 /** CPU milliseconds (user + system) used so far by these processes (and their reaped children), or null off Linux. */
@@ -157,10 +173,7 @@ export async function measure(label: string, options: Omit<autocannon.Options, "
     figures.cpu_ms_per_request = Math.round(((cpuAfter - cpuBefore) / result.requests.total) * 100) / 100;
   }
   if (databaseBefore && databaseAfter && result.requests.total > 0) {
-    // A process that started during the run counts whole; one that ended is not counted (so at least this much).
-    let used = 0;
-    for (const [pid, ms] of databaseAfter) used += ms - (databaseBefore.get(pid) ?? 0);
-    figures.database_cpu_ms_per_request = Math.round((used / result.requests.total) * 100) / 100;
+    figures.database_cpu_ms_per_request = Math.round((cpuUsedBetween(databaseBefore, databaseAfter) / result.requests.total) * 100) / 100;
   }
   const database = figures.database_cpu_ms_per_request === undefined ? "" : ` + database ${figures.database_cpu_ms_per_request} ms/req`;
   const cpu = figures.cpu_ms_per_request === undefined ? "" : `   CPU ${figures.cpu_ms_per_request} ms/req${database}`;

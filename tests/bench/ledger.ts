@@ -7,7 +7,7 @@
 // BENCH_IN_FLIGHT (64) at once like a gateway serving concurrent requests, where debits arriving
 // together share a commit. The JSON holds the concurrent figures; both are printed.
 //   BENCH_ONLY=sqlite|postgres  one database     BENCH_DEBITS=50000  debits per concurrent run
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,7 @@ import { postgresBatcherFor } from "~/domain/ledger/postgres-batch.server";
 import { ledgerFastPath } from "~/domain/ledger/sqlite-fast-path.server";
 import { createDatabase, dialectOf, sqliteHandleOf, type Db } from "~/lib/db.server";
 import { migrateToLatest } from "~/lib/migrate.server";
+import { cpuMsByPid, cpuUsedBetween } from "./harness";
 
 const ACCOUNTS = 10_000;
 const DEBITS = Number(process.env.BENCH_DEBITS ?? 50_000);
@@ -51,27 +52,10 @@ async function serverCpuMicros(db: Db): Promise<Map<number, number> | null> {
   if (dialectOf(db) !== "postgres") return new Map();
   try {
     const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db);
-    const tick = 1e6 / 100; // USER_HZ
-    const byPid = new Map<number, number>();
-    for (const { pid } of rows) {
-      try {
-        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-        byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * tick);
-      } catch {
-        /* ended in between */
-      }
-    }
-    return byPid;
+    return new Map([...cpuMsByPid(rows.map((row) => row.pid))].map(([pid, ms]) => [pid, ms * 1_000]));
   } catch {
     return null;
   }
-}
-
-/** CPU the server processes used between two readings: a process that ended meanwhile is not counted (so at least this much). */
-function serverCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, micros] of after) total += micros - (before.get(pid) ?? 0);
-  return total;
 }
 
 interface CpuPerDebit {
@@ -85,7 +69,7 @@ async function withCpu<T>(db: Db, count: number, run: () => Promise<T>): Promise
   const result = await run();
   const used = process.cpuUsage(before);
   const serverAfter = await serverCpuMicros(db);
-  const server = serverBefore === null || serverAfter === null ? null : Math.round((serverCpuBetween(serverBefore, serverAfter) / count) * 10) / 10;
+  const server = serverBefore === null || serverAfter === null ? null : Math.round((cpuUsedBetween(serverBefore, serverAfter) / count) * 10) / 10;
   return [result, { node: Math.round(((used.user + used.system) / count) * 10) / 10, server }];
 }
 
