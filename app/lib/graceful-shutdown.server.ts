@@ -12,7 +12,7 @@ export interface GracefulShutdownOptions {
   cleanUp: () => Promise<void> | void;
   /** Told first, so /readyz turns 503 at once. */
   onDraining?: () => void;
-  /** How long a connection that has been idle since the signal is left to the client before it is closed. */
+  /** How long the server must have had no new request (since the signal) before idle keep-alive connections are closed. */
   idleGraceMs?: number;
 }
 
@@ -27,6 +27,7 @@ export interface GracefulShutdown {
 export function gracefulShutdown(server: Server, options: GracefulShutdownOptions): GracefulShutdown {
   let draining = false;
   let inFlight = 0;
+  let lastRequestAt = 0;
   let finished: Promise<void> | undefined;
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
@@ -37,6 +38,7 @@ export function gracefulShutdown(server: Server, options: GracefulShutdownOption
   function track(listener: RequestListener): RequestListener {
     return (req: IncomingMessage, res: ServerResponse) => {
       inFlight += 1;
+      lastRequestAt = Date.now();
       res.once("close", () => (inFlight -= 1));
       // The response's own headers are merged with this one (writeHead keeps setHeader values).
       if (draining) res.setHeader("Connection", "close");
@@ -52,12 +54,16 @@ export function gracefulShutdown(server: Server, options: GracefulShutdownOption
     // once, and a client that is sending its next request on one sees a hang-up instead of an answer.
     NetServer.prototype.close.call(server);
     const started = Date.now();
+    lastRequestAt = started;
     const idleGraceMs = options.idleGraceMs ?? 1_000;
     while (Date.now() - started < options.deadlineMs) {
       if (inFlight === 0 && sockets.size === 0) break;
       // Connections used since the signal closed themselves after their response; the rest are
-      // idle keep-alive connections whose clients had their chance.
-      if (Date.now() - started >= idleGraceMs) server.closeIdleConnections();
+      // idle keep-alive connections. A client still sending picks one of them for its next request,
+      // so they are closed only once no request has come for the grace period, and only right after
+      // the event loop has read the sockets (setImmediate runs after the poll phase): a request
+      // already received is then being answered, not cut by the close.
+      if (Date.now() - lastRequestAt >= idleGraceMs) await new Promise<void>((resolve) => setImmediate(() => resolve(server.closeIdleConnections())));
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     if (inFlight > 0 || sockets.size > 0) {

@@ -22,18 +22,19 @@ const { workerData, parentPort } = require("node:worker_threads");
 const SQLite = require(workerData.modulePath);
 const db = new SQLite(workerData.file, { timeout: 5000 });
 db.pragma("busy_timeout = 5000");
-// Once the WAL has reached the backstop, the next turn is left to the writer: its own checkpoint
+// Once the WAL has reached the backstop, the turns are left to the writer: its own checkpoint
 // (PASSIVE, skipped while this one holds the checkpoint lock) catches up with its last commit, so
-// the WAL starts over. A busy machine slows this one down enough to hold the lock at every commit.
-let leaveNextTurn = false;
+// the WAL starts over. A busy machine slows this one down enough to hold the lock at every commit,
+// so it keeps out until a checkpoint of its own (one turn in RECHECK_EVERY) shows the WAL restarted.
+const RECHECK_EVERY = 8;
+let leaving = false;
+let skipped = 0;
 const checkpoint = (always) => {
-  if (leaveNextTurn && !always) {
-    leaveNextTurn = false;
-    return;
-  }
+  if (leaving && !always && ++skipped % RECHECK_EVERY !== 0) return;
   try {
     const [result] = db.pragma("wal_checkpoint(PASSIVE)");
-    leaveNextTurn = Boolean(result && result.log >= workerData.backstopPages);
+    leaving = Boolean(result && result.log >= workerData.backstopPages);
+    if (!leaving) skipped = 0;
   } catch (error) {
     parentPort.postMessage({ error: String((error && error.message) || error) });
   }

@@ -53,7 +53,9 @@ it("keeps the WAL bounded while the process never stops writing (its own checkpo
   // ~20 MB of commits back to back, the worker checkpointing meanwhile: without the backstop the
   // WAL only grows (it starts over only after a checkpoint that caught up with the last commit).
   for (let i = 0; i < 200; i++) write(raw, 400);
-  expect(statSync(`${file}-wal`).size).toBeLessThan(4 * 1024 * 1024);
+  // Bounded near the backstop (2 MB here), far below the 20 MB written; a busy machine lets a
+  // checkpoint run long while commits go on, so the bound leaves room for that.
+  expect(statSync(`${file}-wal`).size).toBeLessThan(8 * 1024 * 1024);
   await stop();
   expect(raw.prepare("select count(*) from t").pluck().get()).toBe(80_000);
   raw.close();
