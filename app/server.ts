@@ -10,17 +10,21 @@ import { seedDemoAccounts } from "~/domain/demo-seed.server";
 import { createFerryRequestListener } from "~/http-server.server";
 import { startBackgroundJobs } from "~/jobs.server";
 import { announceReady, isLeadProcess, runClusterPrimary } from "~/lib/cluster-primary.server";
-import { closeDb, getDb, poolUsageOf } from "~/lib/db.server";
+import { closeDb, getDb, poolUsageOf, sqliteHandleOf } from "~/lib/db.server";
 import { getEnv } from "~/lib/env.server";
 import { gracefulShutdown } from "~/lib/graceful-shutdown.server";
 import { errorFields, log } from "~/lib/logger.server";
 import { registerSampledGauge } from "~/lib/metrics.server";
 import { createOpsEndpoints } from "~/lib/ops-endpoints.server";
 import { startReadiness } from "~/lib/readiness.server";
+import { startBackgroundCheckpoints } from "~/lib/sqlite-checkpointer.server";
 
 function main() {
   const env = getEnv();
   const db = getDb();
+  // SQLite: WAL checkpoints in a worker thread, not inside a request's commit.
+  const raw = sqliteHandleOf(db);
+  const stopCheckpoints = raw ? startBackgroundCheckpoints(raw, env.SQLITE_CHECKPOINT_MS, log) : async () => {};
   let stopJobs = () => {};
   const readiness = startReadiness({
     db,
@@ -47,6 +51,7 @@ function main() {
     async cleanUp() {
       stopJobs();
       readiness.stop();
+      await stopCheckpoints();
       await closeDb();
     },
   });

@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { logLevelSchema, nodeEnvSchema, trustProxySchema } from "./env-fields.server";
 import { parsePublishedKeys } from "./secret-scanning-keys.server";
+import { DEFAULT_SQLITE_CHECKPOINT_MS } from "./sqlite-checkpointer.server";
 
 const booleanFlag = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
@@ -77,6 +78,8 @@ const envSchema = z.object({
   DB_PREPARED_STATEMENTS: z.enum(["on", "off"], { message: 'must be "on" or "off"' }).default("on"),
   // better-sqlite3 waits for a lock synchronously, freezing the event loop: keep the wait short.
   SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(5_000).default(100),
+  // How often a worker thread checkpoints the SQLite WAL (0 = SQLite's own, inside a commit).
+  SQLITE_CHECKPOINT_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_SQLITE_CHECKPOINT_MS),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   // Sign-ins and second-step codes one address may try per 15 minutes (an office behind one NAT).
   SIGN_IN_ATTEMPTS_PER_IP: z.coerce.number().int().min(10).max(100_000).default(100),

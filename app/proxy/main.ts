@@ -9,7 +9,7 @@ import { getProviderProfile } from "~/providers";
 import { cachedMetering } from "./authorize-cache.server";
 import { httpMetering, inProcessMetering, type Metering } from "./metering.server";
 import { createProxyHandler } from "./proxy-handler.server";
-import { startBackgroundCheckpoints } from "./sqlite-checkpointer.server";
+import { startBackgroundCheckpoints } from "~/lib/sqlite-checkpointer.server";
 import { parseProxyEnv } from "./proxy-env.server";
 import { createUpstream } from "./upstream.server";
 import { createUsageSettler, databaseOutboxStore, fileOutboxStore, type OutboxStore } from "./usage-outbox.server";

@@ -1,7 +1,7 @@
 // Issue #13.2/3: another process holding SQLite's write lock must not freeze the server. Reads
 // (health, authorize, pages) answer while the lock is held; writes answer 503 + Retry-After at
 // once and apply nothing; once the lock is gone the same write succeeds exactly once.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
@@ -88,6 +88,12 @@ it("serves health, readiness, token-protected metrics, request ids and JSON logs
   expect(server.log()).not.toContain(secretPassword);
   expect(server.log()).not.toContain("cookie-secret-value");
   expect(server.log()).not.toContain(apiKey);
+});
+
+it("checkpoints the WAL in a worker thread: a write reaches the database file itself within moments, long before SQLite's own threshold", async () => {
+  // The account made in beforeAll is a few pages of WAL; SQLite's own checkpoint waits for 10,000.
+  await eventually("the account's row in the database file", async () => readFileSync(databaseFile).includes("lock@example.com") || undefined, 30_000);
+  expect(readFileSync(`${databaseFile}-wal`).length).toBeGreaterThan(0);
 });
 
 it("answers reads and refuses writes with 503 + Retry-After while another process holds the write lock", async () => {

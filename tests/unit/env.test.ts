@@ -24,6 +24,7 @@ describe("environment", () => {
     [{ MAIL_TRANSPORT: "carrier-pigeon" }, "MAIL_TRANSPORT"],
     [{ METRICS_TOKEN: "too-short" }, "METRICS_TOKEN"],
     [{ SQLITE_BUSY_TIMEOUT_MS: "60000" }, "SQLITE_BUSY_TIMEOUT_MS"],
+    [{ SQLITE_CHECKPOINT_MS: "-1" }, "SQLITE_CHECKPOINT_MS"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
   ])("names the variable that is wrong: %j", (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`^Invalid environment variables:\\n  ${name}:`));
@@ -54,5 +55,10 @@ describe("environment", () => {
     expect(parseEnv({}).DB_PREPARED_STATEMENTS).toBe("on");
     expect(parseEnv({ DB_PREPARED_STATEMENTS: "off" }).DB_PREPARED_STATEMENTS).toBe("off");
     expect(() => parseEnv({ DB_PREPARED_STATEMENTS: "false" })).toThrow(/DB_PREPARED_STATEMENTS.*must be "on" or "off"/s);
+  });
+
+  it("checkpoints SQLite's WAL in a worker every 500 ms unless told otherwise (0: SQLite's own)", () => {
+    expect(parseEnv({}).SQLITE_CHECKPOINT_MS).toBe(500);
+    expect(parseEnv({ SQLITE_CHECKPOINT_MS: "0" }).SQLITE_CHECKPOINT_MS).toBe(0);
   });
 });

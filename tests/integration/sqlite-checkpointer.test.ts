@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
-import { startBackgroundCheckpoints, WAL_BACKSTOP_PAGES } from "~/proxy/sqlite-checkpointer.server";
+import { startBackgroundCheckpoints, WAL_BACKSTOP_PAGES } from "~/lib/sqlite-checkpointer.server";
 
 const dirs: string[] = [];
 afterEach(() => {
