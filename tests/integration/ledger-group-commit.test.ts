@@ -261,6 +261,39 @@ describe.runIf(onPostgres)("group commit on PostgreSQL", () => {
     await expectConsistent();
   });
 
+  it("updates the balance, the promo grant, the key's counters and the day's roll-up in place (heap-only updates, no index entry)", async () => {
+    const account = await newAccount(1_000);
+    await creditAccount(getDb(), { accountId: account, kind: "grant", bucket: "promo", tokens: 1_000, idempotencyKey: `grant:${account}`, referenceType: "grant", referenceId: account, now: T0, expiresAt: "2031-01-01T00:00:00.000Z" });
+    const key = await createKeyRowFor(account);
+    const windows = windowsAt(T0);
+    const tables = ["account_balances", "ledger_promo_grants", "api_key_counters", "usage_daily"];
+    // pg_stat_xact_user_tables counts this transaction's own updates, whatever else runs meanwhile.
+    const counts = await getDb().transaction().execute(async (trx) => {
+      for (let i = 0; i < 5; i += 1) {
+        // A second apart, as reports come: each one sets the rows' updated_at anew.
+        const now = new Date(T0.getTime() + i * 1_000);
+        await debitUsage(trx, {
+          accountId: account,
+          requestId: `${account}-hot-${i}`,
+          tokens: 10,
+          now,
+          usage: { keyId: key, model: "glm-4", providerModel: null, inputTokens: 7, cachedInputTokens: 1, outputTokens: 3 },
+          alongside: { writer: keyTokenCounter, item: { keyId: key, tokens: 10, windows, now: now.toISOString() } },
+        });
+      }
+      const { rows } = await sql<{ relname: string; updated: number; hot: number }>`
+        select relname, n_tup_upd::int as updated, n_tup_hot_upd::int as hot from pg_stat_xact_user_tables where relname in (${sql.join(tables)})`.execute(trx);
+      return Object.fromEntries(rows.map((row) => [row.relname, { updated: row.updated, hot: row.hot }]));
+    });
+    for (const table of tables) {
+      expect(counts[table]?.updated, table).toBeGreaterThanOrEqual(4);
+      expect(counts[table]?.hot, table).toBe(counts[table]?.updated);
+    }
+    // Pages keep room for the next row version once the table is full, not only at its end.
+    const { rows } = await sql<{ relname: string; reloptions: string[] | null }>`select relname, reloptions from pg_class where relname in (${sql.join(tables)})`.execute(getDb());
+    expect(rows.map((row) => [row.relname, row.reloptions]).sort()).toEqual(tables.map((table) => [table, ["fillfactor=70"]]).sort());
+  });
+
   it.each([true, false])("runs a batch as a prepared statement only where allowed (DB_PREPARED_STATEMENTS on: %s)", async (preparedStatements) => {
     const account = await newAccount(1_000);
     const key = await createKeyRowFor(account);
