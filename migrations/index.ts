@@ -24,7 +24,7 @@ import * as m0022 from "./0022_organizations";
 import * as m0023 from "./0023_ledger_debit_batch_set";
 import * as m0024 from "./0024_ledger_lean_writes";
 import * as m0025 from "./0025_ledger_debit_batch_lean";
-import * as m0026 from "./0026_ledger_hot_updates";
+import * as m0026 from "./0026_key_counters_in_place";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -51,5 +51,5 @@ export const migrations: Record<string, Migration> = {
   "0023_ledger_debit_batch_set": m0023,
   "0024_ledger_lean_writes": m0024,
   "0025_ledger_debit_batch_lean": m0025,
-  "0026_ledger_hot_updates": m0026,
+  "0026_key_counters_in_place": m0026,
 };
