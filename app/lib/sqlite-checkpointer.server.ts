@@ -77,6 +77,9 @@ export function startBackgroundCheckpoints(raw: SQLite.Database, intervalMs: num
   });
   worker.unref();
   return async () => {
+    // Held while it ends: with nothing else left to wait for, the process would exit before the
+    // worker's last checkpoint and before the caller's next step.
+    worker.ref();
     worker.postMessage("stop");
     await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     if (raw.open) raw.pragma("wal_autocheckpoint = 10000");
