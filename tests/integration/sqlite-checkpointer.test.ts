@@ -1,9 +1,11 @@
 // The proxy's WAL checkpoints in a worker thread: its own connection stops checkpointing in the
 // commit path, and what it commits still reaches the database file.
 import SQLite from "better-sqlite3";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { startBackgroundCheckpoints, WAL_BACKSTOP_PAGES } from "~/lib/sqlite-checkpointer.server";
 
@@ -59,6 +61,27 @@ it("keeps the WAL bounded while the process never stops writing (its own checkpo
   await stop();
   expect(raw.prepare("select count(*) from t").pluck().get()).toBe(80_000);
   raw.close();
+});
+
+it("keeps the process alive while the worker stops, so the caller's next step runs", () => {
+  const { raw, file } = database();
+  raw.close();
+  // A process with nothing else to wait for: it used to exit inside stop(), silently.
+  const script = join(dirname(file), "stop.mts");
+  writeFileSync(
+    script,
+    `import SQLite from ${JSON.stringify(createRequire(import.meta.url).resolve("better-sqlite3"))};
+    import { startBackgroundCheckpoints } from ${JSON.stringify(resolve("app/lib/sqlite-checkpointer.server.ts"))};
+    const raw = new SQLite(${JSON.stringify(file)});
+    const stop = startBackgroundCheckpoints(raw, 20, { warn() {} });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    raw.prepare("insert into t (v) values ('x')").run();
+    await stop();
+    raw.close();
+    console.log("after stop");`,
+  );
+  const child = spawnSync(process.execPath, [resolve("node_modules/tsx/dist/cli.mjs"), script], { encoding: "utf8", cwd: process.cwd() });
+  expect({ status: child.status, stdout: child.stdout.trim() }).toEqual({ status: 0, stdout: "after stop" });
 });
 
 it("does nothing for an in-memory database or an interval of 0", async () => {
