@@ -23,8 +23,7 @@ function main() {
   const env = getEnv();
   const db = getDb();
   // SQLite: WAL checkpoints in a worker thread, not inside a request's commit.
-  const raw = sqliteHandleOf(db);
-  const stopCheckpoints = raw ? startBackgroundCheckpoints(raw, env.SQLITE_CHECKPOINT_MS, log) : async () => {};
+  const stopCheckpoints = startBackgroundCheckpoints(sqliteHandleOf(db), env.SQLITE_CHECKPOINT_MS, log);
   let stopJobs = () => {};
   const readiness = startReadiness({
     db,

@@ -61,9 +61,12 @@ export const DEFAULT_SQLITE_CHECKPOINT_MS = 500;
 /** The writing connection checkpoints once its WAL holds this many pages (~400 MB): a bound, not a rhythm. */
 export const WAL_BACKSTOP_PAGES = 100_000;
 
-/** Starts checkpointing `raw`'s file in a worker thread; returns stop (resolves when the worker has ended). */
-export function startBackgroundCheckpoints(raw: SQLite.Database, intervalMs: number, log: CheckpointerLog, backstopPages = WAL_BACKSTOP_PAGES): () => Promise<void> {
-  if (raw.memory || intervalMs <= 0) return async () => {};
+/**
+ * Starts checkpointing `raw`'s file in a worker thread; returns stop (resolves when the worker has
+ * ended). No SQLite file (PostgreSQL's undefined handle, an in-memory database) or an interval of 0: nothing.
+ */
+export function startBackgroundCheckpoints(raw: SQLite.Database | undefined, intervalMs: number, log: CheckpointerLog, backstopPages = WAL_BACKSTOP_PAGES): () => Promise<void> {
+  if (!raw || raw.memory || intervalMs <= 0) return async () => {};
   const modulePath = createRequire(import.meta.url).resolve("better-sqlite3");
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: raw.name, modulePath, intervalMs, backstopPages } });
   // Only once the worker runs: until then SQLite's own checkpoints go on.

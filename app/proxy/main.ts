@@ -39,8 +39,7 @@ async function main() {
     }
     metering = inProcessMetering(db, provider);
     // SQLite: WAL checkpoints in a worker thread, not inside a request's commit.
-    const raw = sqliteHandleOf(db);
-    if (raw) stopCheckpoints = startBackgroundCheckpoints(raw, env.PROXY_SQLITE_CHECKPOINT_MS, log);
+    stopCheckpoints = startBackgroundCheckpoints(sqliteHandleOf(db), env.PROXY_SQLITE_CHECKPOINT_MS, log);
     store = env.outbox === "database" ? databaseOutboxStore(db) : fileOutboxStore(env.PROXY_OUTBOX_FILE);
   } else {
     metering = httpMetering({ gatewayUrl: env.FERRY_GATEWAY_URL!, token: env.FERRY_GATEWAY_TOKEN!, timeoutMs: env.FERRY_GATEWAY_TIMEOUT_MS });

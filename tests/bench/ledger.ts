@@ -99,7 +99,7 @@ function sqliteDatabase(): Database {
   const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
   const db = createDatabase(join(dir, "bench.sqlite"));
   const intervalMs = Number(process.env.SQLITE_CHECKPOINT_MS ?? DEFAULT_SQLITE_CHECKPOINT_MS);
-  const stopCheckpoints = startBackgroundCheckpoints(sqliteHandleOf(db)!, intervalMs, { warn: (fields, message) => console.warn(message, fields) });
+  const stopCheckpoints = startBackgroundCheckpoints(sqliteHandleOf(db), intervalMs, { warn: (fields, message) => console.warn(message, fields) });
   const checkpoints = intervalMs > 0 ? `checkpoints in a worker every ${intervalMs} ms` : "SQLite's own checkpoints";
   return {
     db,

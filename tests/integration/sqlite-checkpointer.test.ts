@@ -1,5 +1,5 @@
-// The proxy's WAL checkpoints in a worker thread: its own connection stops checkpointing in the
-// commit path, and what it commits still reaches the database file.
+// WAL checkpoints in a worker thread (the portal's and the proxy's): the writing connection stops
+// checkpointing in the commit path, and what it commits still reaches the database file.
 import SQLite from "better-sqlite3";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -84,7 +84,8 @@ it("keeps the process alive while the worker stops, so the caller's next step ru
   expect({ status: child.status, stdout: child.stdout.trim() }).toEqual({ status: 0, stdout: "after stop" });
 });
 
-it("does nothing for an in-memory database or an interval of 0", async () => {
+it("does nothing without a SQLite file (PostgreSQL), for an in-memory database or an interval of 0", async () => {
+  await expect(startBackgroundCheckpoints(undefined, 50, { warn() {} })()).resolves.toBeUndefined();
   const memory = new SQLite(":memory:");
   await startBackgroundCheckpoints(memory, 50, { warn() {} })();
   const { raw } = database();
