@@ -71,7 +71,7 @@ async function seed(databaseUrl: string) {
 }
 
 function measure(label: string, options: Omit<autocannon.Options, "duration" | "connections">, warmUp: boolean, serverPids?: number[], databaseCpu?: () => Promise<Map<number, number>>): Promise<Figures> {
-  return measureWith(label, options, { warmUp, labelWidth: 10, showTotal: true, serverPids, databaseCpu });
+  return measureWith(label, options, { warmUp, labelWidth: 10, showTotal: true, serverPids, databaseCpu, loadGeneratorCpu: databaseCpu !== undefined });
 }
 
 const BARE_SERVER = bareServerSource(JSON.stringify({ account_id: "usr_bench", key_id: "key_bench", remaining_tokens: 1000000, key_expires_at: null, provider_model: null }));
@@ -204,8 +204,22 @@ async function main() {
   }
 }
 
+/**
+ * The most requests per second this machine could serve if every CPU did nothing but this: its CPUs
+ * divided by the CPU one request costs in the instance, in PostgreSQL and in the load generator
+ * (all on this machine). Two instances on the same machine share the same CPUs, so their sum can
+ * exceed one instance by at most this ceiling over the one instance's rate.
+ */
+function cpuCeiling(one: Figures): number | null {
+  if (one.cpu_ms_per_request === undefined || one.database_cpu_ms_per_request === undefined || one.load_generator_cpu_ms_per_request === undefined) return null;
+  return Math.round((cpus().length * 1000) / (one.cpu_ms_per_request + one.database_cpu_ms_per_request + one.load_generator_cpu_ms_per_request));
+}
+
 function printPostgres(postgres: Awaited<ReturnType<typeof measurePostgres>>) {
   console.log(`\nPostgreSQL usage spread over ${postgres.spread_keys} keys: one instance ${postgres.one_instance.rps} req/s (p99 ${postgres.one_instance.p99_ms} ms); two instances ${postgres.two_instances.a.rps} + ${postgres.two_instances.b.rps} = ${postgres.two_instances_sum_rps} req/s (${postgres.two_to_one}× one)`);
+  if (postgres.cpu_ceiling_rps !== null) {
+    console.log(`  CPU ceiling of this machine for it: ${postgres.cpu_ceiling_rps} req/s (${cpus().length} CPUs ÷ the instance's, PostgreSQL's and the load generator's CPU per request), so two instances here can reach at most ${postgres.cpu_ceiling_to_one}× one`);
+  }
   const hot = postgres.one_key;
   console.log(`PostgreSQL usage on one key (one account's balance row: every debit waits for the one before): one instance ${hot.one_instance.rps} req/s (p99 ${hot.one_instance.p99_ms} ms); two instances ${hot.two_instances_sum_rps} req/s (${hot.two_to_one}× one)`);
   for (const [goal, met] of [
@@ -285,7 +299,8 @@ async function measurePostgres(adminUrl: string, children: ChildProcess[]) {
       const one = await measure(`${label} one`, target(ports[0]!, `${label}-one`), false, [started[0]!.pid!], () => postgresCpuByPid(admin, name));
       const [a, b] = await Promise.all([measure(`${label} two: a`, target(ports[0]!, `${label}-a`), false), measure(`${label} two: b`, target(ports[1]!, `${label}-b`), false)]);
       const sum = a.rps + b.rps;
-      return { one_instance: one, two_instances: { a, b }, two_instances_sum_rps: sum, two_to_one: Math.round((sum / one.rps) * 100) / 100 };
+      const ceiling = cpuCeiling(one);
+      return { one_instance: one, two_instances: { a, b }, two_instances_sum_rps: sum, two_to_one: Math.round((sum / one.rps) * 100) / 100, cpu_ceiling_rps: ceiling, cpu_ceiling_to_one: ceiling === null ? null : Math.round((ceiling / one.rps) * 100) / 100 };
     };
     const spreadFigures = await both(`pg ${SPREAD_KEYS} keys`, spread);
     const oneKey = await both("pg 1 key", usage);

@@ -22,6 +22,8 @@ export interface Figures {
   cpu_ms_per_request?: number;
   /** The database server's processes' CPU per request (PostgreSQL on this machine). */
   database_cpu_ms_per_request?: number;
+  /** This process's CPU per request while autocannon ran in it alone: what the load generator itself takes of the machine. */
+  load_generator_cpu_ms_per_request?: number;
 }
 
 /** BENCH_PORTS=4600-4699: the servers a benchmark starts take ports from that range (a shared machine), else any free port. */
@@ -155,6 +157,8 @@ export interface MeasureOptions {
   databaseCpu?: () => Promise<Map<number, number>>;
   /** Print the number of requests too. */
   showTotal?: boolean;
+  /** Report this process's CPU per request (only when nothing else runs in it meanwhile). */
+  loadGeneratorCpu?: boolean;
 }
 
 /** One autocannon run of DURATION seconds with CONNECTIONS connections; throws if any request fails. */
@@ -163,7 +167,9 @@ export async function measure(label: string, options: Omit<autocannon.Options, "
   const pids = measureOptions.serverPids ? withDescendants(measureOptions.serverPids) : null;
   const cpuBefore = pids ? cpuMsOf(pids) : null;
   const databaseBefore = await measureOptions.databaseCpu?.();
+  const ownBefore = process.cpuUsage();
   const result = await run({ ...options, duration: DURATION, connections: CONNECTIONS });
+  const own = process.cpuUsage(ownBefore);
   const cpuAfter = pids ? cpuMsOf(pids) : null;
   const databaseAfter = await measureOptions.databaseCpu?.();
   const failed = result.non2xx + result.errors + result.timeouts;
@@ -175,7 +181,11 @@ export async function measure(label: string, options: Omit<autocannon.Options, "
   if (databaseBefore && databaseAfter && result.requests.total > 0) {
     figures.database_cpu_ms_per_request = Math.round((cpuUsedBetween(databaseBefore, databaseAfter) / result.requests.total) * 100) / 100;
   }
-  const database = figures.database_cpu_ms_per_request === undefined ? "" : ` + database ${figures.database_cpu_ms_per_request} ms/req`;
+  if (measureOptions.loadGeneratorCpu && result.requests.total > 0) {
+    figures.load_generator_cpu_ms_per_request = Math.round(((own.user + own.system) / 1000 / result.requests.total) * 100) / 100;
+  }
+  const generator = figures.load_generator_cpu_ms_per_request === undefined ? "" : ` + load generator ${figures.load_generator_cpu_ms_per_request} ms/req`;
+  const database = figures.database_cpu_ms_per_request === undefined ? "" : ` + database ${figures.database_cpu_ms_per_request} ms/req${generator}`;
   const cpu = figures.cpu_ms_per_request === undefined ? "" : `   CPU ${figures.cpu_ms_per_request} ms/req${database}`;
   const total = measureOptions.showTotal ? `   (${result.requests.total} requests)` : "";
   console.log(`${label.padEnd(measureOptions.labelWidth ?? 24)} ${String(figures.rps).padStart(7)} req/s   p50 ${figures.p50_ms} ms   p99 ${figures.p99_ms} ms${cpu}${total}`);
