@@ -5,7 +5,7 @@
 //   KEYS=random|sequential  ROWS_BEFORE=200000 (entries already there)  ROUNDS=10  BATCHES=300
 //   BENCH_ONLY=sqlite|postgres  BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Migrator } from "kysely";
@@ -39,8 +39,12 @@ function row() {
   return [newLedgerEntryId(), "usr_bench", "usage", "paid", -1, key(), "gateway_request", "r", null, null, null, null, new Date().toISOString()];
 }
 
+const sqliteDirs: string[] = [];
+
 async function sqliteSide(full: boolean) {
-  const db = createDatabase(join(mkdtempSync(join(tmpdir(), "ferry-keyidx-")), "k.sqlite"));
+  const dir = mkdtempSync(join(tmpdir(), "ferry-keyidx-"));
+  sqliteDirs.push(dir);
+  const db = createDatabase(join(dir, "k.sqlite"));
   await prepare(db, full);
   const raw = sqliteHandleOf(db)!;
   const insert = raw.prepare(`insert into ledger_entries (id, account_id, kind, bucket, amount, idempotency_key, reference_type, reference_id, expires_at, grant_entry_id, note, actor_id, created_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?)`);
@@ -95,7 +99,10 @@ async function compare(label: string, sides: Array<{ name: string; run: (n: numb
   }
 }
 
-if (only !== "postgres") await compare("SQLite (this process)", [await sqliteSide(true), await sqliteSide(false)]);
+if (only !== "postgres") {
+  await compare("SQLite (this process)", [await sqliteSide(true), await sqliteSide(false)]);
+  for (const dir of sqliteDirs) rmSync(dir, { recursive: true, force: true });
+}
 if (only !== "sqlite") {
   const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" });
   await admin.connect();
