@@ -25,6 +25,7 @@ import * as m0023 from "./0023_ledger_debit_batch_set";
 import * as m0024 from "./0024_ledger_lean_writes";
 import * as m0025 from "./0025_ledger_debit_batch_lean";
 import * as m0026 from "./0026_key_counters_in_place";
+import * as m0027 from "./0027_ledger_usage_entries_unkeyed";
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   "0024_ledger_lean_writes": m0024,
   "0025_ledger_debit_batch_lean": m0025,
   "0026_key_counters_in_place": m0026,
+  "0027_ledger_usage_entries_unkeyed": m0027,
 };

@@ -2,7 +2,7 @@
 // cached balance of the account (and of each promo grant) updated in the same transaction.
 // Every write locks the account's balance row first, so writers of one account are serialized on
 // PostgreSQL (row lock) as on SQLite (one connection), and a debit never takes more than is left.
-import type { CompiledQuery, Transaction } from "kysely";
+import { sql, type CompiledQuery, type Transaction } from "kysely";
 import { z } from "zod";
 import { ORGANIZATION_ROLE, type Database, type LedgerBucket, type LedgerEntryKind } from "~/lib/db-schema";
 import { dialectOf, type Db, type DbExecutor } from "~/lib/db.server";
@@ -33,6 +33,17 @@ export class LedgerInputError extends Error {
 }
 
 type Trx = Transaction<Database>;
+
+/**
+ * The condition of `ledger_entries_key_unless_usage` (migration 0027), the unique index of the
+ * entries' keys: usage entries are outside it (their debit's key is unique in `ledger_debits`).
+ * A lookup by key names it so that the index is used (SQLite uses a partial index only when the
+ * query's WHERE implies the index's, PostgreSQL's ON CONFLICT target needs it), with the value
+ * inlined, as neither database proves the implication from a bound parameter.
+ */
+const NOT_USAGE = ["kind", "<>", sql.lit<LedgerEntryKind>("usage")] as const;
+/** Keys of usage debits (`usageKey`): no credit may take one (migration 0027). */
+const USAGE_KEY_PREFIX = "usage:";
 
 const MAX_TOKENS = Number.MAX_SAFE_INTEGER;
 const positiveTokens = z.number().int().positive().max(MAX_TOKENS);
@@ -78,7 +89,8 @@ const creditSchema = z
     kind: z.enum(["grant", "purchase", "adjustment"]),
     bucket: z.enum(["promo", "paid"]),
     tokens: positiveTokens,
-    idempotencyKey: idempotencyKeyField(200),
+    // `usage:` is the usage debits' (their entries are outside the unique index of keys).
+    idempotencyKey: idempotencyKeyField(200).refine((value) => !value.startsWith(USAGE_KEY_PREFIX), `must not start with ${USAGE_KEY_PREFIX}`),
     referenceType: text(50),
     referenceId: text(200),
     expiresAt: isoInstant.nullish(),
@@ -106,6 +118,7 @@ export async function creditAccount(db: DbExecutor, input: CreditInput): Promise
       .selectFrom("ledger_entries")
       .select(["id", "account_id", "kind", "bucket", "amount", "reference_type", "reference_id", "expires_at"])
       .where("idempotency_key", "=", credit.idempotencyKey)
+      .where(...NOT_USAGE)
       .executeTakeFirst();
     if (existing) {
       const differences = [
@@ -206,7 +219,7 @@ export const USAGE_REFERENCE_TYPE = "gateway_request";
  * are percent-encoded, so no request id can produce another's key or a split part's `…#2`.
  */
 export function usageKey(requestId: string): string {
-  return `usage:${requestId.replace(/[%#]/g, (char) => (char === "%" ? "%25" : "%23"))}`;
+  return `${USAGE_KEY_PREFIX}${requestId.replace(/[%#]/g, (char) => (char === "%" ? "%25" : "%23"))}`;
 }
 
 /**
@@ -343,7 +356,8 @@ export async function reverseCredit(db: DbExecutor, input: ReverseCreditInput): 
         duplicate: true,
       };
     }
-    const clash = await trx.selectFrom("ledger_entries").select("id").where("idempotency_key", "=", operation.key).executeTakeFirst();
+    // (A usage entry's key is its debit's, found above, or has a `#` no reversal key has.)
+    const clash = await trx.selectFrom("ledger_entries").select("id").where("idempotency_key", "=", operation.key).where(...NOT_USAGE).executeTakeFirst();
     if (clash) throw new LedgerConflictError(operation.key, "already used by a credit entry");
 
     const usable = balance.promo > 0 ? await usableGrants(trx, reversal.accountId, at) : [];
@@ -514,7 +528,7 @@ async function expireGrant(trx: Trx, grantEntryId: string, accountId: string, at
         actor_id: null,
         created_at: at,
       })
-      .onConflict((conflict) => conflict.column("idempotency_key").doNothing())
+      .onConflict((conflict) => conflict.column("idempotency_key").where(...NOT_USAGE).doNothing())
       .returning("id")
       .executeTakeFirst();
     if (inserted) {
@@ -664,7 +678,12 @@ export type LedgerMismatch =
   | { type: "closed_grant_not_empty"; grantEntryId: string; accountId: string; remaining: number }
   | { type: "negative"; accountId: string; what: string; value: number }
   /** Entries of an account without a balance row (every write of an entry locks that row first). */
-  | { type: "no_balance_row"; accountId: string };
+  | { type: "no_balance_row"; accountId: string }
+  /**
+   * Entries sharing one idempotency key. The database keeps only the keys of entries other than
+   * usage unique (migration 0027); a usage entry's key is unique through its debit's.
+   */
+  | { type: "shared_key"; idempotencyKey: string; entries: number };
 
 export interface LedgerVerification {
   ok: boolean;
@@ -676,10 +695,11 @@ export interface LedgerVerification {
 
 /**
  * Proves the caches: every account's cached balance per bucket equals the sum of its entries,
- * every promo grant's remaining equals its amount plus what consumed it, nothing is negative.
+ * every promo grant's remaining equals its amount plus what consumed it, nothing is negative,
+ * and no two entries share an idempotency key.
  */
 export async function verifyLedger(db: DbExecutor): Promise<LedgerVerification> {
-  const [sums, balances, grants, grantSums, positivePromo, counted] = await Promise.all([
+  const [sums, balances, grants, grantSums, positivePromo, counted, sharedKeys] = await Promise.all([
     db
       .selectFrom("ledger_entries")
       .select(["account_id", "bucket", (eb) => eb.fn.sum<number>("amount").as("total")])
@@ -700,6 +720,14 @@ export async function verifyLedger(db: DbExecutor): Promise<LedgerVerification> 
       .where("amount", ">", 0)
       .execute(),
     db.selectFrom("ledger_entries").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    db
+      .selectFrom("ledger_entries")
+      .select(["idempotency_key", (eb) => eb.fn.countAll<number>().as("n")])
+      .groupBy("idempotency_key")
+      .having((eb) => eb.fn.countAll(), ">", 1)
+      .orderBy("idempotency_key")
+      .limit(1000)
+      .execute(),
   ]);
 
   const mismatches: LedgerMismatch[] = [];
@@ -746,6 +774,8 @@ export async function verifyLedger(db: DbExecutor): Promise<LedgerVerification> 
   for (const grantEntryId of consumedByGrant.keys()) {
     if (!grantById.has(grantEntryId)) mismatches.push({ type: "missing_grant", grantEntryId, accountId: "?" });
   }
+
+  for (const row of sharedKeys) mismatches.push({ type: "shared_key", idempotencyKey: row.idempotency_key, entries: Number(row.n) });
 
   return {
     ok: mismatches.length === 0,
