@@ -1,6 +1,7 @@
-// `npx tsx tests/bench/ledger-key-index.ts` (see PARTIAL-IDEM-NOTES.md): the cost of the entries'
-// key index alone. Usage entries inserted 64 per transaction into two databases side by side, one with 0027 (partial key index), one with 0027 undone
-// (full unique key index), interleaved in rounds so a busy machine slows both alike. CPU per
+// `npm run bench:ledger-keys`: the cost of the entries' key index alone (migration 0027; figures in the
+// README's Benchmarks section). Usage entries inserted 64 per transaction into two databases side by
+// side, one with 0027 (partial key index), one with 0027 undone (full unique key index),
+// interleaved in rounds so a busy machine slows both alike. CPU per
 // inserted entry: this process for SQLite, the backend for PostgreSQL.
 //   KEYS=random|sequential  ROWS_BEFORE=200000 (entries already there)  ROUNDS=10  BATCHES=300
 //   BENCH_ONLY=sqlite|postgres  BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
