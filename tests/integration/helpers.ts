@@ -5,6 +5,7 @@ import { createAccount } from "~/domain/accounts.server";
 import { startSession } from "~/lib/auth.server";
 import type { Role } from "~/lib/db-schema";
 import { getDb } from "~/lib/db.server";
+import { newId } from "~/lib/ids.server";
 import { listOutbox } from "~/lib/mail.server";
 
 export const BASE_URL = "http://ferry.test";
@@ -118,4 +119,15 @@ export async function countMailTo(email: string): Promise<number> {
  */
 export async function fullSessionCookie(userId: string, origin: { ip: string | null; userAgent: string | null } = { ip: "192.0.2.50", userAgent: "integration-test" }): Promise<string> {
   return cookieHeader([await startSession(userId, origin, "passed")]);
+}
+
+/** A bare developer row (no password, no session): an account for the ledger's tests. */
+export async function insertLedgerAccount(emailDomain = "ledger.test"): Promise<string> {
+  const id = newId("usr");
+  const at = new Date().toISOString();
+  await getDb()
+    .insertInto("users")
+    .values({ id, email: `${id}@${emailDomain}`, password_hash: "x", email_verified_at: at, role: "developer", locale: "en", disabled_at: null, password_changed_at: at, created_at: at, updated_at: at })
+    .execute();
+  return id;
 }

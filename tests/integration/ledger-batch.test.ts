@@ -12,21 +12,14 @@ import type { DebitOperation } from "~/domain/ledger/plan";
 import { postgresBatcherFor, postgresBatching, runDebitBatch } from "~/domain/ledger/postgres-batch.server";
 import { getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
+import { insertLedgerAccount } from "./helpers";
 import { createKeyRowFor } from "./support-fixtures";
 
 const T0 = new Date("2030-03-01T00:00:30.000Z");
 const T1 = new Date(T0.getTime() + 60_000);
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
-async function newAccount(): Promise<string> {
-  const id = newId("usr");
-  const at = new Date().toISOString();
-  await getDb()
-    .insertInto("users")
-    .values({ id, email: `${id}@batch.test`, password_hash: "x", email_verified_at: at, role: "developer", locale: "en", disabled_at: null, password_changed_at: at, created_at: at, updated_at: at })
-    .execute();
-  return id;
-}
+const newAccount = () => insertLedgerAccount("batch.test");
 
 async function counters(keyId: string) {
   const row = await getDb().selectFrom("api_key_counters").selectAll().where("key_id", "=", keyId).executeTakeFirstOrThrow();

@@ -11,19 +11,14 @@ import { postgresBatcherFor, postgresBatching } from "~/domain/ledger/postgres-b
 import { keyTokenCounter, usageCountQuery } from "~/domain/key-limits/counters.server";
 import { windowsAt } from "~/domain/key-limits/limits";
 import { createDatabase, DEFAULT_DATABASE_LIMITS, dialectOf, getDb } from "~/lib/db.server";
-import { newId } from "~/lib/ids.server";
+import { insertLedgerAccount } from "./helpers";
 import { createKeyRowFor } from "./support-fixtures";
 
 const T0 = new Date("2030-01-01T00:00:00.000Z");
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 async function newAccount(paid: number): Promise<string> {
-  const id = newId("usr");
-  const at = new Date().toISOString();
-  await getDb()
-    .insertInto("users")
-    .values({ id, email: `${id}@group.test`, password_hash: "x", email_verified_at: at, role: "developer", locale: "en", disabled_at: null, password_changed_at: at, created_at: at, updated_at: at })
-    .execute();
+  const id = await insertLedgerAccount("group.test");
   if (paid > 0) await creditAccount(getDb(), { accountId: id, kind: "purchase", bucket: "paid", tokens: paid, idempotencyKey: `buy:${id}`, referenceType: "purchase", referenceId: id, now: T0 });
   return id;
 }

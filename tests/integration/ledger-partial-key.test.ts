@@ -9,6 +9,7 @@ import { creditAccount, debitUsage, expirePromoCredit, LedgerConflictError, Ledg
 import type { Database } from "~/lib/db-schema";
 import { dialectOf, getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
+import { insertLedgerAccount } from "./helpers";
 import { migrations } from "../../migrations/index";
 
 const T0 = new Date("2030-01-01T00:00:00.000Z");
@@ -30,15 +31,7 @@ async function migrateUp() {
   if (result.error) throw result.error;
 }
 
-async function newAccount(): Promise<string> {
-  const id = newId("usr");
-  const at = new Date().toISOString();
-  await getDb()
-    .insertInto("users")
-    .values({ id, email: `${id}@ledger.test`, password_hash: "x", email_verified_at: at, role: "developer", locale: "en", disabled_at: null, password_changed_at: at, created_at: at, updated_at: at })
-    .execute();
-  return id;
-}
+const newAccount = () => insertLedgerAccount();
 
 function credit(accountId: string, key: string, bucket: "promo" | "paid", tokens: number, now = T0, expiresAt = days(10)) {
   return creditAccount(getDb(), {

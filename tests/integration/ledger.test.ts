@@ -17,20 +17,13 @@ import {
 import { ledgerFastPath } from "~/domain/ledger/sqlite-fast-path.server";
 import { getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
+import { insertLedgerAccount } from "./helpers";
 
 const T0 = new Date("2030-01-01T00:00:00.000Z");
 const days = (n: number) => new Date(T0.getTime() + n * 86_400_000);
 const iso = (date: Date) => date.toISOString();
 
-async function newAccount(): Promise<string> {
-  const id = newId("usr");
-  const at = new Date().toISOString();
-  await getDb()
-    .insertInto("users")
-    .values({ id, email: `${id}@ledger.test`, password_hash: "x", email_verified_at: at, role: "developer", locale: "en", disabled_at: null, password_changed_at: at, created_at: at, updated_at: at })
-    .execute();
-  return id;
-}
+const newAccount = () => insertLedgerAccount();
 
 function grant(accountId: string, tokens: number, expiresAt: Date, key = newId("key")) {
   return creditAccount(getDb(), {
