@@ -3,10 +3,20 @@ import { migrations } from "../../migrations/index";
 import { createDatabase, databaseLimitsFromEnv, isPostgresUrl, type Db } from "./db.server";
 import { getEnv } from "./env.server";
 
-export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+function migratorFor(db: Db): Migrator {
   // Capabilities land from parallel branches, so a later-numbered migration may already be applied.
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
-  const result = await migrator.migrateToLatest();
+  return new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
+}
+
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  const result = await migratorFor(db).migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}
+
+/** Up or down to the named migration (tests and benchmarks of a migration's two sides). */
+export async function migrateTo(db: Db, name: keyof typeof migrations): Promise<MigrationResultSet> {
+  const result = await migratorFor(db).migrateTo(name);
   if (result.error) throw result.error;
   return result;
 }

@@ -9,13 +9,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Migrator } from "kysely";
 import pg from "pg";
 import { createDatabase, sqliteHandleOf, type Db } from "~/lib/db.server";
-import { migrateToLatest } from "~/lib/migrate.server";
+import { migrateTo, migrateToLatest } from "~/lib/migrate.server";
 import { newLedgerEntryId } from "~/domain/ledger/entry-id.server";
-import { migrations } from "../../migrations/index";
-import { cpuMsOf } from "./harness";
+import { cpuMsOf, median } from "./harness";
 
 const ROWS_BEFORE = Number(process.env.ROWS_BEFORE ?? 200_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
@@ -29,8 +27,7 @@ const key = () => (KEYS === "random" ? `usage:${randomUUID()}` : `usage:hot-${se
 async function prepare(db: Db, full: boolean) {
   await migrateToLatest(db);
   if (full) {
-    const down = await new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true }).migrateTo("0026_key_counters_in_place");
-    if (down.error) throw down.error;
+    await migrateTo(db, "0026_key_counters_in_place");
   }
   const at = new Date().toISOString();
   await db.insertInto("users").values({ id: "usr_bench", email: "b@x.test", password_hash: "x", email_verified_at: at, role: "developer", locale: "en", disabled_at: null, password_changed_at: at, created_at: at, updated_at: at }).execute();
@@ -95,8 +92,7 @@ async function compare(label: string, sides: Array<{ name: string; run: (n: numb
     }
   }
   for (const [name, values] of totals) {
-    const sorted = [...values].sort((a, b) => a - b);
-    console.log(`${label} ${KEYS} keys, ${name}: CPU µs per entry median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)} (min ${sorted[0]!.toFixed(2)}, rounds ${values.map((v) => v.toFixed(1)).join(" ")})`);
+    console.log(`${label} ${KEYS} keys, ${name}: CPU µs per entry median ${median(values).toFixed(2)} (min ${Math.min(...values).toFixed(2)}, rounds ${values.map((v) => v.toFixed(1)).join(" ")})`);
   }
 }
 

@@ -3,33 +3,22 @@
 // grants and paid, a reversal, an expiry), up again, down and up: every row is kept as it was, the
 // foreign keys and the database check out, a credit's key is still unique, and every lookup by key
 // still uses an index.
-import { sql, Migrator, type Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { creditAccount, debitUsage, expirePromoCredit, LedgerConflictError, LedgerInputError, reverseCredit, verifyLedger } from "~/domain/ledger.server";
 import type { Database } from "~/lib/db-schema";
 import { dialectOf, getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids.server";
+import { migrateTo, migrateToLatest } from "~/lib/migrate.server";
 import { insertLedgerAccount } from "./helpers";
-import { migrations } from "../../migrations/index";
 
 const T0 = new Date("2030-01-01T00:00:00.000Z");
 const days = (n: number) => new Date(T0.getTime() + n * 86_400_000);
 const INDEX = "ledger_entries_key_unless_usage";
 const postgres = () => dialectOf(getDb()) === "postgres";
 
-function migrator() {
-  return new Migrator({ db: getDb(), provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
-}
-
-async function migrateTo(name: string) {
-  const result = await migrator().migrateTo(name);
-  if (result.error) throw result.error;
-}
-
-async function migrateUp() {
-  const result = await migrator().migrateToLatest();
-  if (result.error) throw result.error;
-}
+const migrateDownTo0026 = () => migrateTo(getDb(), "0026_key_counters_in_place");
+const migrateUp = () => migrateToLatest(getDb());
 
 const newAccount = () => insertLedgerAccount();
 
@@ -92,7 +81,7 @@ async function expectVerified() {
 let accounts: string[] = [];
 
 beforeAll(async () => {
-  await migrateTo("0026_key_counters_in_place");
+  await migrateDownTo0026();
   expect(await keyIndexes()).toHaveLength(1);
   // A ledger written before 0027: promo + paid credit, usage spread over two grants and paid
   // (entries keyed `…#2`, `…#3`), a reversal, an expired grant, and an account without credit.
@@ -132,7 +121,7 @@ describe("migration 0027 on a ledger with rows", () => {
     await expectSqliteHealthy();
     await expectVerified();
 
-    await migrateTo("0026_key_counters_in_place");
+    await migrateDownTo0026();
     expect(await snapshot()).toEqual(before);
     expect(await keyIndexes()).toHaveLength(1);
     expect((await keyIndexes())[0]).not.toMatch(/usage/);
